@@ -1,0 +1,29 @@
+# Each target sets up its own virtual environment first, so both work on a fresh clone.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.skaugment-installed
+
+.PHONY: demo demo-quick test bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	# The pinned CPU build is on this machine's disk; an unpinned torch would pull CUDA wheels.
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e ".[dev,data]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/skaugment demo
+
+demo-quick: $(STAMP)
+	$(VENV)/bin/skaugment demo --quick
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_features.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info skaugment_output

@@ -1,0 +1,49 @@
+"""skaugment: controllable generative data augmentation for sensor time series.
+
+Windows of sensor signals become STFT spectrograms, each summarised by five
+human-readable metrics; a conditional generator learns ``p(spectrogram | label,
+metrics)`` and synthesises samples at chosen points of that metric space. Every
+piece is a scikit-learn estimator, so augmentation drops into imbalanced-learn
+pipelines and grid searches.
+
+Public names are imported lazily (PEP 562) so that ``import skaugment`` stays fast
+and torch is loaded only when a torch-backed estimator is used.
+"""
+
+import importlib
+
+__version__ = "0.1.0.dev0"
+
+_PUBLIC = {
+    # spectral features
+    "SpectrogramTransformer": "skaugment.spectral",
+    "MetricExtractor": "skaugment.spectral",
+    "StatisticalFeatureExtractor": "skaugment.spectral",
+    # generators
+    "ConditionalDiffusionSampler": "skaugment.generators",
+    # metric-space augmenters
+    "MetricInterpolationAugmenter": "skaugment.augmenters",
+    "MetricDisturbAugmenter": "skaugment.augmenters",
+    "MetricKnowledgeAugmenter": "skaugment.augmenters",
+    "MetricTargetAugmenter": "skaugment.augmenters",
+    # downstream classifiers
+    "DeepSenseClassifier": "skaugment.classifiers",
+    "TransformerClassifier": "skaugment.classifiers",
+    "SATSDUClassifier": "skaugment.classifiers",
+    "DULoss": "skaugment.classifiers",
+}
+_SUBMODULES = ["augmenters", "classifiers", "datasets", "evaluation", "generators", "plotting", "spectral", "utils"]
+
+__all__ = sorted(_PUBLIC) + _SUBMODULES
+
+
+def __getattr__(name):
+    if name in _PUBLIC:
+        return getattr(importlib.import_module(_PUBLIC[name]), name)
+    if name in _SUBMODULES:
+        return importlib.import_module(f"skaugment.{name}")
+    raise AttributeError(f"module 'skaugment' has no attribute {name!r}")
+
+
+def __dir__():
+    return __all__

@@ -1,0 +1,32 @@
+"""Docstring fragments shared by estimators, filled in with :class:`Substitution`."""
+
+__all__ = ["Substitution", "_random_state_docstring", "_ratio_docstring", "_verbose_docstring", "_device_docstring"]
+
+
+class Substitution:
+    """Decorate a function or class and fill ``%(name)s`` fields of its docstring."""
+
+    def __init__(self, **params):
+        self.params = params
+
+    def __call__(self, obj):
+        if obj.__doc__:
+            obj.__doc__ = obj.__doc__ % self.params
+        return obj
+
+
+_random_state_docstring = """random_state : int, RandomState instance or None, default=None
+        Seeds every random draw (weights, noise, sampled conditions). The same
+        ``random_state`` gives the same result on the same machine; no global
+        random generator is used.""".rstrip()
+
+_ratio_docstring = """ratio : float, default=5.0
+        Number of generated samples divided by the number of real samples (seed
+        000, section 4.4). Each class gets ``round(ratio * n_class)`` new samples,
+        so class proportions are kept.""".rstrip()
+
+_verbose_docstring = """verbose : int, default=0
+        0 is silent; 1 shows tqdm progress bars for long work.""".rstrip()
+
+_device_docstring = """device : {"auto", "cpu", "cuda"}, default="auto"
+        Where torch computes; ``"auto"`` takes CUDA when available.""".rstrip()
