@@ -1,0 +1,125 @@
+"""The shared validators: every estimator relies on their messages."""
+
+import numpy as np
+import pytest
+
+from skaugment.utils import (
+    check_channel_names,
+    check_labels,
+    check_modalities,
+    check_ratio,
+    check_spectrogram,
+    check_time_series,
+    per_modality_value,
+)
+from skaugment.utils._torch import resolve_device, torch_generator
+
+
+def test_time_series_accepts_2d_as_one_channel_and_casts_ints():
+    X = check_time_series(np.arange(12).reshape(3, 4))
+    assert X.shape == (3, 1, 4)
+    assert X.dtype == np.float64
+    np.testing.assert_array_equal(X[:, 0], np.arange(12).reshape(3, 4))
+
+
+def test_time_series_keeps_float32():
+    assert check_time_series(np.zeros((2, 3, 4), np.float32)).dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    "X, message",
+    [
+        (np.zeros(5), "must be 3-D"),
+        (np.zeros((2, 2, 2, 2)), "must be 3-D"),
+        (np.zeros((0, 3, 8)), "empty"),
+        (np.zeros((2, 3, 4)), "shorter than the 8"),
+        (np.array([["a", "b"]]), "real numbers"),
+    ],
+)
+def test_time_series_rejects(X, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        check_time_series(X, min_timesteps=8)
+
+
+def test_nan_and_inf_are_named_by_sample_index():
+    X = np.zeros((5, 2, 8))
+    X[1, 0, 3] = np.nan
+    X[4, 1, 0] = np.inf
+    with pytest.raises(ValueError, match=r"sample\(s\) 1, 4\."):
+        check_time_series(X)
+
+
+def test_channel_count_checked_against_fit():
+    with pytest.raises(ValueError, match="3 channels, but 6 were seen at fit"):
+        check_time_series(np.zeros((2, 3, 8)), n_channels=6)
+
+
+def test_spectrogram_rejects_negative_values_as_log_scaled():
+    S = np.ones((3, 1, 4, 4))
+    S[2, 0, 0, 0] = -1.0
+    with pytest.raises(ValueError, match=r"sample\(s\) 2 hold negative values"):
+        check_spectrogram(S)
+    assert check_spectrogram(S, nonnegative=False).shape == (3, 1, 4, 4)
+
+
+def test_spectrogram_shape_checked_against_fit():
+    with pytest.raises(ValueError, match=r"per-sample shape \(1, 4, 4\)"):
+        check_spectrogram(np.ones((3, 1, 4, 4)), shape=(1, 5, 4))
+
+
+def test_labels():
+    assert check_labels([[1], [2]]).tolist() == [1, 2]
+    with pytest.raises(ValueError, match="1-D"):
+        check_labels(np.zeros((2, 2)))
+    with pytest.raises(ValueError, match="NaN"):
+        check_labels([1.0, np.nan])
+
+
+@pytest.mark.parametrize("ratio", [0, -1, np.inf, np.nan])
+def test_ratio_must_be_positive(ratio):
+    with pytest.raises(ValueError, match="positive"):
+        check_ratio(ratio)
+
+
+def test_ratio_type():
+    with pytest.raises(TypeError):
+        check_ratio("5")
+    with pytest.raises(TypeError):
+        check_ratio(True)
+    assert check_ratio(2) == 2.0
+
+
+def test_modalities_validation():
+    assert check_modalities({"a": [1], "b": [0]}, 2) == {"a": [1], "b": [0]}
+    with pytest.raises(ValueError, match="more than one modality"):
+        check_modalities({"a": [0, 1], "b": [1]}, 2)
+    with pytest.raises(ValueError, match="outside 0..1"):
+        check_modalities({"a": [0, 2]}, 2)
+    with pytest.raises(TypeError, match="non-empty dict"):
+        check_modalities([0, 1], 2)
+
+
+def test_channel_names_validation():
+    with pytest.raises(ValueError, match="unique"):
+        check_channel_names(["x", "x"], 2)
+    with pytest.raises(ValueError, match="2 names but X has 3"):
+        check_channel_names(["x", "y"], 3)
+
+
+def test_per_modality_value():
+    mods = {"acc": [0, 2], "gyro": [1]}
+    assert per_modality_value(2, mods, "hps_factor", 3) == [2, 2, 2]
+    assert per_modality_value({"acc": 3, "gyro": 1}, mods, "hps_factor", 3) == [3, 1, 3]
+    with pytest.raises(ValueError, match="unknown modalities"):
+        per_modality_value({"acc": 3, "gyro": 1, "mag": 2}, mods, "hps_factor", 3)
+
+
+def test_device_and_generator():
+    assert resolve_device("cpu") == "cpu"
+    with pytest.raises(ValueError, match="device must be"):
+        resolve_device("tpu")
+    import torch
+
+    assert not torch.equal(
+        torch.randn(4, generator=torch_generator(0)), torch.randn(4, generator=torch_generator(1))
+    )
