@@ -1,0 +1,6 @@
+"""Datasets: the HAPT smartphone IMU recordings and a synthetic IMU generator."""
+
+from ._hapt import load_hapt
+from ._synthetic import make_synthetic_imu
+
+__all__ = ["load_hapt", "make_synthetic_imu"]
