@@ -1,0 +1,275 @@
+"""Shared plumbing of the conditional spectrogram generators.
+
+Every generator (diffusion, VAE, GAN, ...) learns ``p(spectrogram | label, metrics)``
+and shares the same outer contract: label encoding, the metric table it conditions
+on (:meth:`conditions_from`), input checks of :meth:`sample`, and label-only
+augmentation through :meth:`fit_resample`. A concrete generator implements
+``_fit_model(S, y_encoded, conditions, random_state)`` and
+``_sample_model(y_encoded, conditions, init, random_state)``.
+"""
+
+import numbers
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from ..base import TimeSeriesTagsMixin
+from ..utils import (
+    check_channel_names,
+    check_finite,
+    check_labels,
+    check_modalities,
+    check_ratio,
+    check_spectrogram,
+    per_modality_value,
+)
+
+__all__ = ["BaseConditionalGenerator"]
+
+
+class BaseConditionalGenerator(TimeSeriesTagsMixin, BaseEstimator):
+    """Base class of generators conditioned on a label and a metric table.
+
+    Subclasses define the parameters ``condition``, ``hps_factor``, ``modalities``,
+    ``channel_names``, ``strength``, ``ratio`` and ``random_state`` and the two
+    hooks ``_fit_model`` and ``_sample_model``.
+    """
+
+    # -- conditions -------------------------------------------------------------------------
+
+    def _metric_extractor(self, n_channels):
+        from ..spectral import MetricExtractor
+
+        modalities = check_modalities(self.modalities, n_channels)
+        return MetricExtractor(
+            hps_factor=self.hps_factor,
+            modalities=None if self.modalities is None else modalities,
+            channel_names=self.channel_names,
+        )
+
+    def conditions_from(self, S):
+        """The metric table this generator conditions on, measured on spectrograms ``S``.
+
+        Parameters
+        ----------
+        S : array-like of shape (n_samples, n_channels, n_freqs, n_frames)
+            Magnitude spectrograms.
+
+        Returns
+        -------
+        conditions : ndarray of shape (n_samples, n_channels * 5), float64
+            Columns channel-major, named like ``condition_names_``
+            (``"{channel}__{metric}"``), as :class:`~skaugment.MetricExtractor`
+            computes them with this generator's ``modalities``, ``hps_factor`` and
+            ``channel_names``.
+        """
+        S = check_spectrogram(S, n_channels=getattr(self, "input_shape_", (None,))[0])
+        extractor = self._metric_extractor(S.shape[1]).fit(S)
+        return np.asarray(extractor.transform(S), dtype=np.float64)
+
+    # -- fit --------------------------------------------------------------------------------
+
+    def _validate_fit_data(self, S, y, conditions):
+        """Check ``S``, ``y``, ``conditions``; set the fitted attributes shared by all generators."""
+        S = check_spectrogram(S, dtype=np.float32)
+        y = check_labels(y, n_samples=S.shape[0])
+        n_channels = S.shape[1]
+        self.modalities_ = check_modalities(self.modalities, n_channels)
+        self.channel_names_ = check_channel_names(self.channel_names, n_channels)
+        self.hps_factor_ = per_modality_value(self.hps_factor, self.modalities_, "hps_factor",
+                                              n_channels)
+        if min(self.hps_factor_) < 1:
+            raise ValueError(f"hps_factor must be >= 1; got {self.hps_factor!r}.")
+        self.classes_, y_encoded = np.unique(y, return_inverse=True)
+        # only the labels are kept (for drawing conditions of a class), not the data
+        self._train_labels_ = y_encoded
+        self.input_shape_ = tuple(int(s) for s in S.shape[1:])
+        extractor = self._metric_extractor(n_channels).fit(S)
+        self.condition_names_ = [str(n) for n in extractor.get_feature_names_out()]
+        if conditions is None:
+            conditions = extractor.transform(S)
+        conditions = self._check_conditions(conditions, S.shape[0], len(self.condition_names_))
+        self.n_conditions_ = conditions.shape[1]
+        self.train_conditions_ = conditions
+        self.n_features_in_ = n_channels
+        return S, y_encoded, conditions
+
+    @staticmethod
+    def _check_conditions(conditions, n_samples, n_conditions, name="conditions"):
+        conditions = np.asarray(conditions)
+        if conditions.dtype == object or not np.issubdtype(conditions.dtype, np.number):
+            raise TypeError(f"{name} must hold real numbers; got dtype {conditions.dtype}.")
+        conditions = conditions.astype(np.float64)
+        if conditions.ndim == 1 and n_conditions == 1:
+            conditions = conditions[:, None]
+        if conditions.ndim != 2:
+            raise ValueError(
+                f"{name} must be 2-D (n_samples, n_conditions); got shape {conditions.shape}."
+            )
+        if conditions.shape[0] != n_samples:
+            raise ValueError(
+                f"{name} has {conditions.shape[0]} rows but there are {n_samples} samples."
+            )
+        if conditions.shape[1] != n_conditions:
+            raise ValueError(
+                f"{name} has {conditions.shape[1]} columns, but this generator conditions on "
+                f"{n_conditions} (one per channel and metric, see condition_names_)."
+            )
+        return check_finite(conditions, name)
+
+    def fit(self, S, y, conditions=None):
+        """Learn ``p(spectrogram | label, conditions)``.
+
+        Parameters
+        ----------
+        S : array-like of shape (n_samples, n_channels, n_freqs, n_frames)
+            Magnitude spectrograms (non-negative).
+        y : array-like of shape (n_samples,)
+            Labels.
+        conditions : array-like of shape (n_samples, n_conditions), default=None
+            The metric table to condition on; ``None`` measures it with
+            :meth:`conditions_from`.
+
+        Returns
+        -------
+        self
+        """
+        self._validate_params()
+        S, y_encoded, conditions = self._validate_fit_data(S, y, conditions)
+        self._fit_model(S, y_encoded, conditions)
+        return self
+
+    # -- sample -----------------------------------------------------------------------------
+
+    def _encode_labels(self, y):
+        y = check_labels(y)
+        if y.shape[0] == 0:
+            raise ValueError("y is empty: nothing to sample.")
+        try:
+            unseen = ~np.isin(y, self.classes_)
+        except TypeError:
+            unseen = np.ones(y.shape[0], dtype=bool)
+        if unseen.any():
+            raise ValueError(
+                f"y holds label(s) {np.unique(y[unseen]).tolist()} not seen at fit; "
+                f"known labels: {self.classes_.tolist()}."
+            )
+        return np.searchsorted(self.classes_, y)
+
+    def _draw_conditions(self, y_encoded, rng):
+        """Conditions of random training rows of the same class, one per requested label."""
+        train_labels = self._train_labels_
+        rows = np.empty(y_encoded.shape[0], dtype=np.intp)
+        for k in np.unique(y_encoded):
+            pool = np.flatnonzero(train_labels == k)
+            where = np.flatnonzero(y_encoded == k)
+            rows[where] = pool[rng.randint(0, pool.size, size=where.size)]
+        return self.train_conditions_[rows]
+
+    def _check_strength(self):
+        strength = self.strength
+        if (isinstance(strength, bool) or not isinstance(strength, numbers.Real)
+                or not 0 < strength <= 1):
+            raise ValueError(f"strength must be in (0, 1]; got {strength!r}.")
+        return float(strength)
+
+    def sample(self, y, conditions=None, *, init=None, random_state=None):
+        """Generate one spectrogram per requested label (and condition row).
+
+        Parameters
+        ----------
+        y : array-like of shape (n_samples,)
+            Labels, each seen at fit.
+        conditions : array-like of shape (n_samples, n_conditions), default=None
+            Requested metric values (columns as ``condition_names_``). ``None``
+            takes the conditions of random training rows of the same class.
+            Ignored by a generator fitted with ``condition="label"``.
+        init : array-like of shape (n_samples, n_channels, n_freqs, n_frames), default=None
+            Real spectrograms to start from when ``strength < 1`` (SDEdit: noised to
+            level ``strength``, then denoised under the requested condition).
+            Required when ``strength < 1``, ignored when ``strength == 1``.
+        random_state : int, RandomState instance or None, default=None
+            Seeds the draw; ``None`` uses the estimator's ``random_state``.
+
+        Returns
+        -------
+        S : ndarray of shape (n_samples, n_channels, n_freqs, n_frames), float32
+            Magnitude spectrograms on the scale of the training input.
+        """
+        check_is_fitted(self, "train_conditions_")
+        y_encoded = self._encode_labels(y)
+        n = y_encoded.shape[0]
+        rng = check_random_state(self.random_state if random_state is None else random_state)
+        if conditions is None:
+            conditions = self._draw_conditions(y_encoded, rng)
+        else:
+            conditions = self._check_conditions(conditions, n, self.n_conditions_)
+        strength = self._check_strength()
+        if strength < 1:
+            if init is None:
+                raise ValueError(
+                    f"strength={strength} < 1 starts from real spectrograms: pass them as "
+                    "init (one per requested label), or set strength=1.0 to generate from "
+                    "pure noise."
+                )
+            init = check_spectrogram(init, shape=self.input_shape_, dtype=np.float32, name="init")
+            if init.shape[0] != n:
+                raise ValueError(f"init has {init.shape[0]} samples but y has {n} labels.")
+        else:
+            init = None
+        return self._sample_model(y_encoded, conditions, init, rng)
+
+    # -- label-only augmentation ------------------------------------------------------------
+
+    def fit_resample(self, S, y):
+        """Fit, then append ``round(ratio * n_class)`` generated samples per class.
+
+        Label-only augmentation (the cDiff / cVAE / cGAN baseline of seed 000 when
+        ``condition="label"``): each synthetic row starts from a random real row of
+        its class, whose metric conditions it reuses and, when ``strength < 1``,
+        which it takes as ``init``.
+
+        Parameters
+        ----------
+        S : array-like of shape (n_samples, n_channels, n_freqs, n_frames)
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        S_res : ndarray of shape (n_samples + n_generated, n_channels, n_freqs, n_frames), float32
+            Originals first, then the generated rows.
+        y_res : ndarray of shape (n_samples + n_generated,)
+        """
+        self._validate_params()
+        ratio = check_ratio(self.ratio)
+        S, y_encoded, conditions = self._validate_fit_data(S, y, None)
+        self._fit_model(S, y_encoded, conditions)
+        rng = check_random_state(self.random_state)
+        sources = []
+        for k in range(len(self.classes_)):
+            pool = np.flatnonzero(y_encoded == k)
+            n_new = int(round(ratio * pool.size))
+            sources.append(pool[rng.randint(0, pool.size, size=n_new)])
+        sources = np.concatenate(sources).astype(np.intp)
+        n = S.shape[0]
+        if sources.size:
+            init = S[sources] if self._check_strength() < 1 else None
+            S_new = self._sample_model(y_encoded[sources], conditions[sources], init, rng)
+        else:
+            S_new = np.empty((0,) + self.input_shape_, dtype=np.float32)
+        self.sample_indices_ = np.concatenate([np.arange(n), sources])
+        self.synthetic_mask_ = np.r_[np.zeros(n, dtype=bool), np.ones(sources.size, dtype=bool)]
+        y_orig = check_labels(y)
+        S_res = np.concatenate([S.astype(np.float32, copy=False), S_new], axis=0)
+        y_res = np.concatenate([y_orig, self.classes_[y_encoded[sources]]])
+        return S_res, y_res
+
+    # -- hooks ------------------------------------------------------------------------------
+
+    def _fit_model(self, S, y_encoded, conditions):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _sample_model(self, y_encoded, conditions, init, rng):  # pragma: no cover - abstract
+        raise NotImplementedError
