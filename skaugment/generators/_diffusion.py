@@ -145,7 +145,11 @@ class ConditionalDiffusionSampler(BaseConditionalGenerator):
     loss_curve_ : list of float
         Mean training loss per epoch.
     metric_weights_ : ndarray of shape (n_conditions_,)
-        Per-condition metric-loss weights set after the first epoch.
+        Per-condition metric-loss weights set after the first epoch (zeros when
+        the metric loss is off).
+    first_epoch_losses_ : tuple or None
+        ``(L_G, per-condition unweighted metric losses)`` at the end of the first
+        epoch (running averages), from which ``metric_weights_`` were set.
     sample_indices_ : ndarray of shape (n_samples + n_generated,)
         After :meth:`fit_resample`: for each output row, the input row it comes
         from (itself for originals, the source row of its condition for synthetic).
@@ -311,6 +315,7 @@ class ConditionalDiffusionSampler(BaseConditionalGenerator):
             optimizer, lambda step: 0.5 * (1 + math.cos(math.pi * min(step, total) / total))
         )
         self.metric_weights_ = np.zeros(n_metric)
+        self.first_epoch_losses_ = None
         weights_t = None
         ema_lg, ema_lm = None, None
         self.loss_curve_ = []
@@ -368,6 +373,7 @@ class ConditionalDiffusionSampler(BaseConditionalGenerator):
                 self.metric_weights_ = self.metric_loss_weight * share / np.maximum(ema_lm, 1e-12)
                 weights_t = torch.as_tensor(self.metric_weights_, dtype=torch.float32,
                                             device=device)
+                self.first_epoch_losses_ = (ema_lg, ema_lm)
             self.loss_curve_.append(epoch_loss / n)
             if self.verbose:
                 epochs.set_postfix(loss=f"{self.loss_curve_[-1]:.4f}")
@@ -385,7 +391,6 @@ class ConditionalDiffusionSampler(BaseConditionalGenerator):
         device = resolve_device(self.device)
         model = self.model_.to(device)
         strength = self._check_strength() if init is not None else 1.0
-        gen = torch_generator(rng, device="cpu")
         n = y_encoded.shape[0]
         out = np.empty((n,) + self.input_shape_, dtype=np.float32)
         feats_all = self._condition_features(conditions) if self._uses_metrics() else None
@@ -403,7 +408,11 @@ class ConditionalDiffusionSampler(BaseConditionalGenerator):
             for start in starts:
                 stop = min(start + self.sample_batch_size, n)
                 m = stop - start
-                noise = torch.randn((m,) + self.input_shape_, generator=gen).to(device)
+                # numpy's legacy generator yields the same stream however it is chunked,
+                # so the samples do not depend on sample_batch_size
+                noise = torch.as_tensor(
+                    rng.standard_normal((m,) + self.input_shape_).astype(np.float32)
+                ).to(device)
                 y_b = torch.as_tensor(y_encoded[start:stop], dtype=torch.long, device=device)
                 feats = (torch.as_tensor(feats_all[start:stop], device=device)
                          if feats_all is not None else None)

@@ -1,0 +1,284 @@
+"""ConditionalDiffusionSampler: contract, errors, determinism, and that conditions reach the output."""
+
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from sklearn.exceptions import NotFittedError
+
+from skaugment.datasets import make_synthetic_imu
+from skaugment.generators import ConditionalDiffusionSampler
+from skaugment.generators._diffusion import _alpha_sigma
+from skaugment.generators._unet import ConditionalUNet
+
+TINY = dict(max_epochs=2, base_channels=8, batch_size=32, sample_steps=4)
+
+
+def _spectrograms(n_samples=60, n_channels=2, random_state=0):
+    from skaugment import SpectrogramTransformer
+
+    X, y = make_synthetic_imu(n_samples=n_samples, n_channels=n_channels, n_timesteps=64,
+                              n_classes=3, random_state=random_state)
+    # a per-sample gain spreads amplitude-driven metrics (range, F0 amplitude, contrast)
+    gain = np.random.default_rng(random_state).uniform(0.3, 3.0, size=(n_samples, 1, 1))
+    S = SpectrogramTransformer(n_fft=16, hop_length=8).fit_transform((X * gain).astype("float32"))
+    return np.asarray(S), y
+
+
+@pytest.fixture(scope="module")
+def data():
+    return _spectrograms()
+
+
+@pytest.fixture(scope="module")
+def fitted(data):
+    S, y = data
+    return ConditionalDiffusionSampler(random_state=0, **TINY).fit(S, y)
+
+
+# -- fitted state and output scale -----------------------------------------------------------
+
+
+def test_fitted_attributes_follow_metric_extractor(data, fitted):
+    from skaugment import MetricExtractor
+
+    S, y = data
+    assert fitted.input_shape_ == S.shape[1:]
+    np.testing.assert_array_equal(fitted.classes_, np.unique(y))
+    assert fitted.n_conditions_ == S.shape[1] * 5 == len(fitted.condition_names_)
+    extractor = MetricExtractor().fit(S)
+    assert fitted.condition_names_ == list(extractor.get_feature_names_out())
+    np.testing.assert_allclose(fitted.train_conditions_, extractor.transform(S))
+    np.testing.assert_allclose(fitted.conditions_from(S), extractor.transform(S))
+
+
+def test_samples_stay_in_training_range(data, fitted):
+    S, y = data
+    out = fitted.sample(y[:20])
+    assert out.shape == (20,) + S.shape[1:] and out.dtype == np.float32
+    # the clean-sample prediction is clamped to the training range of each (channel, freq)
+    lo = S.min(axis=(0, 3))[None, :, :, None]
+    hi = S.max(axis=(0, 3))[None, :, :, None]
+    assert np.all(out >= lo * (1 - 1e-4) - 1e-6) and np.all(out <= hi * (1 + 1e-4) + 1e-6)
+
+
+def test_seeded_and_reloadable(data, fitted):
+    S, y = data
+    a = fitted.sample(y[:8], random_state=3)
+    np.testing.assert_array_equal(a, fitted.sample(y[:8], random_state=3))
+    assert not np.allclose(a, fitted.sample(y[:8], random_state=4))
+    reloaded = pickle.loads(pickle.dumps(fitted))
+    np.testing.assert_array_equal(a, reloaded.sample(y[:8], random_state=3))
+    # the same estimator seed gives the same trained model and samples
+    again = ConditionalDiffusionSampler(random_state=0, **TINY).fit(S, y)
+    np.testing.assert_array_equal(a, again.sample(y[:8], random_state=3))
+    other = ConditionalDiffusionSampler(random_state=1, **TINY).fit(S, y)
+    assert not np.allclose(a, other.sample(y[:8], random_state=3))
+
+
+def test_sample_batches_bound_memory_not_results(data, fitted):
+    S, y = data
+    # the conditions are drawn before batching, and noise is drawn batch by batch in order
+    full = fitted.sample(y[:10], random_state=0)
+    batched = pickle.loads(pickle.dumps(fitted)).set_params(sample_batch_size=3)
+    np.testing.assert_allclose(batched.sample(y[:10], random_state=0), full, rtol=1e-4, atol=1e-5)
+
+
+def test_strength_starts_from_init(data, fitted):
+    S, y = data
+    gen = pickle.loads(pickle.dumps(fitted))
+    gaps = []
+    for strength in (0.1, 0.5, 1.0):
+        gen.set_params(strength=strength)
+        out = gen.sample(y[:30], init=S[:30], random_state=0)
+        gaps.append(np.mean(np.abs(np.log1p(out) - np.log1p(S[:30]))))
+    # the less noise is added, the closer the sample stays to its source
+    assert gaps[0] < gaps[1] < gaps[2]
+
+
+def test_label_condition_ignores_metrics(data):
+    S, y = data
+    gen = ConditionalDiffusionSampler(condition="label", random_state=0, **TINY).fit(S, y)
+    assert gen.n_conditions_ == S.shape[1] * 5
+    a = gen.sample(y[:6], gen.train_conditions_[:6], random_state=0)
+    b = gen.sample(y[:6], 2.0 * gen.train_conditions_[:6], random_state=0)
+    np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("params", [
+    dict(conditioning="paper"),
+    dict(modalities={"a": [1], "b": [0]}, hps_factor={"a": 2, "b": 3}),
+    dict(solver="ddim", guidance_scale=2.0),
+])
+def test_variants_generate(data, params):
+    S, y = data
+    gen = ConditionalDiffusionSampler(random_state=0, **TINY, **params).fit(S, y)
+    out = gen.sample(y[:5], random_state=0)
+    assert out.shape == (5,) + S.shape[1:] and np.isfinite(out).all() and (out >= 0).all()
+
+
+def test_per_modality_hps_factor_reaches_conditions(data):
+    from skaugment.spectral.functional import spectral_metrics
+
+    S, y = data
+    gen = ConditionalDiffusionSampler(modalities={"a": [1], "b": [0]},
+                                      hps_factor={"a": 2, "b": 3})
+    expected = spectral_metrics(S, hps_factor=[3, 2]).reshape(len(S), -1)
+    np.testing.assert_allclose(gen.conditions_from(S), expected, rtol=1e-6)
+
+
+# -- samplers ---------------------------------------------------------------------------------
+
+
+def test_solvers_agree_on_a_single_step_and_match_ddim_formula(fitted):
+    gen = pickle.loads(pickle.dumps(fitted))
+    y = fitted.classes_[[0, 1, 2]]
+    cond = fitted.train_conditions_[:3]
+    one = [gen.set_params(sample_steps=1, solver=s).sample(y, cond, random_state=0)
+           for s in ("ddim", "dpm++")]
+    np.testing.assert_array_equal(one[0], one[1])
+    two = [gen.set_params(sample_steps=3, solver=s).sample(y, cond, random_state=0)
+           for s in ("ddim", "dpm++")]
+    assert not np.allclose(two[0], two[1])  # the second-order correction is active
+
+
+def test_cosine_schedule_is_variance_preserving():
+    t = torch.linspace(0, 1, 11)
+    alpha, sigma = _alpha_sigma(t)
+    np.testing.assert_allclose((alpha**2 + sigma**2).numpy(), 1.0, atol=1e-6)
+    assert float(alpha[0]) == pytest.approx(1.0) and float(alpha[-1]) < 1e-3
+    assert torch.all(alpha[1:] < alpha[:-1])
+
+
+@pytest.mark.parametrize("shape", [(17, 13), (5, 3), (8, 16), (1, 1)])
+def test_unet_any_size(shape):
+    torch.manual_seed(0)
+    net = ConditionalUNet(3, *shape, cond_dim=4, cond_groups=[0, 0, 1, 2], base_channels=8)
+    x = torch.randn(2, 3, *shape)
+    out = net(x, torch.rand(2), torch.randn(2, 4))
+    assert out.shape == x.shape
+    # the output layer starts at zero, so an untrained net predicts 0 everywhere
+    assert torch.count_nonzero(out) == 0
+
+
+# -- metric loss ------------------------------------------------------------------------------
+
+
+def test_metric_loss_weights_balance_first_epoch(data):
+    S, y = data
+    kw = dict(TINY, max_epochs=1)
+    one = ConditionalDiffusionSampler(random_state=0, **kw).fit(S, y)
+    lg, lm = one.first_epoch_losses_
+    # seed 000, 3.3: weighted metric loss = L_G / 10, shared equally by the metrics
+    np.testing.assert_allclose(one.metric_weights_ * lm, 0.1 * lg / len(lm), rtol=1e-5)
+    np.testing.assert_allclose((one.metric_weights_ * lm).sum(), 0.1 * lg, rtol=1e-5)
+    two = ConditionalDiffusionSampler(random_state=0, metric_loss_weight=2.0, **kw).fit(S, y)
+    np.testing.assert_allclose(two.metric_weights_, 2 * one.metric_weights_, rtol=1e-5)
+    off = ConditionalDiffusionSampler(random_state=0, metric_loss_weight=0.0, **kw).fit(S, y)
+    assert not off.metric_weights_.any()
+
+
+# -- label-only augmentation ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("strength", [1.0, 0.5])
+def test_fit_resample_keeps_originals_and_proportions(data, strength):
+    S, y = data
+    y_str = np.array(["a", "b", "c"])[y]
+    gen = ConditionalDiffusionSampler(ratio=1.5, strength=strength, random_state=0, **TINY)
+    S_res, y_res = gen.fit_resample(S, y_str)
+    n = len(y)
+    np.testing.assert_array_equal(S_res[:n], S.astype(np.float32))
+    np.testing.assert_array_equal(y_res[:n], y_str)
+    for label in ("a", "b", "c"):
+        assert np.sum(y_res[n:] == label) == round(1.5 * np.sum(y_str == label))
+    assert gen.synthetic_mask_.tolist() == [False] * n + [True] * (len(y_res) - n)
+    src = gen.sample_indices_
+    np.testing.assert_array_equal(src[:n], np.arange(n))
+    np.testing.assert_array_equal(y_str[src], y_res)
+    assert S_res.dtype == np.float32 and (S_res[n:] >= 0).all()
+
+
+# -- errors -----------------------------------------------------------------------------------
+
+
+def test_input_errors(data, fitted):
+    S, y = data
+    gen = ConditionalDiffusionSampler(**TINY)
+    bad = S.copy()
+    bad[4, 0, 0, 0] = np.nan
+    with pytest.raises(ValueError, match=r"NaN or infinity in sample\(s\) 4"):
+        gen.fit(bad, y)
+    with pytest.raises(ValueError, match="must be 4-D"):
+        gen.fit(S[:, 0], y)
+    with pytest.raises(ValueError, match="log- or dB-scaled"):
+        gen.fit(np.log(S + 1e-3), y)
+    with pytest.raises(ValueError, match="y has 59 labels"):
+        gen.fit(S, y[:-1])
+    with pytest.raises(ValueError, match="conditions has 3 columns"):
+        gen.fit(S, y, np.ones((len(y), 3)))
+    with pytest.raises(NotFittedError):
+        gen.sample(y[:2])
+    with pytest.raises(ValueError, match=r"not seen at fit"):
+        fitted.sample([0, 7])
+    with pytest.raises(ValueError, match="conditions has 4 columns"):
+        fitted.sample(y[:2], np.ones((2, 4)))
+    with pytest.raises(ValueError, match="conditions has 3 rows"):
+        fitted.sample(y[:2], np.ones((3, fitted.n_conditions_)))
+    strong = pickle.loads(pickle.dumps(fitted)).set_params(strength=0.5)
+    with pytest.raises(ValueError, match="pass them as init"):
+        strong.sample(y[:2])
+    with pytest.raises(ValueError, match="per-sample shape"):
+        strong.sample(y[:2], init=S[:2, :, :4])
+    with pytest.raises(ValueError, match="init has 3 samples"):
+        strong.sample(y[:2], init=S[:3])
+
+
+@pytest.mark.parametrize("params, match", [
+    (dict(ratio=0), "ratio"),
+    (dict(ratio=-1.0), "ratio"),
+    (dict(strength=0.0), "strength"),
+    (dict(strength=1.5), "strength"),
+    (dict(condition="both"), "condition"),
+    (dict(hps_factor=0), "hps_factor"),
+    (dict(sample_steps=0), "sample_steps"),
+])
+def test_invalid_parameters(data, params, match):
+    S, y = data
+    gen = ConditionalDiffusionSampler(**{**TINY, **params})
+    with pytest.raises(ValueError, match=match):
+        gen.fit_resample(S, y)
+
+
+def test_unknown_modality_in_hps_factor(data):
+    S, y = data
+    gen = ConditionalDiffusionSampler(modalities={"a": [0], "b": [1]}, hps_factor={"a": 2}, **TINY)
+    with pytest.raises(ValueError, match="no value for modality 'b'"):
+        gen.fit(S, y)
+
+
+# -- control ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_requested_metrics_reach_the_output(seed):
+    """Requesting higher range / F0 amplitude / contrast gives measurably higher values."""
+    S, y = _spectrograms(n_samples=150, random_state=seed)
+    gen = ConditionalDiffusionSampler(max_epochs=25, base_channels=8, batch_size=32,
+                                      sample_steps=8, random_state=seed).fit(S, y)
+    conds = gen.train_conditions_
+    low = np.quantile(conds, 0.2, axis=0)
+    high = np.quantile(conds, 0.8, axis=0)
+    labels = np.repeat(gen.classes_, 20)
+    n = len(labels)
+    measured = {}
+    for name, target in (("low", low), ("high", high)):
+        measured[name] = gen.conditions_from(
+            gen.sample(labels, np.tile(target, (n, 1)), random_state=seed)
+        ).reshape(n, S.shape[1], 5)
+    for k, metric in enumerate(("temporal_range", "f0_amplitude", "contrast")):
+        lo, hi = measured["low"][:, :, k], measured["high"][:, :, k]
+        # per channel, medians in the requested order and most samples separated
+        assert np.all(np.median(hi, axis=0) > 1.5 * np.median(lo, axis=0)), metric
+        assert np.mean(hi > np.median(lo, axis=0)) > 0.8, metric
