@@ -1,0 +1,352 @@
+"""Shared machinery of the metric-space augmenters (imbalanced-learn samplers).
+
+Every augmenter follows the same recipe (seed 000, section 3.4): fit a
+conditional generator on the real spectrograms (once per training set, cached),
+measure the metrics of the real rows, move them in metric space (the part each
+augmenter defines), and ask the generator for spectrograms with the moved
+metrics. Real rows come first in the output, synthetic rows after.
+"""
+
+import numbers
+import os
+
+import numpy as np
+from imblearn.base import SamplerMixin
+from sklearn.base import BaseEstimator, _fit_context, clone
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, check_memory
+
+from ..base import TimeSeriesTagsMixin
+from ..utils import check_labels, check_modalities, check_spectrogram
+
+__all__ = ["BaseMetricAugmenter"]
+
+_MAX_SEED = np.iinfo(np.int32).max
+
+_COMMON_PARAMS_DOC = """generator : estimator, default=None
+        Conditional generator with the API of
+        :class:`~skaugment.ConditionalDiffusionSampler` (``fit``, ``sample``,
+        ``conditions_from``), fitted with ``condition="metrics"``. ``None`` means a
+        ``ConditionalDiffusionSampler()`` with its default parameters. It is cloned
+        and fitted on the data passed to :meth:`fit_resample`, unless
+        ``prefit=True``. When its own ``random_state`` is ``None`` the clone is
+        seeded from this augmenter's ``random_state``, so that the whole
+        augmentation is reproducible.
+    ratio : float, default=5.0
+        Number of generated samples divided by the number of real samples (seed
+        000, section 4.4). Each class gets ``round(ratio * n_class)`` new samples,
+        so class proportions are kept.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the choice of source rows, the metric draws, the generator's noise
+        and, see ``generator``, the generator's fit. The same ``random_state`` gives
+        the same output on the same machine; no global random generator is used.
+    memory : None, str, path or joblib.Memory, default=None
+        Where to cache the generator fit, as in :class:`sklearn.pipeline.Pipeline`.
+        The cache is keyed on the training spectrograms, the labels and the
+        generator's parameters, so a grid search over ``ratio`` (or any parameter of
+        this augmenter) fits the generator once per training fold. ``None``: no
+        caching.
+    prefit : bool, default=False
+        Use the already-fitted ``generator`` as is, without refitting. Beware of
+        leakage: a generator fitted on data that includes the validation folds of a
+        later cross-validation has seen those folds, and the scores it helps
+        produce are optimistic."""
+
+_COMMON_ATTRS_DOC = """generator_ : estimator
+        The fitted generator (a fitted clone, or ``generator`` when ``prefit``).
+    classes_ : ndarray of shape (n_classes,)
+        Labels seen at fit.
+    condition_names_ : list of str
+        Names of the metric columns, ``"{channel}__{metric}"``.
+    sampling_strategy_ : dict
+        Number of synthetic samples generated for each class.
+    synthetic_mask_ : ndarray of shape (n_samples + n_generated,), bool
+        True for the synthetic rows of the last output.
+    sample_indices_ : ndarray of shape (n_samples + n_generated,), int
+        For every output row, the index of its real source row (itself for a real
+        row).
+    conditions_ : ndarray of shape (n_generated, n_conditions), float64
+        The metric values requested for the synthetic rows (after clipping).
+    source_conditions_ : ndarray of shape (n_generated, n_conditions), float64
+        The metrics of the real source row of each synthetic row (for
+        :func:`skaugment.evaluation.metric_control_report`'s ``source``)."""
+
+
+def _fit_generator(generator, S, y):
+    """Fit ``generator`` on ``(S, y)``; module-level so joblib can cache it."""
+    return generator.fit(S, y)
+
+
+def _split_condition_names(names):
+    """``"acc_x__contrast"`` -> channel ``"acc_x"``, metric ``"contrast"`` for each column."""
+    channels, metrics = [], []
+    for name in names:
+        channel, _, metric = str(name).rpartition("__")
+        channels.append(channel)
+        metrics.append(metric)
+    return np.array(channels, dtype=object), np.array(metrics, dtype=object)
+
+
+class _SpectrogramSamplerMixin(SamplerMixin):
+    """imbalanced-learn's sampler tags, for 4-D spectrogram input."""
+
+    def __sklearn_tags__(self):
+        from imblearn.utils._tags import InputTags, SamplerTags, Tags
+        from sklearn.utils._tags import TargetTags
+
+        tags = Tags(
+            estimator_type="sampler",
+            target_tags=TargetTags(required=True),
+            sampler_tags=SamplerTags(sample_indices=True),
+        )
+        # (n, c, F, T) spectrograms only: tabular 2-D input is not accepted
+        tags.input_tags = InputTags(two_d_array=False)
+        return tags
+
+
+class BaseMetricAugmenter(TimeSeriesTagsMixin, _SpectrogramSamplerMixin, BaseEstimator):
+    """Base class of the metric-space augmenters.
+
+    Subclasses define ``_check_spec(metric_names, modalities)`` (validate their own
+    parameters; ``modalities`` may be None before the generator is fitted) and
+    ``_make_conditions(S, M, y_encoded, sources, rng)``, which returns the
+    requested conditions of the synthetic rows and their source rows.
+
+    Not meant to be used directly.
+    """
+
+    _parameter_constraints = {
+        "generator": [None, HasMethods(["fit", "sample", "conditions_from"])],
+        "ratio": [Interval(numbers.Real, 0, None, closed="neither")],
+        "random_state": ["random_state"],
+        "memory": [None, str, os.PathLike, HasMethods(["cache"])],
+        "prefit": ["boolean"],
+    }
+
+    # Metric conditions are what these augmenters move; a label-only generator ignores them.
+    _requires_metric_generator = True
+
+    # -- generator --------------------------------------------------------------------------
+
+    def _base_generator(self):
+        if self.generator is not None:
+            return self.generator
+        from ..generators import ConditionalDiffusionSampler
+
+        return ConditionalDiffusionSampler()
+
+    def _check_generator_kind(self, generator):
+        condition = generator.get_params().get("condition", "metrics")
+        if self._requires_metric_generator and condition == "label":
+            raise ValueError(
+                f"{type(self).__name__} moves metric conditions, but the generator was set "
+                "up with condition='label' and ignores them. Use condition='metrics', or "
+                "the generator's own fit_resample for label-only augmentation."
+            )
+
+    def _prefit_metric_names(self, generator):
+        """Metric and modality names known before fitting, to fail before an expensive fit."""
+        from ..spectral.functional import METRIC_NAMES
+
+        modalities = generator.get_params().get("modalities")
+        return list(METRIC_NAMES), (list(modalities) if isinstance(modalities, dict) else None)
+
+    def _fitted_generator(self, S, y, seed):
+        generator = self._base_generator()
+        self._check_generator_kind(generator)
+        if self.prefit:
+            check_is_fitted(generator)
+            return generator
+        self._check_spec(*self._prefit_metric_names(generator))
+        generator = clone(generator)
+        params = generator.get_params()
+        if "random_state" in params and params["random_state"] is None and self.random_state is not None:
+            generator.set_params(random_state=int(seed))
+        memory = self.memory
+        if isinstance(memory, os.PathLike):
+            memory = os.fspath(memory)
+        fit = check_memory(memory).cache(_fit_generator)
+        return fit(generator, S, y)
+
+    # -- fit --------------------------------------------------------------------------------
+
+    def _validate_input(self, S, y):
+        y = np.asarray(y) if y is not None else y
+        if y is not None and not (y.ndim == 2 and y.shape[1] > 1):
+            check_classification_targets(y)
+        S = check_spectrogram(S)
+        y = check_labels(y, n_samples=S.shape[0])
+        return S, y
+
+    def _fit(self, S, y):
+        S, y = self._validate_input(S, y)
+        rng = check_random_state(self.random_state)
+        # The generator's seed is always the first draw, so that the draws after it do
+        # not depend on prefit (nor on whether the fit came from the cache).
+        generator = self._fitted_generator(S, y, rng.randint(_MAX_SEED))
+        classes = np.asarray(generator.classes_)
+        unseen = ~np.isin(y, classes)
+        if unseen.any():
+            raise ValueError(
+                f"y holds label(s) {np.unique(y[unseen]).tolist()} that the prefit generator "
+                f"did not see at fit; known labels: {classes.tolist()}."
+            )
+        shape = tuple(generator.input_shape_)
+        if tuple(S.shape[1:]) != shape:
+            raise ValueError(
+                f"S has per-sample shape {tuple(S.shape[1:])}, but the generator was fitted on "
+                f"{shape}."
+            )
+        self.generator_ = generator
+        self.classes_ = np.unique(y)
+        self.condition_names_ = list(generator.condition_names_)
+        self._channel_of_col, self._metric_of_col = _split_condition_names(self.condition_names_)
+        self._modalities = self._column_modalities(generator)
+        self._check_spec(sorted(set(self._metric_of_col)), list(self._modalities))
+        return S, y, rng
+
+    def _column_modalities(self, generator):
+        """``{modality: boolean mask over condition columns}``."""
+        channels = list(dict.fromkeys(self._channel_of_col))
+        modalities = getattr(generator, "modalities_", None)
+        if modalities is None:
+            modalities = check_modalities(generator.get_params().get("modalities"), len(channels))
+        return {
+            mod: np.isin(self._channel_of_col, [channels[c] for c in idx])
+            for mod, idx in modalities.items()
+        }
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, S, y):
+        """Fit the generator (or check the prefit one) without generating anything.
+
+        Parameters
+        ----------
+        S : array-like of shape (n_samples, n_channels, n_freqs, n_frames)
+            Magnitude spectrograms.
+        y : array-like of shape (n_samples,)
+            Labels.
+
+        Returns
+        -------
+        self
+        """
+        self._fit(S, y)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit_resample(self, S, y):
+        """Fit the generator and return the real plus the synthetic samples.
+
+        Parameters
+        ----------
+        S : array-like of shape (n_samples, n_channels, n_freqs, n_frames)
+            Magnitude spectrograms (non-negative; NaN and inf are rejected).
+        y : array-like of shape (n_samples,)
+            Labels.
+
+        Returns
+        -------
+        S_res : ndarray of shape (n_samples + n_generated, n_channels, n_freqs, n_frames), float32
+            The real spectrograms first, in their order, then the synthetic ones.
+        y_res : ndarray of shape (n_samples + n_generated,)
+            Their labels, in the dtype of ``y``.
+        """
+        S, y, rng = self._fit(S, y)
+        return self._fit_resample(S, y, rng=rng)
+
+    def _fit_resample(self, S, y, rng=None):
+        rng = check_random_state(rng)
+        n = S.shape[0]
+        y_encoded = np.searchsorted(self.classes_, y)
+        # Source rows: per class, uniformly with replacement, so proportions are kept.
+        sources = []
+        for k in range(len(self.classes_)):
+            pool = np.flatnonzero(y_encoded == k)
+            sources.append(pool[rng.randint(0, pool.size, size=int(round(self.ratio * pool.size)))])
+        sources = np.concatenate(sources).astype(np.intp)
+
+        if self.prefit or getattr(self.generator_, "train_conditions_", None) is None or len(
+            self.generator_.train_conditions_
+        ) != n:
+            M = np.asarray(self.generator_.conditions_from(S), dtype=np.float64)
+        else:  # fitted on exactly S: its training conditions are S's metrics
+            M = np.asarray(self.generator_.train_conditions_, dtype=np.float64)
+
+        conditions, sources = self._make_conditions(S, M, y_encoded, sources, rng)
+        conditions = self._clip_physical(np.asarray(conditions, dtype=np.float64))
+        self._record(n, sources, conditions, M, y)
+
+        if sources.size:
+            init = S[sources] if float(getattr(self.generator_, "strength", 1.0)) < 1 else None
+            S_new = self.generator_.sample(
+                y[sources], conditions, init=init, random_state=rng.randint(_MAX_SEED)
+            )
+            S_new = np.asarray(S_new, dtype=np.float32)
+        else:
+            S_new = np.empty((0,) + S.shape[1:], dtype=np.float32)
+        S_res = np.concatenate([S.astype(np.float32, copy=False), S_new], axis=0)
+        y_res = np.concatenate([y, y[sources]])
+        return S_res, y_res
+
+    def _record(self, n, sources, conditions, M, y):
+        self.sampling_strategy_ = {
+            label: int(np.sum(y[sources] == label)) for label in self.classes_.tolist()
+        }
+        self.sample_indices_ = np.concatenate([np.arange(n), sources]).astype(np.intp)
+        self.synthetic_mask_ = np.r_[np.zeros(n, dtype=bool), np.ones(sources.size, dtype=bool)]
+        self.conditions_ = conditions
+        self.source_conditions_ = M[sources]
+
+    # -- metric space -----------------------------------------------------------------------
+
+    def _clip_physical(self, C):
+        """Keep requested metrics physically attainable.
+
+        Every metric is non-negative; flatness (a geometric over an arithmetic mean)
+        is at most 1; the entropy of a distribution over ``F * T`` bins is at most
+        ``log2(F * T)``.
+        """
+        C = np.maximum(C, 0.0)
+        flat = self._metric_of_col == "flatness"
+        C[:, flat] = np.minimum(C[:, flat], 1.0)
+        ent = self._metric_of_col == "entropy"
+        _, n_freqs, n_frames = self.generator_.input_shape_
+        C[:, ent] = np.minimum(C[:, ent], np.log2(n_freqs * n_frames))
+        return C
+
+    def _columns(self, metric, modality=None):
+        mask = self._metric_of_col == metric
+        if modality is not None:
+            mask &= self._modalities[modality]
+        return np.flatnonzero(mask)
+
+    @staticmethod
+    def _check_metric_names(names, known, param):
+        unknown = [m for m in names if m not in known]
+        if unknown:
+            raise ValueError(
+                f"{param} names unknown metric(s) {unknown}; the generator conditions on "
+                f"{sorted(known)}."
+            )
+
+    @staticmethod
+    def _check_range(low, high, what):
+        for v in (low, high):
+            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not np.isfinite(v):
+                raise ValueError(f"{what} bounds must be finite real numbers; got ({low!r}, {high!r}).")
+        if low > high:
+            raise ValueError(f"{what}: low must be <= high; got low={low}, high={high}.")
+        if low < -1:
+            raise ValueError(
+                f"{what}: relative changes below -1 (-100%) would make a metric negative; "
+                f"got low={low}."
+            )
+
+    def _check_spec(self, metric_names, modalities):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _make_conditions(self, S, M, y_encoded, sources, rng):  # pragma: no cover - abstract
+        raise NotImplementedError

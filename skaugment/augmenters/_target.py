@@ -1,0 +1,192 @@
+"""Conditions taken from a target set of samples (the paper's *Reconst*)."""
+
+import warnings
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.utils._param_validation import HasMethods
+
+from ._base import _COMMON_ATTRS_DOC, _COMMON_PARAMS_DOC, BaseMetricAugmenter
+from ..utils import check_finite, check_labels
+from ..utils._docstring import Substitution
+
+__all__ = ["MetricTargetAugmenter"]
+
+
+def _default_label_estimator(n_samples):
+    from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return make_pipeline(StandardScaler(), KNeighborsClassifier(n_neighbors=min(5, n_samples)))
+
+
+@Substitution(common_params=_COMMON_PARAMS_DOC, common_attrs=_COMMON_ATTRS_DOC)
+class MetricTargetAugmenter(BaseMetricAugmenter):
+    """Generate samples with the metrics of a target set of samples.
+
+    The paper's *Reconst* technique (seed 000, section 4.2): conditions are not
+    derived from the training samples but taken from another set, the validation
+    set in the paper (an upper bound: it assumes the validation metrics are known)
+    or, in practice, unlabelled samples of the target domain. The training data
+    then gains samples of its own classes that have the target's spectral
+    character.
+
+    Each class ``c`` gets ``round(ratio * n_c)`` synthetic rows; each takes the
+    conditions of a random target row (uniformly, with replacement) whose label is
+    ``c``, and a random real row of ``c`` as its source (the ``init`` when the
+    generator's ``strength`` is below 1). Target labels are ``target_y`` when
+    given; otherwise ``label_estimator`` is fitted on the metrics of the real
+    samples and predicts them. A class that no target row is assigned to gets no
+    synthetic rows (with a warning). Requested values are clipped as in
+    :class:`MetricDisturbAugmenter`.
+
+    Parameters
+    ----------
+    %(common_params)s
+    target : array-like of shape (n_target, n_channels, n_freqs, n_frames) or (n_target, n_conditions)
+        Target samples: magnitude spectrograms (their metrics are measured with the
+        generator's ``conditions_from``, so with its modalities and HPS factors), or
+        a metric table with the generator's columns (``condition_names_``). In a
+        pipeline, give spectrograms made by the same transformer as the training
+        input. Required.
+    target_y : array-like of shape (n_target,), default=None
+        Labels of the target rows, each seen in the training labels. ``None``:
+        predicted by ``label_estimator``.
+    label_estimator : classifier, default=None
+        Predicts the labels of target rows from their metrics when ``target_y`` is
+        None; fitted (a clone) on the metrics and labels of the real samples.
+        ``None``: standardised metrics and ``KNeighborsClassifier(n_neighbors=5)``
+        (fewer neighbours when there are fewer than 5 samples).
+
+    Attributes
+    ----------
+    %(common_attrs)s
+    target_conditions_ : ndarray of shape (n_target, n_conditions), float64
+        The metrics of the target rows.
+    target_labels_ : ndarray of shape (n_target,)
+        Their labels (given or predicted).
+    target_indices_ : ndarray of shape (n_generated,), int
+        The target row each synthetic row took its conditions from.
+    label_estimator_ : classifier or None
+        The fitted label estimator (None when ``target_y`` was given).
+
+    See Also
+    --------
+    MetricKnowledgeAugmenter : Move metrics in known directions instead.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skaugment import ConditionalDiffusionSampler, MetricTargetAugmenter
+    >>> rng = np.random.default_rng(0)
+    >>> S = rng.gamma(2.0, size=(12, 1, 9, 8)).astype("float32")
+    >>> y = np.repeat(["walk", "run"], 6)
+    >>> S_target = 2 * rng.gamma(2.0, size=(5, 1, 9, 8))
+    >>> gen = ConditionalDiffusionSampler(base_channels=4, max_epochs=1, train_steps=10,
+    ...                                   sample_steps=2, device="cpu", random_state=0)
+    >>> aug = MetricTargetAugmenter(generator=gen, target=S_target,
+    ...                             target_y=["run", "run", "walk", "walk", "walk"],
+    ...                             ratio=1.0, random_state=0)
+    >>> S_res, y_res = aug.fit_resample(S, y)
+    >>> rows = aug.target_indices_
+    >>> bool(np.allclose(aug.conditions_, aug.target_conditions_[rows]))
+    True
+    """
+
+    _parameter_constraints = {
+        **BaseMetricAugmenter._parameter_constraints,
+        "target": [None, "array-like"],
+        "target_y": [None, "array-like"],
+        "label_estimator": [None, HasMethods(["fit", "predict"])],
+    }
+
+    def __init__(self, generator=None, *, target=None, target_y=None, label_estimator=None,
+                 ratio=5.0, random_state=None, memory=None, prefit=False):
+        self.generator = generator
+        self.target = target
+        self.target_y = target_y
+        self.label_estimator = label_estimator
+        self.ratio = ratio
+        self.random_state = random_state
+        self.memory = memory
+        self.prefit = prefit
+
+    def _check_spec(self, metric_names, modalities):
+        if self.target is None:
+            raise ValueError(
+                "target is required: the spectrograms (or metric table) whose metrics "
+                "the synthetic samples should have."
+            )
+        ndim = np.ndim(self.target)
+        if ndim not in (2, 4):
+            raise ValueError(
+                "target must be 4-D spectrograms (n_target, n_channels, n_freqs, n_frames) "
+                f"or a 2-D metric table (n_target, n_conditions); got a {ndim}-D array of "
+                f"shape {np.shape(self.target)}."
+            )
+        if self.target_y is not None:
+            check_labels(self.target_y, n_samples=len(self.target), name="target_y")
+
+    def _target_conditions(self):
+        target = np.asarray(self.target)
+        if target.ndim == 4:
+            return np.asarray(self.generator_.conditions_from(target), dtype=np.float64)
+        if target.dtype == object or not np.issubdtype(target.dtype, np.number):
+            raise TypeError(f"target must hold real numbers; got dtype {target.dtype}.")
+        target = check_finite(target.astype(np.float64), "target")
+        n_conditions = len(self.condition_names_)
+        if target.shape[1] != n_conditions:
+            raise ValueError(
+                f"target has {target.shape[1]} columns, but the generator conditions on "
+                f"{n_conditions} ({', '.join(self.condition_names_[:3])}, ...)."
+            )
+        if (target < 0).any():
+            raise ValueError("target holds negative metric values; metrics are non-negative.")
+        return target
+
+    def _target_labels(self, T, M, y_encoded):
+        if self.target_y is not None:
+            labels = check_labels(self.target_y, n_samples=T.shape[0], name="target_y")
+            try:
+                unseen = ~np.isin(labels, self.classes_)
+            except TypeError:
+                unseen = np.ones(labels.shape[0], dtype=bool)
+            if unseen.any():
+                raise ValueError(
+                    f"target_y holds label(s) {np.unique(labels[unseen]).tolist()} not in y; "
+                    f"known labels: {self.classes_.tolist()}."
+                )
+            self.label_estimator_ = None
+            return labels
+        estimator = (_default_label_estimator(M.shape[0]) if self.label_estimator is None
+                     else clone(self.label_estimator))
+        self.label_estimator_ = estimator.fit(M, self.classes_[y_encoded])
+        return np.asarray(self.label_estimator_.predict(T))
+
+    def _make_conditions(self, S, M, y_encoded, sources, rng):
+        T = self._target_conditions()
+        labels = self._target_labels(T, M, y_encoded)
+        self.target_conditions_ = T
+        self.target_labels_ = labels
+        chosen = np.empty(sources.size, dtype=np.intp)
+        keep = np.ones(sources.size, dtype=bool)
+        missing = []
+        for k, label in enumerate(self.classes_):
+            where = np.flatnonzero(y_encoded[sources] == k)
+            if where.size == 0:
+                continue
+            pool = np.flatnonzero(labels == label)
+            if pool.size == 0:
+                keep[where] = False
+                missing.append(label)
+                continue
+            chosen[where] = pool[rng.randint(0, pool.size, size=where.size)]
+        if missing:
+            warnings.warn(
+                f"No target row has label(s) {[str(m) for m in missing]}; no synthetic samples "
+                "are generated for them.",
+                UserWarning,
+            )
+        self.target_indices_ = chosen[keep]
+        return T[self.target_indices_], sources[keep]
