@@ -1,0 +1,237 @@
+"""The five spectral metrics of seed 000 (Appendix B): numpy and differentiable torch.
+
+Both implementations follow DESIGN section 4 to the letter, including the choices the
+paper leaves open (DC bin excluded from the HPS argmax, HPS over the bins where every
+harmonic exists, linear quantiles with the quantile-gap fallback, eps=1e-12 in the
+flatness, ``0 log 0 = 0``). They are kept in one module so that a change to one is
+seen next to the other.
+"""
+
+import numbers
+
+import numpy as np
+
+__all__ = ["METRIC_NAMES", "FLATNESS_EPS", "CONTRAST_QUANTILE"]
+
+METRIC_NAMES = ("temporal_range", "f0_amplitude", "contrast", "flatness", "entropy")
+FLATNESS_EPS = 1e-12
+CONTRAST_QUANTILE = 0.05
+
+
+def _check_metrics(metrics):
+    if metrics is None:
+        return list(METRIC_NAMES)
+    if isinstance(metrics, str):
+        metrics = [metrics]
+    try:
+        names = list(metrics)
+    except TypeError:
+        raise TypeError(f"metrics must be a sequence of metric names; got {metrics!r}.")
+    if not names:
+        raise ValueError(f"metrics must name at least one of {list(METRIC_NAMES)}.")
+    unknown = [m for m in names if m not in METRIC_NAMES]
+    if unknown:
+        raise ValueError(f"unknown metric(s) {unknown}; choose from {list(METRIC_NAMES)}.")
+    if len(set(names)) != len(names):
+        raise ValueError(f"metrics lists a metric twice: {names}.")
+    return names
+
+
+def _check_hps_factor(hps_factor, n_channels, n_freqs, exclude_dc):
+    """One HPS factor per channel, each small enough for ``n_freqs`` bins."""
+    if isinstance(hps_factor, numbers.Integral) and not isinstance(hps_factor, bool):
+        factors = [int(hps_factor)] * n_channels
+    else:
+        if hasattr(hps_factor, "tolist"):
+            hps_factor = hps_factor.tolist()
+        try:
+            factors = list(hps_factor)
+        except TypeError:
+            raise TypeError(
+                "hps_factor must be an int or a sequence of one int per channel; "
+                f"got {hps_factor!r}."
+            )
+        if len(factors) != n_channels:
+            raise ValueError(
+                f"hps_factor has {len(factors)} values but S has {n_channels} channels."
+            )
+        for d in factors:
+            if isinstance(d, bool) or not isinstance(d, numbers.Integral):
+                raise TypeError(f"hps_factor values must be ints; got {d!r}.")
+        factors = [int(d) for d in factors]
+    for d in factors:
+        if d < 1:
+            raise ValueError(f"hps_factor must be >= 1; got {d}.")
+        # with DC excluded, bin 1 must have all D harmonics: D * 1 <= F - 1
+        highest = (n_freqs - 1) // d
+        if highest < (1 if exclude_dc else 0):
+            raise ValueError(
+                f"hps_factor={d} is too large for {n_freqs} frequency bins: the harmonic "
+                f"product needs at least {d + 1} bins when the DC bin is excluded."
+            )
+    return factors
+
+
+def _factor_groups(factors):
+    """``{D: [channels]}`` so the HPS runs once per distinct factor, not per channel."""
+    groups = {}
+    for c, d in enumerate(factors):
+        groups.setdefault(d, []).append(c)
+    return groups
+
+
+# ----------------------------------------------------------------------------- numpy
+
+
+def _hps_f0_amplitude_np(S, factors, exclude_dc):
+    n, c, F, T = S.shape
+    out = np.empty((n, c), dtype=np.float64)
+    start = 1 if exclude_dc else 0
+    for d_max, chans in _factor_groups(factors).items():
+        Sg = S[:, chans] if len(chans) < c else S
+        n_bins = (F - 1) // d_max + 1  # bins f with d_max * f <= F - 1
+        H = Sg[:, :, :n_bins].copy()
+        for d in range(2, d_max + 1):
+            # bins 0, d, 2d, ..., d*(n_bins-1): the d-th harmonic of every candidate f
+            H *= Sg[:, :, : d * (n_bins - 1) + 1 : d]
+        f0 = np.argmax(H[:, :, start:], axis=2) + start  # (n, cg, T)
+        amp = np.take_along_axis(Sg, f0[:, :, np.newaxis, :], axis=2)[:, :, 0, :]
+        out[:, chans] = amp.mean(axis=-1)
+    return out
+
+
+def _lerp_quantile_np(sorted_v, q):
+    # numpy's default "linear" method: virtual index q * (N - 1)
+    N = sorted_v.shape[-1]
+    pos = q * (N - 1)
+    lo = int(np.floor(pos))
+    hi = min(lo + 1, N - 1)
+    frac = pos - lo
+    a, b = sorted_v[..., lo], sorted_v[..., hi]
+    return a + (b - a) * frac
+
+
+def _contrast_np(V):
+    """``V`` (n, c, N) flattened spectrograms."""
+    q = CONTRAST_QUANTILE
+    hi_q = np.quantile(V, 1.0 - q, axis=-1)
+    lo_q = np.quantile(V, q, axis=-1)
+    above = V > hi_q[..., np.newaxis]
+    below = V < lo_q[..., np.newaxis]
+    n_above = above.sum(axis=-1)
+    n_below = below.sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_above = np.where(above, V, 0.0).sum(axis=-1) / n_above
+        mean_below = np.where(below, V, 0.0).sum(axis=-1) / n_below
+    empty = (n_above == 0) | (n_below == 0)
+    return np.where(empty, hi_q - lo_q, mean_above - mean_below)
+
+
+def spectral_metrics_numpy(S, factors, names, exclude_dc):
+    """Core numpy implementation on a validated float64 ``(n, c, F, T)`` array."""
+    n, c, F, T = S.shape
+    V = S.reshape(n, c, F * T)
+    results = {}
+    for name in names:
+        if name == "temporal_range":
+            A = S.mean(axis=2)
+            results[name] = A.max(axis=-1) - A.min(axis=-1)
+        elif name == "f0_amplitude":
+            results[name] = _hps_f0_amplitude_np(S, factors, exclude_dc)
+        elif name == "contrast":
+            results[name] = _contrast_np(V)
+        elif name == "flatness":
+            P = V * V
+            geo = np.exp(np.log(P + FLATNESS_EPS).mean(axis=-1))
+            results[name] = geo / (P.mean(axis=-1) + FLATNESS_EPS)
+        elif name == "entropy":
+            total = V.sum(axis=-1, keepdims=True)
+            # an all-zero spectrogram has no distribution; its entropy is defined as 0
+            p = V / np.where(total > 0, total, 1.0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                plogp = np.where(p > 0, p * np.log2(np.where(p > 0, p, 1.0)), 0.0)
+            results[name] = -plogp.sum(axis=-1)
+    return np.stack([results[name] for name in names], axis=-1)
+
+
+# ----------------------------------------------------------------------------- torch
+
+
+def _hps_f0_amplitude_torch(S, factors, exclude_dc):
+    import torch
+
+    n, c, F, T = S.shape
+    start = 1 if exclude_dc else 0
+    parts = [None] * c
+    for d_max, chans in _factor_groups(factors).items():
+        Sg = S[:, chans] if len(chans) < c else S
+        n_bins = (F - 1) // d_max + 1
+        # the argmax is an index and carries no gradient: compute it on detached float64
+        # values so that it picks the same bin as the numpy implementation
+        Sd = Sg.detach().to(torch.float64)
+        H = Sd[:, :, :n_bins].clone()
+        for d in range(2, d_max + 1):
+            H = H * Sd[:, :, : d * (n_bins - 1) + 1 : d]
+        f0 = torch.argmax(H[:, :, start:], dim=2) + start
+        amp = torch.gather(Sg, 2, f0.unsqueeze(2)).squeeze(2).mean(dim=-1)  # (n, cg)
+        for j, ch in enumerate(chans):
+            parts[ch] = amp[:, j]
+    return torch.stack(parts, dim=1)
+
+
+def _contrast_torch(V):
+    import torch
+
+    q = CONTRAST_QUANTILE
+    N = V.shape[-1]
+    Vs, _ = torch.sort(V, dim=-1)  # sort's values carry the gradient of the gathered elements
+
+    def lerp(qq):
+        pos = qq * (N - 1)
+        lo = int(np.floor(pos))
+        hi = min(lo + 1, N - 1)
+        frac = pos - lo
+        a, b = Vs[..., lo], Vs[..., hi]
+        # numpy's _lerp switches formula at frac >= 0.5; both are exact to rounding
+        return a + (b - a) * frac if frac < 0.5 else b - (b - a) * (1.0 - frac)
+
+    hi_q = lerp(1.0 - q)
+    lo_q = lerp(q)
+    above = (Vs > hi_q.detach().unsqueeze(-1)).to(V.dtype)
+    below = (Vs < lo_q.detach().unsqueeze(-1)).to(V.dtype)
+    n_above = above.sum(dim=-1)
+    n_below = below.sum(dim=-1)
+    mean_above = (Vs * above).sum(dim=-1) / n_above.clamp(min=1)
+    mean_below = (Vs * below).sum(dim=-1) / n_below.clamp(min=1)
+    empty = (n_above == 0) | (n_below == 0)
+    return torch.where(empty, hi_q - lo_q, mean_above - mean_below)
+
+
+def spectral_metrics_torch_core(S, factors, names, exclude_dc):
+    """Core torch implementation on a float64 ``(n, c, F, T)`` tensor."""
+    import torch
+
+    n, c, F, T = S.shape
+    V = S.reshape(n, c, F * T)
+    results = {}
+    for name in names:
+        if name == "temporal_range":
+            A = S.mean(dim=2)
+            results[name] = A.amax(dim=-1) - A.amin(dim=-1)
+        elif name == "f0_amplitude":
+            results[name] = _hps_f0_amplitude_torch(S, factors, exclude_dc)
+        elif name == "contrast":
+            results[name] = _contrast_torch(V)
+        elif name == "flatness":
+            P = V * V
+            geo = torch.exp(torch.log(P + FLATNESS_EPS).mean(dim=-1))
+            results[name] = geo / (P.mean(dim=-1) + FLATNESS_EPS)
+        elif name == "entropy":
+            total = V.sum(dim=-1, keepdim=True)
+            p = V / torch.where(total > 0, total, torch.ones_like(total))
+            positive = p > 0
+            # log of a placeholder 1 where p == 0 keeps the gradient finite (0 log 0 = 0)
+            safe = torch.where(positive, p, torch.ones_like(p))
+            plogp = torch.where(positive, p * torch.log2(safe), torch.zeros_like(p))
+            results[name] = -plogp.sum(dim=-1)
+    return torch.stack([results[name] for name in names], dim=-1)
