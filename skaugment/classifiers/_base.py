@@ -1,0 +1,515 @@
+"""Shared plumbing of the skorch-backed downstream classifiers.
+
+Every classifier here is a :class:`skorch.NeuralNetClassifier` whose network is
+built from the data at fit (braindecode's pattern): the input shape and the number
+of classes are read from ``X`` and ``y``, and the network is wrapped with an input
+scaler whose statistics are learned at fit too. A concrete classifier provides
+
+- ``_input_kind``: ``"spectrogram"`` (4-D input) or ``"any"`` (3-D raw windows or 4-D
+  spectrograms, chosen from the input's ndim at fit);
+- ``_network_kwargs()``: its architecture parameters, as keyword arguments of
+- ``_build_network(input_shape, n_classes, **kwargs)``: the torch module, which maps
+  scaled input to class logits.
+"""
+
+import contextlib
+import numbers
+
+import numpy as np
+import torch
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils._param_validation import (
+    Interval,
+    Options,
+    StrOptions,
+    validate_parameter_constraints,
+)
+from skorch import NeuralNetClassifier
+from skorch.callbacks import EpochScoring, GradientNormClipping
+from skorch.dataset import Dataset as SkorchDataset
+
+from ..base import TimeSeriesTagsMixin
+from ..utils import check_labels, check_spectrogram, check_time_series
+from ..utils._torch import resolve_device, seed_from_random_state, torch_generator
+
+__all__ = ["BaseNetClassifier", "masked_mean", "frame_mask"]
+
+# The standardisation divides by the per-channel std; a constant channel must not
+# blow up into inf.
+_STD_FLOOR = 1e-6
+
+
+def frame_mask(lengths, n_frames, device=None):
+    """Boolean mask ``(batch, n_frames)``: True for the first ``lengths[i]`` frames.
+
+    ``lengths=None`` means no padding: every frame is valid.
+
+    Examples
+    --------
+    >>> frame_mask(torch.tensor([2, 3]), 3)
+    tensor([[ True,  True, False],
+            [ True,  True,  True]])
+    """
+    if lengths is None:
+        return None
+    lengths = torch.as_tensor(lengths, device=device)
+    return torch.arange(n_frames, device=lengths.device)[None, :] < lengths[:, None]
+
+
+def masked_mean(h, lengths=None):
+    """Mean of ``h`` ``(batch, n_frames, n_features)`` over its valid frames.
+
+    Padded frames (index ``>= lengths[i]``) are excluded, and replaced by zeros before
+    the sum so that even NaN padding cannot leak into the result.
+
+    Examples
+    --------
+    >>> h = torch.tensor([[[1.0], [3.0], [float("nan")]]])
+    >>> masked_mean(h, torch.tensor([2]))
+    tensor([[2.]])
+    """
+    if lengths is None:
+        return h.mean(dim=1)
+    mask = frame_mask(lengths, h.shape[1], device=h.device)
+    summed = torch.where(mask[:, :, None], h, torch.zeros((), dtype=h.dtype, device=h.device)).sum(1)
+    counts = mask.sum(dim=1, keepdim=True).clamp(min=1).to(h.dtype)
+    return summed / counts
+
+
+class _InputScaler(torch.nn.Module):
+    """``log1p`` (spectrograms only) then per-channel standardisation.
+
+    Statistics live in buffers so that skorch's ``save_params``/``load_params``
+    carry them with the weights.
+    """
+
+    def __init__(self, n_channels, n_spatial_dims, log1p):
+        super().__init__()
+        self.n_spatial_dims = n_spatial_dims
+        self.log1p = log1p
+        self.register_buffer("mean", torch.zeros(n_channels))
+        self.register_buffer("std", torch.ones(n_channels))
+
+    def forward(self, x):
+        if self.log1p:
+            # Magnitudes are validated non-negative; the clamp only guards rounding.
+            x = torch.log1p(x.clamp(min=0))
+        view = (1, -1) + (1,) * self.n_spatial_dims
+        return (x - self.mean.view(view)) / self.std.view(view)
+
+
+class _ScaledNetwork(torch.nn.Module):
+    """The module skorch trains: input scaler followed by the classifier network."""
+
+    def __init__(self, scaler, network):
+        super().__init__()
+        self.scaler = scaler
+        self.network = network
+
+    def forward(self, x, **kwargs):
+        return self.network(self.scaler(x), **kwargs)
+
+
+def _encoded_accuracy(net, X, y):
+    """Accuracy on encoded labels, for skorch's internal validation scoring.
+
+    skorch scores the validation split with the *encoded* targets it trains on,
+    while ``predict`` returns the user's labels; compare in the encoded space.
+    """
+    proba = net.predict_proba(X)
+    return float(np.mean(proba.argmax(axis=1) == np.asarray(y)))
+
+
+class BaseNetClassifier(TimeSeriesTagsMixin, NeuralNetClassifier):
+    """Base of skaugment's skorch classifiers (see the module docstring)."""
+
+    _input_kind = "spectrogram"
+
+    _parameter_constraints = {
+        "lr": [Interval(numbers.Real, 0, None, closed="neither")],
+        "max_epochs": [Interval(numbers.Integral, 0, None, closed="left")],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left"), Options(numbers.Integral, {-1})],
+        "train_split": [None, callable],
+        "callbacks": [None, list, StrOptions({"disable"})],
+        "criterion": [callable],
+        "optimizer": [callable],
+        "device": [StrOptions({"auto", "cpu", "cuda"}), str, torch.device],
+        "verbose": ["verbose"],
+        "random_state": ["random_state"],
+        "classes": [None, "array-like"],
+        "gradient_clip": [None, Interval(numbers.Real, 0, None, closed="neither")],
+    }
+
+    # Optimizer keyword defaults of the reference implementation, applied under any
+    # user ``optimizer__*`` value and only when the optimizer accepts them.
+    _optimizer_defaults = {}
+
+    def __init__(
+        self,
+        *,
+        criterion,
+        optimizer,
+        lr,
+        max_epochs,
+        batch_size,
+        train_split,
+        callbacks,
+        gradient_clip,
+        device,
+        verbose,
+        random_state,
+        **kwargs,
+    ):
+        # skorch stores ``module`` as a parameter; these classifiers build theirs at fit,
+        # so it is only ever passed back by ``clone``.
+        module = kwargs.pop("module", None)
+        super().__init__(
+            module,
+            criterion=criterion,
+            optimizer=optimizer,
+            lr=lr,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            train_split=train_split,
+            callbacks=callbacks,
+            device=device,
+            verbose=verbose,
+            **kwargs,
+        )
+        self.gradient_clip = gradient_clip
+        self.random_state = random_state
+
+    # -- hooks for subclasses ------------------------------------------------------------
+
+    def _network_kwargs(self):
+        raise NotImplementedError
+
+    def _build_network(self, input_shape, n_classes, **kwargs):
+        raise NotImplementedError
+
+    # -- skorch defaults -----------------------------------------------------------------
+
+    @property
+    def _default_callbacks(self):
+        callbacks = [
+            (name, cb) for name, cb in super()._default_callbacks if name not in ("valid_acc", "print_log")
+        ]
+        callbacks.append(
+            ("valid_acc", EpochScoring(_encoded_accuracy, name="valid_acc", lower_is_better=False))
+        )
+        if self.gradient_clip is not None:
+            callbacks.append(
+                ("gradient_clipping", GradientNormClipping(gradient_clip_value=self.gradient_clip))
+            )
+        # PrintLog last, so that it sees every score of the epoch.
+        callbacks.extend((name, cb) for name, cb in super()._default_callbacks if name == "print_log")
+        return callbacks
+
+    def _get_predict_nonlinearity(self):
+        # Every network here returns logits and every criterion takes logits (skorch's
+        # 'auto' only recognises CrossEntropyLoss, not DULoss), so 'auto' is softmax.
+        if self.predict_nonlinearity == "auto":
+            self.check_is_fitted()
+            return lambda logits: torch.softmax(logits, dim=-1)
+        return super()._get_predict_nonlinearity()
+
+    def get_iterator(self, dataset, training=False):
+        prefix = "iterator_train" if training else "iterator_valid"
+        kwargs = self.get_params_for(prefix)
+        kwargs.setdefault("batch_size", self.batch_size)
+        if kwargs["batch_size"] == -1:
+            kwargs["batch_size"] = len(dataset)
+        if training:
+            kwargs.setdefault("shuffle", True)
+        if "generator" not in kwargs and "sampler" not in kwargs and "batch_sampler" not in kwargs:
+            # DataLoader draws a base seed (and the shuffling order) from this generator
+            # instead of torch's global one: reproducible, and the caller's random
+            # state is left alone (prediction included). One generator per fit, so
+            # every epoch gets a new order.
+            kwargs["generator"] = torch_generator(getattr(self, "seed_", 0) + 1)
+        return getattr(self, prefix)(dataset, **kwargs)
+
+    def initialize_optimizer(self, *args, **kwargs):
+        with self._optimizer_defaults_applied():
+            return super().initialize_optimizer(*args, **kwargs)
+
+    @contextlib.contextmanager
+    def _optimizer_defaults_applied(self):
+        import inspect
+
+        try:
+            accepted = inspect.signature(self.optimizer).parameters
+        except (TypeError, ValueError):
+            accepted = {}
+        added = []
+        for key, value in self._optimizer_defaults.items():
+            name = f"optimizer__{key}"
+            if key in accepted and name not in vars(self):
+                vars(self)[name] = value
+                added.append(name)
+        try:
+            yield
+        finally:
+            for name in added:
+                del vars(self)[name]
+
+    # -- device and seeding --------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _resolved_device(self):
+        """Let skorch see a concrete device while keeping the ``device`` param as given."""
+        requested = self.device
+        self.device = resolve_device(requested) if isinstance(requested, str) else requested
+        try:
+            yield self.device
+        finally:
+            self.device = requested
+
+    @contextlib.contextmanager
+    def _seeded_torch(self, seed):
+        device = torch.device(self.device)
+        devices = [device.index or 0] if device.type == "cuda" else []
+        # fork_rng restores the global generators afterwards: weights and dropout are
+        # drawn from ``seed`` without touching the caller's torch random state.
+        with torch.random.fork_rng(devices=devices):
+            torch.manual_seed(seed)
+            yield
+
+    # -- data ----------------------------------------------------------------------------
+
+    def _check_params(self):
+        validate_parameter_constraints(
+            self._parameter_constraints, self.get_params(deep=False), caller_name=type(self).__name__
+        )
+        if isinstance(self.device, (str, torch.device)):
+            resolve_device(str(self.device) if isinstance(self.device, torch.device) else self.device)
+
+    def _check_X(self, X, reset):
+        """Validate ``X``; with ``reset`` learn its layout, else compare with the fitted one."""
+        kind = self._input_kind
+        if reset:
+            arr = np.asarray(X) if not hasattr(X, "detach") else X.detach().cpu().numpy()
+            if kind == "any" and getattr(arr, "ndim", 0) == 4:
+                mode = "spectrogram"
+            elif kind == "any":
+                mode = "time_series"
+            else:
+                mode = kind
+        else:
+            mode = self.input_mode_
+        if mode == "spectrogram":
+            fitted = None if reset else self.input_shape_
+            X = check_spectrogram(
+                X,
+                n_channels=None if reset else fitted[0],
+                shape=fitted,
+                dtype=np.float32,
+                name="X",
+            )
+        else:
+            X = check_time_series(
+                X, n_channels=None if reset else self.input_shape_[0], dtype=np.float32, name="X"
+            )
+            if not reset and X.shape[2] != self.input_shape_[1]:
+                raise ValueError(
+                    f"X has {X.shape[2]} timesteps, but {self.input_shape_[1]} were seen at fit."
+                )
+        if reset:
+            self.input_mode_ = mode
+            self.input_shape_ = tuple(int(s) for s in X.shape[1:])
+            self.n_channels_ = self.input_shape_[0]
+        return np.ascontiguousarray(X, dtype=np.float32)
+
+    def _fit_scaling(self, X):
+        """Per-channel statistics of the network's input (after log1p for spectrograms)."""
+        axes = (0,) + tuple(range(2, X.ndim))
+        Z = np.log1p(X) if self.input_mode_ == "spectrogram" else X
+        mean = Z.mean(axis=axes, dtype=np.float64)
+        std = Z.std(axis=axes, dtype=np.float64)
+        self.input_mean_ = mean.astype(np.float32)
+        self.input_std_ = np.maximum(std, _STD_FLOOR).astype(np.float32)
+
+    def _fit_labels(self, y, n_samples):
+        y = check_labels(y, n_samples=n_samples)
+        encoder = LabelEncoder()
+        if self.classes is not None:
+            encoder.fit(check_labels(self.classes, name="classes"))
+            unknown = np.setdiff1d(np.unique(y), encoder.classes_)
+            if unknown.size:
+                raise ValueError(
+                    f"y holds labels {unknown.tolist()} that are not in classes={encoder.classes_.tolist()}."
+                )
+        else:
+            encoder.fit(y)
+        self.label_encoder_ = encoder
+        # skorch's classes_ property reads this attribute.
+        self.classes_inferred_ = encoder.classes_
+        self.n_classes_ = len(encoder.classes_)
+        return encoder.transform(y).astype(np.int64)
+
+    def _encode_labels(self, y, n_samples):
+        y = check_labels(y, n_samples=n_samples)
+        unknown = np.setdiff1d(np.unique(y), self.label_encoder_.classes_)
+        if unknown.size:
+            raise ValueError(
+                f"y holds labels {unknown.tolist()} not seen at fit; known: "
+                f"{self.label_encoder_.classes_.tolist()}."
+            )
+        return self.label_encoder_.transform(y).astype(np.int64)
+
+    def _prepare_fit(self, X, y):
+        self._check_params()
+        X = self._check_X(X, reset=True)
+        y_enc = self._fit_labels(y, X.shape[0])
+        if self.n_classes_ < 2 and self.classes is None:
+            raise ValueError(
+                f"{type(self).__name__} needs at least 2 classes in y; got only "
+                f"{self.label_encoder_.classes_.tolist()}."
+            )
+        self._fit_scaling(X)
+        self.seed_ = seed_from_random_state(self.random_state)
+        return X, y_enc
+
+    # -- skorch overrides ----------------------------------------------------------------
+
+    def check_data(self, X, y):
+        # Labels are encoded by this class; skorch's own class inference would
+        # overwrite classes_ with the encoded integers.
+        pass
+
+    def initialize_module(self):
+        if not hasattr(self, "input_shape_"):
+            raise ValueError(
+                f"{type(self).__name__} builds its network from the data: call fit(X, y), "
+                "or initialize(X, y) to build it (e.g. before load_params)."
+            )
+        kwargs = {**self._network_kwargs(), **self.get_params_for("module")}
+        network = self._build_network(self.input_shape_, self.n_classes_, **kwargs)
+        scaler = _InputScaler(
+            self.input_shape_[0],
+            n_spatial_dims=len(self.input_shape_) - 1,
+            log1p=self.input_mode_ == "spectrogram",
+        )
+        scaler.mean.copy_(torch.as_tensor(self.input_mean_))
+        scaler.std.copy_(torch.as_tensor(self.input_std_))
+        self.module_ = _ScaledNetwork(scaler, network)
+        return self
+
+    def initialize(self, X=None, y=None):
+        """Build the network, criterion and optimizer without training.
+
+        Parameters
+        ----------
+        X : array-like, default=None
+            Data of the shape the network will see (its scaling statistics are
+            learned from it). Needed unless the classifier already knows its input,
+            e.g. to call :meth:`load_params` on a new instance.
+        y : array-like of shape (n_samples,), default=None
+            Labels (or set the ``classes`` parameter).
+        """
+        if X is not None:
+            if y is None:
+                if self.classes is None:
+                    raise ValueError("initialize(X) needs y, or the classes parameter, to know the classes.")
+                y = np.asarray(self.classes)[np.zeros(len(X), dtype=int)]
+            X, _ = self._prepare_fit(X, y)
+        seed = getattr(self, "seed_", None)
+        if seed is None:
+            seed = self.seed_ = seed_from_random_state(self.random_state)
+        with self._resolved_device(), self._seeded_torch(seed):
+            return super().initialize()
+
+    def fit(self, X, y, **fit_params):
+        """Learn the input scaling, build the network for ``X``'s shape, and train it.
+
+        Parameters
+        ----------
+        X : array-like
+            Training data; see the class docstring for the accepted shapes.
+        y : array-like of shape (n_samples,)
+            Labels of any type sklearn accepts (ints, strings).
+        **fit_params : dict
+            Passed to skorch's ``fit`` (e.g. to ``train_split``).
+
+        Returns
+        -------
+        self : object
+        """
+        if self.warm_start and self.initialized_:
+            return self.partial_fit(X, y, **fit_params)
+        X, y_enc = self._prepare_fit(X, y)
+        with self._resolved_device(), self._seeded_torch(self.seed_):
+            NeuralNetClassifier.initialize(self)
+            NeuralNetClassifier.partial_fit(self, X, y_enc, _routing_method="fit", **fit_params)
+        return self
+
+    def partial_fit(self, X, y=None, classes=None, **fit_params):
+        """Train for ``max_epochs`` more epochs without re-initialising the network.
+
+        The first call (on an unfitted classifier) learns the input shape, scaling and
+        classes exactly as :meth:`fit` does; later calls must use the same classes.
+        """
+        if not self.initialized_:
+            return self.fit(X, y, **fit_params)
+        X = self._check_X(X, reset=False)
+        y_enc = self._encode_labels(y, X.shape[0])
+        # A new seed per call keeps repeated partial fits from replaying one shuffle.
+        self.seed_ = seed_from_random_state(self.seed_ + len(self.history))
+        with self._resolved_device(), self._seeded_torch(self.seed_):
+            NeuralNetClassifier.partial_fit(self, X, y_enc, **fit_params)
+        return self
+
+    def forward_iter(self, X, training=False, device="cpu"):
+        if not isinstance(X, (torch.utils.data.Dataset, SkorchDataset)):
+            self.check_is_fitted(["module_", "input_shape_"])
+            X = self._check_X(X, reset=False)
+        with self._resolved_device():
+            yield from super().forward_iter(X, training=training, device=device)
+
+    def predict_proba(self, X):
+        """Class probabilities, columns in the order of ``classes_``.
+
+        Parameters
+        ----------
+        X : array-like
+            Data shaped like the training data.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes), float32
+        """
+        self.check_is_fitted(["module_", "input_shape_"])
+        return super().predict_proba(X)
+
+    def predict(self, X):
+        """Predicted labels, in the user's label space (strings stay strings).
+
+        Parameters
+        ----------
+        X : array-like
+            Data shaped like the training data.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+        """
+        proba = self.predict_proba(X)
+        return self.label_encoder_.inverse_transform(proba.argmax(axis=1))
+
+    def load_params(self, *args, **kwargs):
+        with self._resolved_device():
+            super().load_params(*args, **kwargs)
+        # The scaling statistics travel as module buffers; keep the attributes in sync.
+        scaler = self.module_.scaler
+        self.input_mean_ = scaler.mean.detach().cpu().numpy().copy()
+        self.input_std_ = scaler.std.detach().cpu().numpy().copy()
+        return self
+
+    def __setstate__(self, state):
+        # skorch maps saved tensors with torch.device(state["device"]), which does not
+        # know "auto": unpickle on the resolved device, then restore the parameter.
+        requested = state.get("device")
+        if isinstance(requested, str) and requested == "auto":
+            state["device"] = resolve_device("auto")
+        super().__setstate__(state)
+        self.device = requested
