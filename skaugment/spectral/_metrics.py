@@ -83,9 +83,10 @@ def _factor_groups(factors):
 # ----------------------------------------------------------------------------- numpy
 
 
-def _hps_f0_amplitude_np(S, factors, exclude_dc):
+def hps_f0_bins_np(S, factors, exclude_dc):
+    """``f0(t)`` per sample, channel and frame: int array (n, c, T)."""
     n, c, F, T = S.shape
-    out = np.empty((n, c), dtype=np.float64)
+    out = np.empty((n, c, T), dtype=np.intp)
     start = 1 if exclude_dc else 0
     for d_max, chans in _factor_groups(factors).items():
         Sg = S[:, chans] if len(chans) < c else S
@@ -94,21 +95,14 @@ def _hps_f0_amplitude_np(S, factors, exclude_dc):
         for d in range(2, d_max + 1):
             # bins 0, d, 2d, ..., d*(n_bins-1): the d-th harmonic of every candidate f
             H *= Sg[:, :, : d * (n_bins - 1) + 1 : d]
-        f0 = np.argmax(H[:, :, start:], axis=2) + start  # (n, cg, T)
-        amp = np.take_along_axis(Sg, f0[:, :, np.newaxis, :], axis=2)[:, :, 0, :]
-        out[:, chans] = amp.mean(axis=-1)
+        out[:, chans] = np.argmax(H[:, :, start:], axis=2) + start
     return out
 
 
-def _lerp_quantile_np(sorted_v, q):
-    # numpy's default "linear" method: virtual index q * (N - 1)
-    N = sorted_v.shape[-1]
-    pos = q * (N - 1)
-    lo = int(np.floor(pos))
-    hi = min(lo + 1, N - 1)
-    frac = pos - lo
-    a, b = sorted_v[..., lo], sorted_v[..., hi]
-    return a + (b - a) * frac
+def _hps_f0_amplitude_np(S, factors, exclude_dc):
+    f0 = hps_f0_bins_np(S, factors, exclude_dc)
+    amp = np.take_along_axis(S, f0[:, :, np.newaxis, :], axis=2)[:, :, 0, :]
+    return amp.mean(axis=-1)
 
 
 def _contrast_np(V):

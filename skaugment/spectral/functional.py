@@ -33,12 +33,20 @@ from ._metrics import (
     METRIC_NAMES,
     _check_hps_factor,
     _check_metrics,
+    hps_f0_bins_np,
     spectral_metrics_numpy,
     spectral_metrics_torch_core,
 )
 from ._stft import SCALES, stft_magnitude
 
-__all__ = ["METRIC_NAMES", "SCALES", "spectral_metrics", "spectral_metrics_torch", "stft_magnitude"]
+__all__ = [
+    "METRIC_NAMES",
+    "SCALES",
+    "fundamental_bins",
+    "spectral_metrics",
+    "spectral_metrics_torch",
+    "stft_magnitude",
+]
 
 def spectral_metrics(S, hps_factor=2, metrics=None, exclude_dc=True):
     """The five spectral metrics of seed 000, per sample and channel (numpy).
@@ -128,3 +136,32 @@ def spectral_metrics_torch(S, hps_factor=2, metrics=None, exclude_dc=True):
     factors = _check_hps_factor(hps_factor, S.shape[1], S.shape[2], exclude_dc)
     out = spectral_metrics_torch_core(S.to(torch.float64), factors, names, bool(exclude_dc))
     return out.to(S.dtype)
+
+
+def fundamental_bins(S, hps_factor=2, exclude_dc=True):
+    """The HPS fundamental-frequency bin ``f0(t)`` behind ``f0_amplitude``.
+
+    Parameters
+    ----------
+    S : array-like of shape (n_samples, n_channels, n_freqs, n_frames)
+        Magnitude spectrograms.
+    hps_factor : int or sequence of int, default=2
+    exclude_dc : bool, default=True
+
+    Returns
+    -------
+    f0 : ndarray of shape (n_samples, n_channels, n_frames), int
+        Bin index per frame; multiply by ``fs / n_fft`` for Hz.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> S = np.zeros((1, 1, 9, 2))
+    >>> S[0, 0, [2, 4, 6], :] = [[1.0], [0.8], [0.6]]  # harmonics of bin 2
+    >>> S[0, 0, 5, :] = 1.5  # louder, but with no harmonics
+    >>> fundamental_bins(S, hps_factor=1)[0, 0], fundamental_bins(S, hps_factor=3)[0, 0]
+    (array([5, 5]), array([2, 2]))
+    """
+    S = check_spectrogram(S, dtype=np.float64)
+    factors = _check_hps_factor(hps_factor, S.shape[1], S.shape[2], exclude_dc)
+    return hps_f0_bins_np(S, factors, bool(exclude_dc))
