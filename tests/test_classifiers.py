@@ -8,11 +8,20 @@ import torch
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from skaugment.classifiers import DeepSenseClassifier
+from skaugment.classifiers import DeepSenseClassifier, DULoss, SATSDUClassifier, TransformerClassifier
 from skaugment.classifiers._base import frame_mask, masked_mean
 from skaugment.classifiers._deepsense import DeepSenseNetwork
+from skaugment.classifiers._satsdu import SplitAttentionConv
+from skaugment.classifiers._transformer import TransformerNetwork
 
 TINY = dict(n_filters=4, hidden_size=6, max_epochs=2, batch_size=16, device="cpu")
+TINY_BY_CLASS = {
+    DeepSenseClassifier: TINY,
+    TransformerClassifier: dict(d_model=8, nhead=2, num_layers=1, dim_feedforward=16, max_epochs=2,
+                                batch_size=16, device="cpu"),
+    SATSDUClassifier: dict(widths=(4, 8), max_epochs=2, batch_size=16, device="cpu"),
+}
+ALL = list(TINY_BY_CLASS)
 
 
 def _tiny_spectrograms(n=32, n_channels=2, n_freqs=5, n_frames=4, seed=0):
@@ -192,3 +201,139 @@ def test_early_stopping_with_train_split():
     ).fit(S, y)
     assert len(clf.history) < 30
     assert 0.0 <= clf.history[-1, "valid_acc"] <= 1.0
+
+
+# -- all three classifiers -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cls", ALL, ids=lambda c: c.__name__)
+def test_contract_all_classifiers(cls):
+    S, y = _tiny_spectrograms()
+    kw = TINY_BY_CLASS[cls]
+    clf = cls(**kw, random_state=0).fit(S, y)
+    proba = clf.predict_proba(S)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
+    assert list(clf.classes_) == ["sit", "walk"]
+    np.testing.assert_array_equal(clf.predict(S), clf.classes_[proba.argmax(axis=1)])
+    np.testing.assert_array_equal(cls(**kw, random_state=0).fit(S, y).predict_proba(S), proba)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(clf)).predict_proba(S), proba)
+    with pytest.raises(ValueError, match="1 channels, but 2 were seen at fit"):
+        clf.predict(S[:, :1])
+    with pytest.raises(NotFittedError):
+        cls(**kw).predict_proba(S)
+
+
+def test_transformer_padded_frames_do_not_change_output():
+    torch.manual_seed(0)
+    net = TransformerNetwork({"a": [0], "b": [1, 2]}, n_freqs=5, n_frames=6, n_classes=3, d_model=8, nhead=2).eval()
+    x = torch.randn(2, 3, 5, 4)
+    padded = torch.cat([x, torch.randn(2, 3, 5, 2) * 100], dim=-1)
+    with torch.no_grad():
+        ref = net(x)
+        out = net(padded, lengths=torch.tensor([4, 4]))
+    torch.testing.assert_close(out, ref)
+    enc = TransformerClassifier(modalities={"a": [0], "b": [1]}, **TINY_BY_CLASS[TransformerClassifier],
+                                random_state=0).fit(*_tiny_spectrograms())
+    assert len(enc.module_.network.encoders) == 2
+    with pytest.raises(ValueError, match="divisible by nhead"):
+        TransformerClassifier(d_model=6, nhead=4).fit(*_tiny_spectrograms())
+
+
+def test_satsdu_raw_windows_and_one_channel_2d():
+    from skaugment.datasets import make_synthetic_imu
+
+    X, y = make_synthetic_imu(n_samples=48, n_channels=2, n_timesteps=64, n_classes=2, f0=[2.0, 8.0],
+                              random_state=0)
+    clf = SATSDUClassifier(widths=(8, 16), max_epochs=8, lr=1e-2, batch_size=16, device="cpu",
+                           random_state=0).fit(X, y)
+    assert clf.input_mode_ == "time_series" and clf.input_shape_ == (2, 64)
+    assert isinstance(clf.criterion_, DULoss)
+    np.testing.assert_allclose(clf.input_mean_, X.mean(axis=(0, 2)), atol=1e-5)
+    X_test, y_test = make_synthetic_imu(n_samples=48, n_channels=2, n_timesteps=64, n_classes=2,
+                                        f0=[2.0, 8.0], random_state=1)
+    assert clf.score(X_test, y_test) > 0.9
+    with pytest.raises(ValueError, match="32 timesteps, but 64 were seen at fit"):
+        clf.predict(X[:, :, :32])
+    one = SATSDUClassifier(widths=(4,), max_epochs=1, device="cpu", random_state=0).fit(X[:, 0], y)
+    assert one.input_shape_ == (1, 64)
+    assert one.predict(X[:5, 0]).shape == (5,)
+    with pytest.raises(ValueError, match="divisible by radix"):
+        SATSDUClassifier(widths=(5,)).fit(X, y)
+
+
+@pytest.mark.parametrize("radix", [1, 2, 4])
+def test_split_attention_weights(radix):
+    torch.manual_seed(0)
+    block = SplitAttentionConv(8, 8, n_dims=2, radix=radix, cardinality=2).eval()
+    x = torch.randn(3, 8, 5, 4)
+    out = block(x)
+    assert out.shape == (3, 8, 5, 4)
+    assert block.fc1.out_channels == max(8 * radix // 4, 32)
+    # Recompute the attention: softmax over radix sums to 1 per channel (sigmoid if radix=1).
+    with torch.no_grad():
+        u = torch.relu(block.bn(block.conv(x))).view(3, radix, 8, 5, 4)
+        logits = block.fc2(torch.relu(block.fc1(u.sum(1).mean((2, 3), keepdim=True))))
+        logits = logits.view(3, 2, radix, -1).transpose(1, 2)
+        attn = torch.softmax(logits, 1) if radix > 1 else torch.sigmoid(logits)
+        if radix > 1:
+            torch.testing.assert_close(attn.sum(1), torch.ones(3, 2, 4))
+        expected = (u * attn.reshape(3, radix, 8, 1, 1)).sum(1)
+        torch.testing.assert_close(out, expected)
+
+
+# -- DU loss ---------------------------------------------------------------------------
+
+
+def _du_by_hand(logits, target, tau, eps, gamma, alpha):
+    z = logits.detach().numpy().astype(np.float64)
+    t = target.numpy()
+    n, k = z.shape
+    log_p = z - np.log(np.exp(z).sum(1, keepdims=True))
+    onehot = np.eye(k)[t]
+    sl = -(log_p * ((1 - eps) * onehot + eps / k)).sum(1).mean()
+    p_t = np.exp(log_p[np.arange(n), t])
+    fl = (-alpha * (1 - p_t) ** gamma * np.log(p_t)).mean()
+    ce = -np.log(p_t).mean()
+    acc = (z.argmax(1) == t).mean()
+    w1 = np.clip(2 - tau - 1 / (acc + 1e-8), 0, 1)
+    w0 = w2 = 0.5 * (1 - w1)
+    return w0 * sl + w1 * fl + w2 * ce, (w0, w1, w2)
+
+
+@pytest.mark.parametrize(
+    "target, expected_weights",
+    [
+        ([0, 1, 2, 1], (0.125, 0.75, 0.125)),  # all right: w1 = 2 - tau - 1 = 0.75 (tau=0.25)
+        ([1, 2, 0, 0], (0.5, 0.0, 0.5)),  # all wrong: w1 = -inf clipped to 0
+        ([0, 1, 2, 0], (7 / 24, 5 / 12, 7 / 24)),  # acc 0.75: w1 = 1.75 - 4 / 3 = 5 / 12
+        ([0, 0, 0, 0], (0.5, 0.0, 0.5)),  # acc 0.25 < 1 / (2 - tau): w1 < 0, clipped to 0
+    ],
+)
+def test_du_loss_against_hand_computation(target, expected_weights):
+    logits = torch.tensor([[2.0, 0.5, -1.0], [0.1, 1.5, 0.3], [-0.5, 0.2, 3.0], [0.0, 2.0, 1.0]],
+                          requires_grad=True)
+    target = torch.tensor(target)
+    loss = DULoss(tau=0.25, smoothing=0.2, focal_gamma=2.0, focal_alpha=0.5)
+    value = loss(logits, target)
+    expected, weights = _du_by_hand(logits, target, 0.25, 0.2, 2.0, 0.5)
+    np.testing.assert_allclose(loss.last_weights_, expected_weights, atol=1e-6)
+    np.testing.assert_allclose(weights, expected_weights, atol=1e-6)
+    np.testing.assert_allclose(value.item(), expected, rtol=1e-5)
+    value.backward()
+    assert torch.isfinite(logits.grad).all()
+
+
+def test_du_loss_weights_formula_and_stability():
+    loss = DULoss(tau=0.5)
+    # acc 0.9: w1 = 1.5 - 1/0.9 = 0.3889
+    w0, w1, w2 = loss.weights(0.9)
+    assert w1 == pytest.approx(1.5 - 1 / 0.9, rel=1e-6) and w0 == w2 == pytest.approx(0.5 * (1 - w1))
+    assert loss.weights(0.0) == (0.5, 0.0, 0.5)
+    assert sum(loss.weights(0.95)) == pytest.approx(1.0)
+    # Extreme logits: finite loss and gradient (log-softmax, expm1).
+    logits = torch.tensor([[1e4, -1e4], [-1e4, 1e4]], requires_grad=True)
+    value = loss(logits, torch.tensor([0, 0]))
+    value.backward()
+    assert torch.isfinite(value) and torch.isfinite(logits.grad).all()
+    with pytest.raises(ValueError, match="tau"):
+        DULoss(tau=1.5)

@@ -1,5 +1,14 @@
-"""Downstream classifiers (skorch): DeepSense, an encoder-only Transformer, SATS-DU, and the DU loss."""
+"""Downstream classifiers (skorch): DeepSense, an encoder-only Transformer, SATS-DU, and the DU loss.
+
+Each is a :class:`skorch.NeuralNetClassifier` that builds its network from the
+training data's shape, takes the user's labels (strings included) and learns the
+scaling of its input at fit, so it sits at the end of a pipeline that hands it
+magnitude spectrograms (or raw windows, for SATS-DU).
+"""
 
 from ._deepsense import DeepSenseClassifier
+from ._losses import DULoss
+from ._satsdu import SATSDUClassifier
+from ._transformer import TransformerClassifier
 
-__all__ = ["DeepSenseClassifier"]
+__all__ = ["DeepSenseClassifier", "DULoss", "SATSDUClassifier", "TransformerClassifier"]

@@ -29,7 +29,7 @@ from skorch.callbacks import EpochScoring, GradientNormClipping
 from skorch.dataset import Dataset as SkorchDataset
 
 from ..base import TimeSeriesTagsMixin
-from ..utils import check_labels, check_spectrogram, check_time_series
+from ..utils import check_labels, check_modalities, check_spectrogram, check_time_series
 from ..utils._torch import resolve_device, seed_from_random_state, torch_generator
 
 __all__ = ["BaseNetClassifier", "masked_mean", "frame_mask"]
@@ -366,6 +366,8 @@ class BaseNetClassifier(TimeSeriesTagsMixin, NeuralNetClassifier):
                 f"{type(self).__name__} needs at least 2 classes in y; got only "
                 f"{self.label_encoder_.classes_.tolist()}."
             )
+        if "modalities" in self._parameter_constraints:
+            self.modalities_ = check_modalities(self.modalities, X.shape[1])
         self._fit_scaling(X)
         self.seed_ = seed_from_random_state(self.random_state)
         return X, y_enc

@@ -1,0 +1,231 @@
+"""Encoder-only Transformer over STFT frames, one encoder per modality (seed 000, Appendix F)."""
+
+import numbers
+
+import torch
+from sklearn.utils._param_validation import Interval
+from torch import nn
+
+from ..utils._docstring import (
+    Substitution,
+    _device_docstring,
+    _random_state_docstring,
+    _verbose_docstring,
+)
+from ._base import BaseNetClassifier, frame_mask, masked_mean
+
+__all__ = ["TransformerClassifier"]
+
+
+class _ModalityEncoder(nn.Module):
+    """Frames of one modality -> one vector: tokens are frames, embeddings frequency x channel."""
+
+    def __init__(self, n_channels, n_freqs, n_frames, d_model, nhead, num_layers, dim_feedforward, dropout):
+        super().__init__()
+        self.embed = nn.Linear(n_channels * n_freqs, d_model)
+        self.position = nn.Parameter(torch.zeros(1, n_frames, d_model))
+        nn.init.normal_(self.position, std=0.02)
+        layer = nn.TransformerEncoderLayer(
+            d_model,
+            nhead,
+            dim_feedforward=dim_feedforward,
+            dropout=dropout,
+            batch_first=True,
+            # Pre-norm trains stably without a warm-up schedule.
+            norm_first=True,
+        )
+        self.encoder = nn.TransformerEncoder(
+            layer, num_layers, norm=nn.LayerNorm(d_model), enable_nested_tensor=False
+        )
+
+    def forward(self, x, lengths=None):
+        batch, channels, n_freqs, n_frames = x.shape
+        tokens = x.permute(0, 3, 1, 2).reshape(batch, n_frames, channels * n_freqs)
+        h = self.embed(tokens) + self.position[:, :n_frames]
+        mask = frame_mask(lengths, n_frames, device=x.device)
+        h = self.encoder(h, src_key_padding_mask=None if mask is None else ~mask)
+        return masked_mean(h, lengths)
+
+
+class TransformerNetwork(nn.Module):
+    """Per-modality Transformer encoders, concatenated, then a linear head.
+
+    Parameters
+    ----------
+    modalities : dict of str -> list of int
+    n_freqs, n_frames, n_classes : int
+    d_model : int, default=64
+    nhead : int, default=4
+    num_layers : int, default=2
+    dim_feedforward : int, default=128
+    dropout : float, default=0.1
+    """
+
+    def __init__(
+        self,
+        modalities,
+        n_freqs,
+        n_frames,
+        n_classes,
+        d_model=64,
+        nhead=4,
+        num_layers=2,
+        dim_feedforward=128,
+        dropout=0.1,
+    ):
+        super().__init__()
+        self.modalities = {name: list(chans) for name, chans in modalities.items()}
+        self.encoders = nn.ModuleList(
+            _ModalityEncoder(len(chans), n_freqs, n_frames, d_model, nhead, num_layers, dim_feedforward, dropout)
+            for chans in self.modalities.values()
+        )
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(d_model * len(self.modalities), n_classes)
+
+    def forward(self, x, lengths=None):
+        """Logits ``(batch, n_classes)``; ``lengths`` (batch,) marks valid frames."""
+        pooled = [enc(x[:, chans], lengths) for enc, chans in zip(self.encoders, self.modalities.values())]
+        return self.head(self.dropout(torch.cat(pooled, dim=1)))
+
+
+@Substitution(device=_device_docstring, verbose=_verbose_docstring, random_state=_random_state_docstring)
+class TransformerClassifier(BaseNetClassifier):
+    """Encoder-only Transformer classifier on magnitude spectrograms.
+
+    Per modality, each STFT frame is one token whose embedding is the frame's
+    ``n_freqs x n_channels`` values, projected linearly to ``d_model`` and added to a
+    learned positional embedding; a Transformer encoder attends along time and its
+    outputs are averaged over the frames. The modalities' vectors are concatenated
+    and a linear layer gives the logits (seed 000, Appendix F).
+
+    ``log1p`` and per-channel standardisation, learned at fit, happen inside the
+    network: give magnitude spectrograms.
+
+    Parameters
+    ----------
+    modalities : dict of str -> list of int, default=None
+        Channel indices of each sensor; one encoder per modality. ``None``: one
+        modality with every channel.
+    d_model : int, default=64
+        Embedding width; must be divisible by ``nhead``.
+    nhead : int, default=4
+    num_layers : int, default=2
+    dim_feedforward : int, default=128
+    dropout : float, default=0.1
+    lr : float, default=1e-3
+    max_epochs : int, default=30
+    batch_size : int, default=64
+    optimizer : torch optimizer class, default=torch.optim.AdamW
+    criterion : torch criterion class, default=torch.nn.CrossEntropyLoss
+        Must take logits.
+    train_split : callable or None, default=None
+        skorch's validation split (``None``: train on everything). See
+        :class:`DeepSenseClassifier` for an early-stopping example.
+    callbacks : list or None, default=None
+        Extra skorch callbacks; scoring callbacks see encoded labels.
+    gradient_clip : float or None, default=1.0
+        Gradient norm clipping; ``None`` disables it.
+    %(device)s
+    %(verbose)s
+    %(random_state)s
+    **kwargs
+        Any other skorch parameter (``module__*``, ``optimizer__*``, ``classes``, ...).
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    input_shape_ : tuple of int
+        ``(n_channels, n_freqs, n_frames)`` seen at fit.
+    modalities_ : dict of str -> list of int
+    input_mean_, input_std_ : ndarray of shape (n_channels,)
+        Per-channel statistics of ``log1p(X)`` learned at fit.
+    label_encoder_ : sklearn.preprocessing.LabelEncoder
+    seed_ : int
+    module_ : torch.nn.Module
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skaugment import TransformerClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> S = rng.random((40, 2, 5, 4)).astype("float32")
+    >>> S[20:, :, 1] += 2.0
+    >>> y = np.array(["a"] * 20 + ["b"] * 20)
+    >>> clf = TransformerClassifier(d_model=16, nhead=2, num_layers=1, dim_feedforward=32,
+    ...                             max_epochs=20, lr=1e-2, random_state=0).fit(S, y)
+    >>> clf.predict(S[:2])
+    array(['a', 'a'], dtype='<U1')
+    >>> clf.score(S, y) > 0.9
+    True
+    """
+
+    _parameter_constraints = {
+        **BaseNetClassifier._parameter_constraints,
+        "modalities": [None, dict],
+        "d_model": [Interval(numbers.Integral, 1, None, closed="left")],
+        "nhead": [Interval(numbers.Integral, 1, None, closed="left")],
+        "num_layers": [Interval(numbers.Integral, 1, None, closed="left")],
+        "dim_feedforward": [Interval(numbers.Integral, 1, None, closed="left")],
+        "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
+    }
+
+    def __init__(
+        self,
+        modalities=None,
+        *,
+        d_model=64,
+        nhead=4,
+        num_layers=2,
+        dim_feedforward=128,
+        dropout=0.1,
+        lr=1e-3,
+        max_epochs=30,
+        batch_size=64,
+        optimizer=torch.optim.AdamW,
+        criterion=torch.nn.CrossEntropyLoss,
+        train_split=None,
+        callbacks=None,
+        gradient_clip=1.0,
+        device="auto",
+        verbose=0,
+        random_state=None,
+        **kwargs,
+    ):
+        self.modalities = modalities
+        self.d_model = d_model
+        self.nhead = nhead
+        self.num_layers = num_layers
+        self.dim_feedforward = dim_feedforward
+        self.dropout = dropout
+        super().__init__(
+            criterion=criterion,
+            optimizer=optimizer,
+            lr=lr,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            train_split=train_split,
+            callbacks=callbacks,
+            gradient_clip=gradient_clip,
+            device=device,
+            verbose=verbose,
+            random_state=random_state,
+            **kwargs,
+        )
+
+    def _check_params(self):
+        super()._check_params()
+        if self.d_model % self.nhead:
+            raise ValueError(f"d_model={self.d_model} must be divisible by nhead={self.nhead}.")
+
+    def _network_kwargs(self):
+        return dict(
+            modalities=self.modalities_,
+            d_model=self.d_model,
+            nhead=self.nhead,
+            num_layers=self.num_layers,
+            dim_feedforward=self.dim_feedforward,
+            dropout=self.dropout,
+        )
+
+    def _build_network(self, input_shape, n_classes, **kwargs):
+        return TransformerNetwork(n_freqs=input_shape[1], n_frames=input_shape[2], n_classes=n_classes, **kwargs)
