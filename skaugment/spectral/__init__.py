@@ -1,23 +1,23 @@
-"""Spectral features: STFT magnitude spectrograms, the five metrics, statistical features."""
+"""Spectral features: STFT magnitude spectrograms, the five metrics, statistical features.
 
-from .functional import METRIC_NAMES
+- :class:`SpectrogramTransformer`: ``(n, c, t)`` time series to ``(n, c, F, T)``
+  magnitude spectrograms (and back, by Griffin-Lim).
+- :class:`MetricExtractor`: the five metrics of seed 000 per channel,
+  ``(n, c, F, T)`` to a ``(n, c * 5)`` table.
+- :class:`StatisticalFeatureExtractor`: mean, standard deviation, skewness and the
+  z-scored signal per channel (SF-DM's conditioning set, seed 003).
+- :mod:`skaugment.spectral.functional`: the pure functions behind them, including the
+  differentiable :func:`~skaugment.spectral.functional.spectral_metrics_torch`.
+"""
 
-__all__ = ["METRIC_NAMES", "MetricExtractor", "SpectrogramTransformer", "StatisticalFeatureExtractor"]
+from ._metrics import METRIC_NAMES, MetricExtractor
+from ._statistical import STATISTICAL_FEATURES, StatisticalFeatureExtractor
+from ._stft import SpectrogramTransformer
 
-
-def __getattr__(name):
-    # the estimators land module by module; import them lazily so that the pure
-    # functions are usable while an estimator module is being written
-    if name == "SpectrogramTransformer":
-        from ._spectrogram import SpectrogramTransformer
-
-        return SpectrogramTransformer
-    if name == "MetricExtractor":
-        from ._metric_extractor import MetricExtractor
-
-        return MetricExtractor
-    if name == "StatisticalFeatureExtractor":
-        from ._statistical import StatisticalFeatureExtractor
-
-        return StatisticalFeatureExtractor
-    raise AttributeError(f"module 'skaugment.spectral' has no attribute {name!r}")
+__all__ = [
+    "METRIC_NAMES",
+    "STATISTICAL_FEATURES",
+    "MetricExtractor",
+    "SpectrogramTransformer",
+    "StatisticalFeatureExtractor",
+]

@@ -10,8 +10,14 @@ seen next to the other.
 import numbers
 
 import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["METRIC_NAMES", "FLATNESS_EPS", "CONTRAST_QUANTILE"]
+from ..base import TimeSeriesTagsMixin
+from ..utils import check_channel_names, check_modalities, check_spectrogram, per_modality_value
+
+__all__ = ["METRIC_NAMES", "FLATNESS_EPS", "CONTRAST_QUANTILE", "MetricExtractor"]
 
 METRIC_NAMES = ("temporal_range", "f0_amplitude", "contrast", "flatness", "entropy")
 FLATNESS_EPS = 1e-12
@@ -229,3 +235,142 @@ def spectral_metrics_torch_core(S, factors, names, exclude_dc):
             plogp = torch.where(positive, p * torch.log2(safe), torch.zeros_like(p))
             results[name] = -plogp.sum(dim=-1)
     return torch.stack([results[name] for name in names], dim=-1)
+
+
+# ----------------------------------------------------------------------------- estimator
+
+
+class MetricExtractor(TimeSeriesTagsMixin, TransformerMixin, BaseEstimator):
+    """The five spectral metrics of seed 000 per channel, as a feature table.
+
+    ``(n_samples, n_channels, n_freqs, n_frames)`` magnitude spectrograms ->
+    ``(n_samples, n_channels * n_metrics)`` float64, channel-major: the metrics of
+    channel 0, then those of channel 1, ... Column names are
+    ``"{channel}__{metric}"``. The definitions (DESIGN section 4) are those of
+    :func:`skaugment.spectral.functional.spectral_metrics`:
+
+    - ``temporal_range``: ``max_t A(t) - min_t A(t)`` with ``A(t) = mean_f S(f, t)``;
+    - ``f0_amplitude``: mean over frames of ``S(f0(t), t)``, ``f0(t)`` the argmax of
+      the harmonic product spectrum with ``hps_factor`` harmonics, DC excluded;
+    - ``contrast``: mean above the 95% quantile minus mean below the 5% quantile;
+    - ``flatness``: geometric over arithmetic mean of ``S ** 2`` (eps 1e-12);
+    - ``entropy``: Shannon entropy in bits of ``S / sum S``.
+
+    Parameters
+    ----------
+    metrics : list of str, default=None
+        Subset of :data:`~skaugment.spectral.METRIC_NAMES`, in the order wanted;
+        ``None`` is all five.
+    hps_factor : int or dict of str -> int, default=2
+        Harmonics in the harmonic product spectrum: one int for every channel or one
+        per modality, e.g. ``{"acc": 3, "gyro": 2}``.
+    modalities : dict of str -> list of int, default=None
+        Channels per sensor; ``None`` is one modality ``"all"`` holding every channel.
+    channel_names : list of str, default=None
+        ``None`` gives ``ch0, ch1, ...``.
+
+    Attributes
+    ----------
+    n_channels_ : int
+    input_shape_ : tuple of int
+        ``(n_channels, n_freqs, n_frames)`` seen at fit.
+    metrics_ : list of str
+    hps_factors_ : list of int
+        The HPS factor of each channel.
+    modalities_ : dict of str -> list of int
+    channel_names_ : list of str
+    feature_names_out_ : ndarray of str
+        Same as :meth:`get_feature_names_out`.
+
+    See Also
+    --------
+    skaugment.SpectrogramTransformer : makes the magnitude spectrograms.
+    skaugment.spectral.functional.spectral_metrics_torch : differentiable twin.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skaugment import MetricExtractor
+    >>> S = np.random.default_rng(0).random((4, 2, 17, 13))
+    >>> ext = MetricExtractor(channel_names=["acc_x", "gyro_x"],
+    ...                       modalities={"acc": [0], "gyro": [1]},
+    ...                       hps_factor={"acc": 3, "gyro": 2}).fit(S)
+    >>> ext.transform(S).shape
+    (4, 10)
+    >>> ext.get_feature_names_out()[:2].tolist()
+    ['acc_x__temporal_range', 'acc_x__f0_amplitude']
+    """
+
+    _parameter_constraints = {
+        "metrics": [list, tuple, None],
+        "hps_factor": [Interval(numbers.Integral, 1, None, closed="left"), dict],
+        "modalities": [dict, None],
+        "channel_names": ["array-like", None],
+    }
+
+    def __init__(self, metrics=None, hps_factor=2, modalities=None, channel_names=None):
+        self.metrics = metrics
+        self.hps_factor = hps_factor
+        self.modalities = modalities
+        self.channel_names = channel_names
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, S, y=None):
+        """Check ``S`` and the parameters against its shape.
+
+        Parameters
+        ----------
+        S : array-like of shape (n_samples, n_channels, n_freqs, n_frames)
+            Magnitude spectrograms.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : MetricExtractor
+        """
+        S = check_spectrogram(S)
+        n_channels, n_freqs = S.shape[1], S.shape[2]
+        self.metrics_ = _check_metrics(self.metrics)
+        self.modalities_ = check_modalities(self.modalities, n_channels)
+        self.channel_names_ = check_channel_names(self.channel_names, n_channels)
+        factors = per_modality_value(self.hps_factor, self.modalities_, "hps_factor", n_channels)
+        self.hps_factors_ = _check_hps_factor(factors, n_channels, n_freqs, exclude_dc=True)
+        self.n_channels_ = n_channels
+        self.input_shape_ = tuple(S.shape[1:])
+        self.feature_names_out_ = np.asarray(
+            [f"{ch}__{m}" for ch in self.channel_names_ for m in self.metrics_], dtype=object
+        )
+        return self
+
+    def transform(self, S):
+        """The metric table of ``S``.
+
+        Parameters
+        ----------
+        S : array-like of shape (n_samples, n_channels_, n_freqs, n_frames)
+            Magnitude spectrograms; negative (log-scaled) input is rejected.
+
+        Returns
+        -------
+        table : ndarray of shape (n_samples, n_channels_ * len(metrics_)), float64
+        """
+        check_is_fitted(self)
+        S = check_spectrogram(S, shape=self.input_shape_, dtype=np.float64)
+        values = spectral_metrics_numpy(S, self.hps_factors_, self.metrics_, exclude_dc=True)
+        return values.reshape(S.shape[0], -1)
+
+    def get_feature_names_out(self, input_features=None):
+        """``"{channel}__{metric}"`` for every column of :meth:`transform`.
+
+        Parameters
+        ----------
+        input_features : None
+            Ignored (the input is a spectrogram, not a table).
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+        """
+        check_is_fitted(self)
+        return self.feature_names_out_.copy()
