@@ -188,3 +188,61 @@ def test_metrics_features_match_spectral_metrics():
     np.testing.assert_allclose(F[:, :10], functional.spectral_metrics(S).reshape(4, 10))
     res = discriminative_score(S, S, cv=2, random_state=0)
     assert 0.0 <= res["accuracy"] <= 1.0
+
+
+# -- plotting ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tiny_generator():
+    from skaugment import ConditionalDiffusionSampler
+
+    rng = np.random.default_rng(0)
+    S = rng.gamma(2.0, size=(12, 2, 9, 8)).astype(np.float32)
+    y = np.repeat(["walk", "run"], 6)
+    gen = ConditionalDiffusionSampler(base_channels=4, max_epochs=1, train_steps=10,
+                                      sample_steps=2, device="cpu", random_state=0)
+    return gen.fit(S, y), S, y
+
+
+def test_plot_metric_control_draws_one_panel_per_metric_and_factor(tiny_generator):
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from skaugment.plotting import plot_metric_control
+
+    gen, S, y = tiny_generator
+    metrics, factors = ("temporal_range", "contrast"), (-0.4, 0.0, 0.2)
+    fig = plot_metric_control(gen, S, y, index=3, metrics=metrics, factors=factors, channel=1,
+                              random_state=0)
+    assert len(fig.axes) == len(metrics) * len(factors)
+    base = gen.conditions_from(S[3:4])[0]
+    col = gen.condition_names_.index("ch1__contrast")
+    title = fig.axes[5].get_title()  # contrast, +20%
+    assert title.startswith("contrast +20%") and f"req {base[col] * 1.2:.3g}" in title
+    assert all(len(ax.get_images()) == 1 for ax in fig.axes)
+    plt.close(fig)
+    # drawing into given axes
+    fig2, axes = plt.subplots(1, 2)
+    out = plot_metric_control(gen, S, y, metrics=("entropy",), factors=(-0.1, 0.1), ax=axes)
+    assert out is fig2 and all(len(ax.get_images()) == 1 for ax in axes)
+    with pytest.raises(ValueError, match="ax must hold 1 x 3 Axes"):
+        plot_metric_control(gen, S, y, metrics=("entropy",), factors=(0, 0.1, 0.2), ax=axes)
+    with pytest.raises(ValueError, match=r"unknown metric\(s\) \['loudness'\]"):
+        plot_metric_control(gen, S, y, metrics=("loudness",))
+    with pytest.raises(ValueError, match="factors are relative changes"):
+        plot_metric_control(gen, S, y, factors=(-2.0,))
+    plt.close("all")
+
+
+def test_plot_metric_control_needs_matplotlib(tiny_generator, monkeypatch):
+    import sys
+
+    from skaugment.plotting import plot_metric_control
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    gen, S, y = tiny_generator
+    with pytest.raises(ImportError, match=r"pip install skaugment\[plot\]"):
+        plot_metric_control(gen, S, y)

@@ -187,7 +187,10 @@ class BaseMetricAugmenter(TimeSeriesTagsMixin, _SpectrogramSamplerMixin, BaseEst
         # not depend on prefit (nor on whether the fit came from the cache).
         generator = self._fitted_generator(S, y, rng.randint(_MAX_SEED))
         classes = np.asarray(generator.classes_)
-        unseen = ~np.isin(y, classes)
+        try:
+            unseen = ~np.isin(y, classes)
+        except TypeError:  # labels of incomparable types: none of them was seen
+            unseen = np.ones(y.shape[0], dtype=bool)
         if unseen.any():
             raise ValueError(
                 f"y holds label(s) {np.unique(y[unseen]).tolist()} that the prefit generator "

@@ -1,0 +1,161 @@
+"""Figures of metric control (matplotlib is optional: ``pip install skaugment[plot]``)."""
+
+import numpy as np
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from .utils import check_labels, check_spectrogram
+
+__all__ = ["plot_metric_control"]
+
+# Keeps the log of silent bins finite in the image.
+_LOG_EPS = 1e-6
+
+
+def _pyplot():
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "Plotting needs matplotlib: pip install skaugment[plot]"
+        ) from exc
+    return plt
+
+
+def plot_metric_control(
+    generator,
+    S,
+    y,
+    *,
+    index=0,
+    metrics=("temporal_range", "f0_amplitude", "contrast"),
+    factors=(-0.4, -0.2, 0, 0.2, 0.4),
+    channel=0,
+    random_state=None,
+    ax=None,
+):
+    """Vary one metric of one real sample at a time and show what the generator makes.
+
+    The paper's Figure 4 (seed 000): the metrics of sample ``S[index]`` are
+    measured; for each metric in ``metrics`` and each relative change ``f`` in
+    ``factors``, that metric of ``channel`` is set to ``(1 + f)`` times its value
+    (the others kept), and the generator draws a spectrogram of the sample's label
+    with those conditions. Each panel shows ``log(S + 1e-6)`` of ``channel`` of one
+    generated spectrogram (frequency upwards), titled with the requested and the
+    measured value of the varied metric. All panels share one noise seed.
+
+    Parameters
+    ----------
+    generator : fitted conditional generator
+        E.g. a fitted :class:`~skaugment.ConditionalDiffusionSampler` (with
+        ``condition="metrics"``).
+    S : array-like of shape (n_samples, n_channels, n_freqs, n_frames)
+        Magnitude spectrograms; only ``S[index]`` is used.
+    y : array-like of shape (n_samples,)
+        Their labels.
+    index : int, default=0
+        The real sample to start from.
+    metrics : sequence of str, default=("temporal_range", "f0_amplitude", "contrast")
+        One row of panels per metric.
+    factors : sequence of float, default=(-0.4, -0.2, 0, 0.2, 0.4)
+        One column per relative change (each at least -1).
+    channel : int, default=0
+        The channel whose metric is varied and which is shown.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the generator's noise.
+    ax : array of matplotlib Axes of shape (len(metrics), len(factors)), default=None
+        Where to draw; ``None`` makes a new figure.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from skaugment import ConditionalDiffusionSampler
+    >>> from skaugment.plotting import plot_metric_control
+    >>> rng = np.random.default_rng(0)
+    >>> S = rng.gamma(2.0, size=(8, 1, 9, 8)).astype("float32")
+    >>> y = np.repeat(["walk", "run"], 4)
+    >>> gen = ConditionalDiffusionSampler(base_channels=4, max_epochs=1, train_steps=10,
+    ...                                   sample_steps=2, device="cpu", random_state=0)
+    >>> fig = plot_metric_control(gen.fit(S, y), S, y, factors=(-0.2, 0, 0.2), random_state=0)
+    >>> len(fig.axes)
+    9
+    """
+    plt = _pyplot()
+    check_is_fitted(generator, "condition_names_")
+    if generator.get_params().get("condition", "metrics") == "label":
+        raise ValueError(
+            "the generator was fitted with condition='label' and ignores metric conditions; "
+            "there is no metric control to plot."
+        )
+    S = check_spectrogram(S, shape=tuple(generator.input_shape_))
+    y = check_labels(y, n_samples=S.shape[0])
+    n = S.shape[0]
+    if not -n <= int(index) < n:
+        raise ValueError(f"index={index} is out of range for {n} samples.")
+    metrics = [str(m) for m in metrics]
+    factors = [float(f) for f in factors]
+    if not metrics or not factors:
+        raise ValueError("metrics and factors must each name at least one value.")
+    if min(factors) < -1:
+        raise ValueError(f"factors are relative changes and must be >= -1; got {factors}.")
+    names = list(generator.condition_names_)
+    channels = list(dict.fromkeys(name.rpartition("__")[0] for name in names))
+    if not -len(channels) <= int(channel) < len(channels):
+        raise ValueError(f"channel={channel} is out of range for {len(channels)} channels.")
+    channel_name = channels[int(channel)]
+    known = sorted({name.rpartition("__")[2] for name in names})
+    unknown = [m for m in metrics if m not in known]
+    if unknown:
+        raise ValueError(f"metrics names unknown metric(s) {unknown}; known: {known}.")
+    columns = [names.index(f"{channel_name}__{m}") for m in metrics]
+
+    source = S[int(index)][None]
+    base = np.asarray(generator.conditions_from(source), dtype=np.float64)[0]
+    requested = np.repeat(base[None], len(metrics) * len(factors), axis=0)
+    for r, col in enumerate(columns):
+        requested[r * len(factors):(r + 1) * len(factors), col] *= 1.0 + np.asarray(factors)
+    flat = [i for i, name in enumerate(names) if name.endswith("__flatness")]
+    requested = np.maximum(requested, 0.0)
+    requested[:, flat] = np.minimum(requested[:, flat], 1.0)
+
+    labels = np.repeat(y[int(index)], len(requested))
+    strength = float(generator.get_params().get("strength", 1.0))
+    init = np.repeat(source, len(requested), axis=0) if strength < 1 else None
+    seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
+    generated = np.asarray(generator.sample(labels, requested, init=init, random_state=seed))
+    measured = np.asarray(generator.conditions_from(generated), dtype=np.float64)
+
+    shape = (len(metrics), len(factors))
+    if ax is None:
+        fig, axes = plt.subplots(*shape, figsize=(2.2 * shape[1], 2.2 * shape[0]),
+                                 squeeze=False, constrained_layout=True)
+    else:
+        axes = np.asarray(ax, dtype=object).reshape(-1)
+        if axes.size != shape[0] * shape[1]:
+            raise ValueError(
+                f"ax must hold {shape[0]} x {shape[1]} Axes (metrics x factors); got {axes.size}."
+            )
+        axes = axes.reshape(shape)
+        fig = axes[0, 0].figure
+    images = np.log(generated[:, int(channel)] + _LOG_EPS)
+    vmin, vmax = float(images.min()), float(images.max())
+    for r, (metric, col) in enumerate(zip(metrics, columns)):
+        for c, factor in enumerate(factors):
+            k = r * len(factors) + c
+            panel = axes[r, c]
+            panel.imshow(images[k], origin="lower", aspect="auto", vmin=vmin, vmax=vmax)
+            panel.set_title(
+                f"{metric} {factor:+.0%}\nreq {requested[k, col]:.3g} / meas {measured[k, col]:.3g}",
+                fontsize=8,
+            )
+            panel.set_xticks([])
+            panel.set_yticks([])
+        axes[r, 0].set_ylabel(metric, fontsize=8)
+    fig.suptitle(f"{channel_name}, sample {int(index)} ({y[int(index)]})", fontsize=9)
+    return fig
