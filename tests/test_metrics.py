@@ -4,6 +4,7 @@ and the MetricExtractor estimator."""
 
 import numpy as np
 import pytest
+from sklearn.exceptions import NotFittedError
 
 from skaugment.spectral.functional import (
     METRIC_NAMES,
@@ -256,3 +257,54 @@ def test_torch_rejects_non_tensors_and_bad_shapes():
         spectral_metrics_torch(torch.ones(1, 5, 3))
     with pytest.raises(ValueError, match="too large"):
         spectral_metrics_torch(torch.ones(1, 1, 3, 3), hps_factor=3)
+
+
+# ------------------------------------------------------------------ MetricExtractor
+
+
+def test_metric_extractor_equals_functional_on_hapt(hapt_small, hapt_spectrograms):
+    from skaugment import MetricExtractor
+
+    ext = MetricExtractor(
+        hps_factor={"acc": 3, "gyro": 2},
+        modalities=hapt_small.modalities,
+        channel_names=hapt_small.channel_names,
+    ).fit(hapt_spectrograms)
+    table = ext.transform(hapt_spectrograms)
+    assert table.shape == (len(hapt_spectrograms), 30) and table.dtype == np.float64
+    want = spectral_metrics(hapt_spectrograms, hps_factor=HAPT_HPS)
+    np.testing.assert_array_equal(table, want.reshape(len(want), -1))
+    assert ext.hps_factors_ == HAPT_HPS
+    names = ext.get_feature_names_out()
+    assert names[:5].tolist() == [f"acc_x__{m}" for m in METRIC_NAMES]
+    assert names[-1] == "gyro_z__entropy"
+    df = ext.set_output(transform="pandas").transform(hapt_spectrograms)
+    assert list(df.columns) == names.tolist()
+    np.testing.assert_array_equal(df.to_numpy(), table)
+
+
+def test_metric_extractor_subset_defaults_and_errors():
+    from skaugment import MetricExtractor
+
+    S = np.random.default_rng(4).random((5, 2, 9, 4))
+    ext = MetricExtractor(metrics=["flatness", "entropy"]).fit(S)
+    np.testing.assert_array_equal(
+        ext.transform(S), spectral_metrics(S, metrics=["flatness", "entropy"]).reshape(5, 4)
+    )
+    assert ext.get_feature_names_out().tolist() == [
+        "ch0__flatness", "ch0__entropy", "ch1__flatness", "ch1__entropy"
+    ]
+    with pytest.raises(NotFittedError):
+        MetricExtractor().transform(S)
+    with pytest.raises(ValueError, match="log- or dB-scaled"):
+        ext.transform(np.log(S))
+    with pytest.raises(ValueError, match="per-sample shape"):
+        ext.transform(S[..., :3])
+    with pytest.raises(ValueError, match="must be 4-D"):
+        MetricExtractor().fit(S[:, 0])
+    with pytest.raises(ValueError, match="no value for modality 'b'"):
+        MetricExtractor(hps_factor={"a": 2}, modalities={"a": [0], "b": [1]}).fit(S)
+    with pytest.raises(ValueError, match="hps_factor"):
+        MetricExtractor(hps_factor=0).fit(S)
+    with pytest.raises(ValueError, match="unknown metric"):
+        MetricExtractor(metrics=["loudness"]).fit(S)

@@ -226,6 +226,10 @@ def griffin_lim(M, n_fft, hop_length, w, center, length, n_iter=32, momentum=0.9
     """
     target = np.swapaxes(np.asarray(M, dtype=np.float64), -1, -2) * w.sum()  # (m, T, F)
     angles = np.exp(2j * np.pi * rng.random_sample(target.shape))
+    # the DC bin of a real signal is real: a random sign per frame would start the
+    # frames off inconsistent (an offset such as gravity flipping from frame to
+    # frame), a local optimum Griffin-Lim rarely leaves; start every frame positive
+    angles[..., 0] = 1.0
     prev = np.zeros_like(angles)
     for _ in range(n_iter):
         x = _istft(target * angles, n_fft, hop_length, w, center, length)
