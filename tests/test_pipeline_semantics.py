@@ -166,3 +166,18 @@ def test_bad_input_with_real_generator(fitted_generator, spectrograms):
     label_only = ConditionalDiffusionSampler(condition="label", random_state=0, **TINY).fit(S, y)
     with pytest.raises(ValueError, match="condition='label'"):
         MetricDisturbAugmenter(generator=label_only, prefit=True).fit_resample(S, y)
+
+
+def test_knowledge_per_modality_with_real_generator(spectrograms):
+    S, y = spectrograms
+    gen = ConditionalDiffusionSampler(modalities={"acc": [1], "gyro": [0]},
+                                      channel_names=["gx", "ax"], random_state=0, **TINY)
+    aug = MetricKnowledgeAugmenter(generator=gen, ratio=1.0, random_state=0,
+                                   ranges={"acc": {"contrast": (0.1, 0.2)}})
+    aug.fit_resample(S, y)
+    change = aug.conditions_ / aug.source_conditions_ - 1
+    moved = aug.condition_names_.index("ax__contrast")
+    assert change[:, moved].min() >= 0.1 - 1e-9 and change[:, moved].max() <= 0.2 + 1e-9
+    np.testing.assert_array_equal(np.delete(change, moved, axis=1), 0)
+    with pytest.raises(ValueError, match=r"unknown modality\(ies\) \['magnet'\]"):
+        aug.set_params(ranges={"magnet": {"contrast": (0.1, 0.2)}}).fit_resample(S, y)

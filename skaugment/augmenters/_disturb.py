@@ -71,8 +71,8 @@ class MetricDisturbAugmenter(BaseMetricAugmenter):
         "metrics": [None, list, tuple],
     }
 
-    def __init__(self, generator=None, *, ratio=5.0, low=-0.2, high=0.2, metrics=None,
-                 random_state=None, memory=None, prefit=False):
+    def __init__(self, generator=None, *, ratio=5.0, random_state=None, memory=None,
+                 prefit=False, low=-0.2, high=0.2, metrics=None):
         self.generator = generator
         self.ratio = ratio
         self.low = low

@@ -66,8 +66,8 @@ class MetricInterpolationAugmenter(BaseMetricAugmenter):
         "b_std": [Interval(numbers.Real, 0, None, closed="left")],
     }
 
-    def __init__(self, generator=None, *, ratio=5.0, b_std=0.2, random_state=None,
-                 memory=None, prefit=False):
+    def __init__(self, generator=None, *, ratio=5.0, random_state=None, memory=None,
+                 prefit=False, b_std=0.2):
         self.generator = generator
         self.ratio = ratio
         self.b_std = b_std

@@ -78,8 +78,8 @@ class MetricKnowledgeAugmenter(BaseMetricAugmenter):
         "ranges": [None, dict],
     }
 
-    def __init__(self, generator=None, *, ratio=5.0, ranges=None, random_state=None,
-                 memory=None, prefit=False):
+    def __init__(self, generator=None, *, ratio=5.0, random_state=None, memory=None,
+                 prefit=False, ranges=None):
         self.generator = generator
         self.ratio = ratio
         self.ranges = ranges

@@ -101,8 +101,8 @@ class MetricTargetAugmenter(BaseMetricAugmenter):
         "label_estimator": [None, HasMethods(["fit", "predict"])],
     }
 
-    def __init__(self, generator=None, *, target=None, target_y=None, label_estimator=None,
-                 ratio=5.0, random_state=None, memory=None, prefit=False):
+    def __init__(self, generator=None, *, ratio=5.0, random_state=None, memory=None,
+                 prefit=False, target=None, target_y=None, label_estimator=None):
         self.generator = generator
         self.target = target
         self.target_y = target_y
