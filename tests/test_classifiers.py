@@ -143,7 +143,7 @@ def test_not_fitted_and_bad_input():
         clf.fit(S - 1.0, y)
     with pytest.raises(ValueError, match="labels but X has"):
         clf.fit(S, y[:-1])
-    with pytest.raises(ValueError, match="at least 2 classes"):
+    with pytest.raises(ValueError, match="at least 2 classes in y; y holds 1 class"):
         clf.fit(S, np.zeros(len(S)))
     with pytest.raises(ValueError, match="lr"):
         clone(clf).set_params(lr=-1.0).fit(S, y)

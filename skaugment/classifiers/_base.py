@@ -18,6 +18,8 @@ import numbers
 import numpy as np
 import torch
 from sklearn.preprocessing import LabelEncoder
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import column_or_1d
 from sklearn.utils._param_validation import (
     Interval,
     Options,
@@ -179,6 +181,15 @@ class BaseNetClassifier(TimeSeriesTagsMixin, NeuralNetClassifier):
         self.gradient_clip = gradient_clip
         self.random_state = random_state
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        if self._input_kind == "spectrogram":
+            # Magnitude spectrograms: negative values are rejected. (two_d_array stays
+            # True so that sklearn's data-free checks still run; the 2-D data checks
+            # are skipped with reasons in the common tests.)
+            tags.input_tags.positive_only = True
+        return tags
+
     # -- hooks for subclasses ------------------------------------------------------------
 
     def _network_kwargs(self):
@@ -287,9 +298,14 @@ class BaseNetClassifier(TimeSeriesTagsMixin, NeuralNetClassifier):
     def _check_X(self, X, reset):
         """Validate ``X``; with ``reset`` learn its layout, else compare with the fitted one."""
         kind = self._input_kind
+        ndim = len(np.shape(X.detach() if hasattr(X, "detach") else np.asarray(X)))
+        if ndim == 1:
+            raise ValueError(
+                "X must hold one window or spectrogram per sample; got a 1-D array. "
+                "Reshape your data, e.g. X[np.newaxis] for a single sample."
+            )
         if reset:
-            arr = np.asarray(X) if not hasattr(X, "detach") else X.detach().cpu().numpy()
-            if kind == "any" and getattr(arr, "ndim", 0) == 4:
+            if kind == "any" and ndim == 4:
                 mode = "spectrogram"
             elif kind == "any":
                 mode = "time_series"
@@ -329,6 +345,17 @@ class BaseNetClassifier(TimeSeriesTagsMixin, NeuralNetClassifier):
         self.input_mean_ = mean.astype(np.float32)
         self.input_std_ = np.maximum(std, _STD_FLOOR).astype(np.float32)
 
+    def _check_target(self, y):
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
+        y = np.asarray(y)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        y = check_labels(y)
+        # Continuous targets are a regression problem, not labels to encode.
+        check_classification_targets(y)
+        return y
+
     def _fit_labels(self, y, n_samples):
         y = check_labels(y, n_samples=n_samples)
         encoder = LabelEncoder()
@@ -359,12 +386,13 @@ class BaseNetClassifier(TimeSeriesTagsMixin, NeuralNetClassifier):
 
     def _prepare_fit(self, X, y):
         self._check_params()
+        y = self._check_target(y)
         X = self._check_X(X, reset=True)
         y_enc = self._fit_labels(y, X.shape[0])
         if self.n_classes_ < 2 and self.classes is None:
             raise ValueError(
-                f"{type(self).__name__} needs at least 2 classes in y; got only "
-                f"{self.label_encoder_.classes_.tolist()}."
+                f"{type(self).__name__} needs at least 2 classes in y; y holds 1 class "
+                f"({self.label_encoder_.classes_.tolist()})."
             )
         if "modalities" in self._parameter_constraints:
             self.modalities_ = check_modalities(self.modalities, X.shape[1])
