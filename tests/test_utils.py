@@ -123,3 +123,26 @@ def test_device_and_generator():
     assert not torch.equal(
         torch.randn(4, generator=torch_generator(0)), torch.randn(4, generator=torch_generator(1))
     )
+
+
+def test_sparse_complex_and_object_input():
+    from scipy import sparse
+
+    with pytest.raises(TypeError, match="sparse input is not supported"):
+        check_time_series(sparse.csr_matrix(np.ones((2, 8))))
+    with pytest.raises(ValueError, match="Complex data not supported"):
+        check_spectrogram(np.ones((2, 1, 3, 3), dtype=complex))
+    X = check_time_series(np.ones((2, 8)).astype(object))
+    assert X.dtype == np.float64
+    with pytest.raises(TypeError, match="real numbers"):
+        check_time_series(np.array([["a", "b"]], dtype=object))
+
+
+def test_nan_reported_before_shape_problems():
+    with pytest.raises(ValueError, match=r"NaN or infinity in sample\(s\) 0"):
+        check_spectrogram(np.array([[np.nan, 1.0]]))
+
+
+def test_missing_y_uses_sklearn_wording():
+    with pytest.raises(ValueError, match="requires y to be passed, but the target y is None"):
+        check_labels(None)

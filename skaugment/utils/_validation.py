@@ -7,6 +7,7 @@ input fails early with a message naming the problem, never deep inside torch.
 import numbers
 
 import numpy as np
+from scipy import sparse
 
 __all__ = [
     "check_finite",
@@ -55,22 +56,35 @@ def check_finite(X, name="X"):
 def _as_float_array(X, name, dtype):
     if hasattr(X, "detach"):  # a torch tensor
         X = X.detach().cpu().numpy()
+    if sparse.issparse(X):
+        raise TypeError(
+            f"{name} is a sparse matrix; sparse input is not supported: signals and "
+            "spectrograms are dense (convert with .toarray())."
+        )
     try:
         arr = np.asarray(X)
     except Exception as exc:  # ragged lists and the like
         raise TypeError(f"{name} could not be converted to a numeric array: {exc}") from exc
-    if arr.dtype == object or not (
-        np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
-    ):
+    if np.iscomplexobj(arr):
+        raise ValueError(
+            f"Complex data not supported: {name} must be real-valued (take np.abs of an STFT)."
+        )
+    if arr.dtype == object:
+        try:
+            arr = arr.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"{name} must hold real numbers; got non-numeric objects: {exc}") from exc
+    elif not (np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)):
         raise TypeError(
             f"{name} must hold real numbers; got an array of dtype {arr.dtype}."
         )
-    if np.iscomplexobj(arr):
-        raise TypeError(f"{name} must be real-valued; got a complex array.")
     if dtype is not None:
         arr = arr.astype(dtype, copy=False)
     elif not np.issubdtype(arr.dtype, np.floating):
         arr = arr.astype(np.float64)
+    if arr.ndim >= 1:
+        # Before any shape check, so NaN is reported as NaN whatever the shape.
+        check_finite(arr, name)
     return arr
 
 
@@ -124,7 +138,7 @@ def check_time_series(X, *, min_timesteps=1, n_channels=None, dtype=None, name="
         raise ValueError(
             f"{name} has {arr.shape[1]} channels, but {n_channels} were seen at fit."
         )
-    return check_finite(arr, name)
+    return arr
 
 
 def check_spectrogram(S, *, n_channels=None, shape=None, nonnegative=True, dtype=None, name="S"):
@@ -176,7 +190,6 @@ def check_spectrogram(S, *, n_channels=None, shape=None, nonnegative=True, dtype
             f"{name} has per-sample shape {tuple(arr.shape[1:])}, but {tuple(shape)} "
             "was seen at fit."
         )
-    check_finite(arr, name)
     if nonnegative:
         neg = (arr.reshape(arr.shape[0], -1) < 0).any(axis=1)
         if neg.any():
@@ -199,7 +212,10 @@ def check_labels(y, n_samples=None, name="y"):
     ValueError: y has 2 labels but X has 3 samples.
     """
     if y is None:
-        raise ValueError(f"{name} is required: this estimator needs labels.")
+        raise ValueError(
+            f"This estimator requires y to be passed, but the target y is None ({name} "
+            "holds the labels)."
+        )
     arr = np.asarray(y)
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr.ravel()
