@@ -308,3 +308,26 @@ def test_metric_extractor_subset_defaults_and_errors():
         MetricExtractor(hps_factor=0).fit(S)
     with pytest.raises(ValueError, match="unknown metric"):
         MetricExtractor(metrics=["loudness"]).fit(S)
+
+
+def test_metric_extractor_api_contract():
+    """What sklearn's common checks would test, on 4-D input (they only feed 2-D)."""
+    import pickle
+
+    from sklearn.base import clone
+
+    from skaugment import MetricExtractor
+
+    S = np.random.default_rng(5).random((6, 2, 9, 4))
+    ext = MetricExtractor(hps_factor=3)
+    params = ext.get_params()
+    fitted = ext.fit(S)
+    assert fitted is ext and ext.get_params() == params  # fit returns self, params untouched
+    table = ext.transform(S)
+    np.testing.assert_array_equal(clone(ext).fit_transform(S), table)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(ext)).transform(S), table)
+    order = np.random.default_rng(0).permutation(6)
+    np.testing.assert_array_equal(ext.transform(S[order]), table[order])
+    np.testing.assert_array_equal(ext.transform(S[:2]), table[:2])
+    assert ext.__sklearn_tags__().input_tags.three_d_array
+    assert not ext.__sklearn_tags__().input_tags.two_d_array

@@ -365,6 +365,13 @@ class MetricExtractor(TimeSeriesTagsMixin, TransformerMixin, BaseEstimator):
         self.modalities = modalities
         self.channel_names = channel_names
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # 4-D spectrograms only: a 2-D table is never a valid input
+        tags.input_tags.two_d_array = False
+        tags.input_tags.positive_only = True
+        return tags
+
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, S, y=None):
         """Check ``S`` and the parameters against its shape.

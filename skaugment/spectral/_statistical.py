@@ -142,7 +142,7 @@ class StatisticalFeatureExtractor(TimeSeriesTagsMixin, TransformerMixin, BaseEst
         self : StatisticalFeatureExtractor
         """
         self.features_ = self._check_features()
-        X = check_time_series(X, min_timesteps=2)
+        X = check_time_series(X)
         _, self.n_channels_, self.n_timesteps_ = X.shape
         self.channel_names_ = check_channel_names(self.channel_names, self.n_channels_)
         return self

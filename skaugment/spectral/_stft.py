@@ -362,6 +362,11 @@ class SpectrogramTransformer(TimeSeriesTagsMixin, TransformerMixin, BaseEstimato
         self.n_iter = n_iter
         self.random_state = random_state
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float32"]  # spectrograms are float32
+        return tags
+
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Check ``X`` and record the spectrogram geometry.
