@@ -14,18 +14,15 @@ Run by hand (minutes on a laptop CPU):
 
     OMP_NUM_THREADS=2 python benchmarks/bench_augmenters.py --subjects 1 2 --epochs 40
 
-Measured 2026-11-23 (generator at commit 634b029, 2-core shared CPU,
+Measured 2026-11-23 (generator at commit 634b029, seed 0, 2-core shared CPU,
 ``OMP_NUM_THREADS=1``, the command above): 651 training windows (6, 17, 13),
 generator fit 153 s, ratio 1. Mean over the 6 channels:
 
-============  ===============  ===============  ===================  ==============
-augmenter     Spearman req/meas  median rel. err  response Spearman  discrim. acc.
-============  ===============  ===============  ===================  ==============
-interp        0.73-0.78          0.02-0.51        0.41-0.57          0.984
-disturb       0.57-0.76          0.09-0.58        0.01-0.25          0.987
-knowledge     0.74-0.79          0.03-0.55        0.01-0.03 (moved)  0.987
-target        0.70-0.78          0.03-0.62        0.66-0.76          0.984
-============  ===============  ===============  ===================  ==============
+    augmenter   Spearman req/meas  median rel. err  response Spearman  discrim. acc.
+    interp      0.73-0.78          0.02-0.51        0.41-0.57          0.984
+    disturb     0.57-0.76          0.09-0.58        0.01-0.25          0.987
+    knowledge   0.74-0.79          0.03-0.55        0.01-0.03 (moved)  0.987
+    target      0.70-0.78          0.03-0.62        0.66-0.76          0.984
 
 (ranges over the five metrics; relative error lowest for entropy, highest for
 temporal range.) Reading: after 40 CPU epochs the generator follows large
