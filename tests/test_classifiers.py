@@ -337,3 +337,22 @@ def test_du_loss_weights_formula_and_stability():
     assert torch.isfinite(value) and torch.isfinite(logits.grad).all()
     with pytest.raises(ValueError, match="tau"):
         DULoss(tau=1.5)
+
+
+def test_classes_param_partial_fit_and_device():
+    S, y = _tiny_spectrograms()
+    clf = DeepSenseClassifier(**TINY, classes=["run", "sit", "walk"], random_state=0).fit(S, y)
+    assert list(clf.classes_) == ["run", "sit", "walk"] and clf.predict_proba(S).shape == (len(S), 3)
+    with pytest.raises(ValueError, match="not in classes"):
+        clone(clf).fit(S, np.where(y == "sit", "jump", y))
+    n_epochs = len(clf.history)
+    clf.partial_fit(S, y)
+    assert len(clf.history) == n_epochs + TINY["max_epochs"]
+    with pytest.raises(ValueError, match="not seen at fit"):
+        clf.partial_fit(S, np.where(y == "sit", "jump", y))
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="no CUDA device"):
+            DeepSenseClassifier(**{**TINY, "device": "cuda"}).fit(S, y)
+    sats = SATSDUClassifier(**TINY_BY_CLASS[SATSDUClassifier], random_state=0).fit(S, y)
+    assert sats.input_mode_ == "spectrogram" and sats.input_shape_ == (2, 5, 4)
+    assert isinstance(sats.module_.network.stem[0], torch.nn.Conv2d)

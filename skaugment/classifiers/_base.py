@@ -13,6 +13,7 @@ scaler whose statistics are learned at fit too. A concrete classifier provides
 """
 
 import contextlib
+import inspect
 import numbers
 
 import numpy as np
@@ -246,8 +247,6 @@ class BaseNetClassifier(TimeSeriesTagsMixin, NeuralNetClassifier):
 
     @contextlib.contextmanager
     def _optimizer_defaults_applied(self):
-        import inspect
-
         try:
             accepted = inspect.signature(self.optimizer).parameters
         except (TypeError, ValueError):
