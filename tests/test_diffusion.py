@@ -53,14 +53,17 @@ def test_fitted_attributes_follow_metric_extractor(data, fitted):
     np.testing.assert_allclose(fitted.conditions_from(S), extractor.transform(S))
 
 
-def test_samples_stay_in_training_range(data, fitted):
+def test_scaling_round_trip_and_bounded_samples(data, fitted):
     S, y = data
+    z = torch.as_tensor(fitted._to_model_space(S))
+    np.testing.assert_allclose(fitted._to_magnitude_torch(z).numpy(), S, rtol=1e-4, atol=1e-5)
     out = fitted.sample(y[:20])
     assert out.shape == (20,) + S.shape[1:] and out.dtype == np.float32
-    # the clean-sample prediction is clamped to the training range of each (channel, freq)
-    lo = S.min(axis=(0, 3))[None, :, :, None]
-    hi = S.max(axis=(0, 3))[None, :, :, None]
-    assert np.all(out >= lo * (1 - 1e-4) - 1e-6) and np.all(out <= hi * (1 + 1e-4) + 1e-6)
+    assert np.isfinite(out).all() and (out >= 0).all()
+    # clamping the clean estimate to the training range (in model space) keeps an
+    # almost untrained model from overflowing
+    peak = S.max(axis=(0, 2, 3))[None, :, None, None]
+    assert (out <= 3 * peak).all()
 
 
 def test_seeded_and_reloadable(data, fitted):
@@ -261,12 +264,16 @@ def test_unknown_modality_in_hps_factor(data):
 # -- control ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("seed", [0, 1])
-def test_requested_metrics_reach_the_output(seed):
-    """Requesting higher range / F0 amplitude / contrast gives measurably higher values."""
+@pytest.mark.parametrize("seed, guidance", [(0, 0.0), (1, 0.0), (2, 1.0)])
+def test_requested_metrics_reach_the_output(seed, guidance):
+    """Requesting higher range / F0 amplitude / contrast gives measurably higher values.
+
+    Without metric guidance this is the network's own conditioning at work.
+    """
     S, y = _spectrograms(n_samples=150, random_state=seed)
     gen = ConditionalDiffusionSampler(max_epochs=25, base_channels=8, batch_size=32,
-                                      sample_steps=8, random_state=seed).fit(S, y)
+                                      sample_steps=8, metric_guidance=guidance,
+                                      random_state=seed).fit(S, y)
     conds = gen.train_conditions_
     low = np.quantile(conds, 0.2, axis=0)
     high = np.quantile(conds, 0.8, axis=0)
@@ -282,3 +289,29 @@ def test_requested_metrics_reach_the_output(seed):
         # per channel, medians in the requested order and most samples separated
         assert np.all(np.median(hi, axis=0) > 1.5 * np.median(lo, axis=0)), metric
         assert np.mean(hi > np.median(lo, axis=0)) > 0.8, metric
+    if guidance:
+        for name, target in (("low", low), ("high", high)):
+            rel = np.abs(measured[name].reshape(n, -1) / target - 1)
+            assert np.median(rel) < 0.1, name
+
+
+def test_metric_guidance_edit_moves_real_spectrograms_to_requests(data, fitted):
+    S, y = data
+    gen = pickle.loads(pickle.dumps(fitted)).set_params(metric_guidance=1.0,
+                                                         metric_guidance_steps=3)
+    src = gen.conditions_from(S)
+    req = src * np.random.default_rng(0).uniform(0.8, 1.2, size=src.shape)
+    z = torch.as_tensor(gen._to_model_space(S))
+    wide = torch.full_like(z, 1e6)
+    edited = gen._metric_correct(z, torch.as_tensor(req, dtype=torch.float32), -wide, wide)
+    out = gen._to_magnitude_torch(edited).numpy()
+    before = np.median(np.abs(src / req - 1), axis=0).reshape(-1, 5)
+    after = np.median(np.abs(gen.conditions_from(out) / req - 1), axis=0).reshape(-1, 5)
+    # temporal range and flatness get much closer to the request, F0 amplitude and
+    # contrast (argmax / quantile driven) closer; entropy +-20% is often infeasible
+    assert np.all(after[:, [0, 3]] < 0.25 * before[:, [0, 3]]), (before, after)
+    assert np.all(after[:, [1, 2]] < 0.6 * before[:, [1, 2]]), (before, after)
+    # no knob moved: identity
+    same = gen.set_params(metric_guidance_steps=1)._metric_correct(
+        z, torch.as_tensor(src, dtype=torch.float32), -wide, wide)
+    np.testing.assert_allclose(gen._to_magnitude_torch(same).numpy(), S, rtol=1e-2, atol=1e-3)

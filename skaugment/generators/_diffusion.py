@@ -1,5 +1,6 @@
 """Conditional diffusion model over magnitude spectrograms (seed 000, 3.3 and D.1)."""
 
+import copy
 import math
 import numbers
 
@@ -21,6 +22,7 @@ from ._unet import ConditionalUNet
 
 __all__ = ["ConditionalDiffusionSampler"]
 
+_N_KNOBS = 5  # degrees of freedom per channel of the metric-guidance edit
 _METRIC_EMA = 0.9  # smoothing of the loss averages that set the metric-loss weights
 
 
@@ -189,6 +191,9 @@ class ConditionalDiffusionSampler(BaseConditionalGenerator):
         "guidance_scale": [Interval(numbers.Real, 0, None, closed="left")],
         "cond_drop_prob": [Interval(numbers.Real, 0, 1, closed="left")],
         "metric_loss_weight": [Interval(numbers.Real, 0, None, closed="left")],
+        "metric_guidance": [Interval(numbers.Real, 0, 1, closed="both")],
+        "metric_guidance_steps": [Interval(numbers.Integral, 1, None, closed="left")],
+        "ema_decay": [Interval(numbers.Real, 0, 1, closed="left")],
         "sample_batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "ratio": [Interval(numbers.Real, 0, None, closed="neither")],
         "device": [StrOptions({"auto", "cpu", "cuda"})],
@@ -200,7 +205,8 @@ class ConditionalDiffusionSampler(BaseConditionalGenerator):
                  channel_names=None, hps_factor=2, max_epochs=150, batch_size=64, lr=2e-3,
                  base_channels=16, train_steps=200, sample_steps=10, solver="dpm++",
                  strength=1.0, guidance_scale=1.0, cond_drop_prob=0.1, metric_loss_weight=1.0,
-                 sample_batch_size=256, ratio=5.0, device="auto", verbose=0, random_state=None):
+                 metric_guidance=1.0, metric_guidance_steps=1, ema_decay=0.995, sample_batch_size=256, ratio=5.0,
+                 device="auto", verbose=0, random_state=None):
         self.condition = condition
         self.conditioning = conditioning
         self.modalities = modalities
@@ -217,6 +223,9 @@ class ConditionalDiffusionSampler(BaseConditionalGenerator):
         self.guidance_scale = guidance_scale
         self.cond_drop_prob = cond_drop_prob
         self.metric_loss_weight = metric_loss_weight
+        self.metric_guidance = metric_guidance
+        self.metric_guidance_steps = metric_guidance_steps
+        self.ema_decay = ema_decay
         self.sample_batch_size = sample_batch_size
         self.ratio = ratio
         self.device = device
@@ -225,21 +234,43 @@ class ConditionalDiffusionSampler(BaseConditionalGenerator):
 
     # -- scaling ----------------------------------------------------------------------------
 
-    def _to_model_space(self, S):
-        """Magnitude -> log scale, standardised per channel and frequency (float32 numpy)."""
+    def _fit_scaling(self, S):
+        """Learn the log offset and the two-part standardisation of ``_to_model_space``."""
+        # log offset relative to each channel's level: log compression without letting
+        # near-zero bins dominate (log1p would be linear for small-magnitude sensors)
+        self.log_offset_ = (1e-2 * S.mean(axis=(0, 2, 3)) + 1e-8).astype(np.float32)
         x = np.log(S + self.log_offset_[:, None, None])
-        return ((x - self.x_mean_) / self.x_std_).astype(np.float32)
+        level = x.mean(axis=3)
+        self.x_mean_ = level.mean(axis=0).astype(np.float32)
+        self.x_level_std_ = (level.std(axis=0) + 1e-3).astype(np.float32)
+        resid = x - level[..., None]
+        self.x_resid_std_ = (np.sqrt((resid**2).mean(axis=(0, 3))) + 1e-2).astype(np.float32)
 
-    def _to_magnitude_torch(self, x):
+    def _to_model_space(self, S):
+        """Magnitude -> log scale, then each (channel, freq) row split in two parts.
+
+        The row's time average is standardised by its spread across samples and
+        the deviation from it by its spread within samples. Both become unit-scale,
+        so the denoiser is as precise about within-window changes (which drive
+        e.g. the temporal range of a gravity-dominated DC bin) as about the level.
+        The map is linear and invertible.
+        """
+        x = np.log(S + self.log_offset_[:, None, None])
+        level = x.mean(axis=3, keepdims=True)
+        z = (level - self.x_mean_[..., None]) / self.x_level_std_[..., None]
+        z = z + (x - level) / self.x_resid_std_[..., None]
+        return z.astype(np.float32)
+
+    def _to_magnitude_torch(self, z):
         """Inverse of ``_to_model_space`` on tensors (differentiable)."""
-        mean, std, offset = self._scaling_tensors(x.device)
-        return (torch.exp(x * std + mean) - offset).clamp_min(0.0)
-
-    def _scaling_tensors(self, device):
-        mean = torch.as_tensor(self.x_mean_, device=device)
-        std = torch.as_tensor(self.x_std_, device=device)
-        offset = torch.as_tensor(self.log_offset_[:, None, None], device=device)
-        return mean, std, offset
+        mean, level_std, resid_std, offset = (
+            torch.as_tensor(a, device=z.device)
+            for a in (self.x_mean_[..., None], self.x_level_std_[..., None],
+                      self.x_resid_std_[..., None], self.log_offset_[:, None, None])
+        )
+        z_level = z.mean(dim=3, keepdim=True)
+        x = mean + level_std * z_level + resid_std * (z - z_level)
+        return (torch.exp(x) - offset).clamp_min(0.0)
 
     def _condition_features(self, conditions):
         """asinh-scaled, standardised metrics: log-like for large values, defined for any sign."""
@@ -262,13 +293,8 @@ class ConditionalDiffusionSampler(BaseConditionalGenerator):
         device = resolve_device(self.device)
         self.device_ = device
         n, c, n_freqs, n_frames = S.shape
-        # log offset relative to each channel's level: log compression without letting
-        # near-zero bins dominate (log1p would be linear for small-magnitude sensors)
-        self.log_offset_ = (1e-2 * S.mean(axis=(0, 2, 3)) + 1e-8).astype(np.float32)
-        x = np.log(S + self.log_offset_[:, None, None])
-        self.x_mean_ = x.mean(axis=(0, 3), keepdims=True)[0].astype(np.float32)
-        self.x_std_ = (x.std(axis=(0, 3), keepdims=True)[0] + 1e-3).astype(np.float32)
-        X = ((x - self.x_mean_) / self.x_std_).astype(np.float32)
+        self._fit_scaling(S)
+        X = self._to_model_space(S)
         # the clean-sample prediction is clamped to this range while sampling
         self.x_min_ = X.min(axis=(0, 3), keepdims=True)[0]
         self.x_max_ = X.max(axis=(0, 3), keepdims=True)[0]
@@ -324,6 +350,11 @@ class ConditionalDiffusionSampler(BaseConditionalGenerator):
             from tqdm.auto import tqdm
 
             epochs = tqdm(epochs, desc="diffusion fit", unit="epoch")
+        ema_model, ema_params = None, None
+        if self.ema_decay > 0:
+            ema_model = copy.deepcopy(model)
+            ema_params = list(ema_model.parameters())
+        step = 0
         model.train()
         for epoch in epochs:
             order = torch.randperm(n, generator=gen)
@@ -365,6 +396,12 @@ class ConditionalDiffusionSampler(BaseConditionalGenerator):
                 torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
                 optimizer.step()
                 scheduler.step()
+                if ema_params is not None:
+                    # warm-up: early averages must not remember the random initialisation
+                    decay = min(self.ema_decay, (1 + step) / (10 + step))
+                    with torch.no_grad():
+                        torch._foreach_lerp_(ema_params, list(model.parameters()), 1 - decay)
+                step += 1
                 epoch_loss += loss.item() * m
             if use_metric_loss and weights_t is None:
                 # seed 000, 3.3: L_G : L_metric = 10 : 1 at the end of the first epoch,
@@ -377,6 +414,8 @@ class ConditionalDiffusionSampler(BaseConditionalGenerator):
             self.loss_curve_.append(epoch_loss / n)
             if self.verbose:
                 epochs.set_postfix(loss=f"{self.loss_curve_[-1]:.4f}")
+        if ema_model is not None:
+            model = ema_model
         model.eval()
         self.model_ = model.cpu() if device != "cpu" else model
         self.n_iter_ = self.max_epochs
@@ -427,7 +466,11 @@ class ConditionalDiffusionSampler(BaseConditionalGenerator):
                     x = a0 * torch.as_tensor(init_x[start:stop], device=device) + s0 * noise
                 else:
                     x = noise * _alpha_sigma(grid[:1])[1]
-                x = self._solve(model, x, cond, grid, x_lo, x_hi, guided)
+                target_m = None
+                if self.metric_guidance > 0 and self._uses_metrics():
+                    target_m = torch.as_tensor(conditions[start:stop], dtype=torch.float32,
+                                               device=device)
+                x = self._solve(model, x, cond, grid, x_lo, x_hi, guided, target_m)
                 S = self._to_magnitude_torch(x)
                 out[start:stop] = S.cpu().numpy()
         return out
@@ -446,12 +489,88 @@ class ConditionalDiffusionSampler(BaseConditionalGenerator):
         # from overflowing once it leaves the data manifold
         return torch.minimum(torch.maximum(alpha * x - sigma * v, x_lo), x_hi)
 
-    def _solve(self, model, x, cond, grid, x_lo, x_hi, guided):
+    def _z_to_log(self, z):
+        mean, level_std, resid_std = (
+            torch.as_tensor(a[..., None], device=z.device)
+            for a in (self.x_mean_, self.x_level_std_, self.x_resid_std_)
+        )
+        z_level = z.mean(dim=3, keepdim=True)
+        return mean + level_std * z_level + resid_std * (z - z_level)
+
+    def _log_to_z(self, log_s):
+        mean, level_std, resid_std = (
+            torch.as_tensor(a[..., None], device=log_s.device)
+            for a in (self.x_mean_, self.x_level_std_, self.x_resid_std_)
+        )
+        level = log_s.mean(dim=3, keepdim=True)
+        return (level - mean) / level_std + (log_s - level) / resid_std
+
+    @staticmethod
+    def _edit_log(log_s, params):
+        """Five smooth knobs per channel on a log spectrogram ``(n, c, F, T)``.
+
+        ``params[..., 0]`` log gain, ``1`` spectral-shape gain (deviation of each
+        bin's time average from the channel mean), ``2`` temporal gain (deviation
+        of each bin from its time average), ``3`` spectral tilt, ``4`` extra gain
+        of the bins above the channel mean (peakiness, which moves entropy).
+        """
+        n_freqs = log_s.shape[2]
+        level = log_s.mean(dim=3, keepdim=True)
+        overall = level.mean(dim=2, keepdim=True)
+        tilt = torch.linspace(-1.0, 1.0, n_freqs, device=log_s.device)[:, None]
+        p = params[..., None, None]
+        return (overall + p[:, :, 0] + (1 + p[:, :, 1]) * (level - overall)
+                + (1 + p[:, :, 2]) * (log_s - level) + p[:, :, 3] * tilt
+                + p[:, :, 4] * torch.relu(log_s - overall))
+
+    def _metric_correct(self, x0, target_m, x_lo, x_hi):
+        """Move the clean estimate's metrics towards the requested ones (metric guidance).
+
+        The estimate is edited through five smooth knobs per channel (gain, spectral
+        shape, temporal variation, tilt, peakiness: see ``_edit_log``) whose values are fitted
+        by a few damped Gauss-Newton (Levenberg-Marquardt) steps on the error of the
+        standardised metrics. So few degrees of freedom keep the edit natural (no
+        single-bin spikes) and the linearisation reliable; the denoiser's next
+        steps then repair what the edit leaves unnatural.
+        """
+        from ..spectral.functional import spectral_metrics_torch
+
+        n, c = x0.shape[:2]
+        # relative errors: asinh(m / s) - asinh(m_req / s) ~ log(m / m_req) for m >> s
+        scale = torch.as_tensor(1e-2 * self.cond_scale_, dtype=torch.float32, device=x0.device)
+        offset = torch.as_tensor(self.log_offset_[:, None, None], device=x0.device)
+        target = torch.asinh(target_m / scale).reshape(n, c, -1)
+        k = target.shape[2]
+        log_s = self._z_to_log(x0.detach())
+        params = torch.zeros(n, c, _N_KNOBS, device=x0.device)
+        eye = torch.eye(_N_KNOBS, device=x0.device)
+        with torch.enable_grad():
+            for _ in range(self.metric_guidance_steps):
+                params = params.detach().requires_grad_(True)
+                S = (torch.exp(self._edit_log(log_s, params)) - offset).clamp_min(0.0)
+                m_hat = spectral_metrics_torch(S, hps_factor=self.hps_factor_)
+                z_hat = torch.asinh(m_hat.reshape(n, -1) / scale).reshape(n, c, k)
+                jac = torch.stack([
+                    torch.autograd.grad(z_hat[..., j].sum(), params, retain_graph=j < k - 1)[0]
+                    for j in range(k)
+                ], dim=2)  # (n, c, k metrics, knobs)
+                resid = (z_hat - target).detach()[..., None]
+                jtj = jac.transpose(-1, -2) @ jac
+                damping = 1e-2 * jtj.diagonal(dim1=-2, dim2=-1).mean(-1)[..., None, None] + 1e-4
+                delta = torch.linalg.solve(jtj + damping * eye, jac.transpose(-1, -2) @ resid)
+                # bounded knobs: a bad linearisation must not blow the sample up
+                params = (params.detach() - self.metric_guidance * delta[..., 0]).clamp(-1.0, 1.0)
+        x = self._log_to_z(self._edit_log(log_s, params.detach()))
+        return torch.minimum(torch.maximum(x, x_lo), x_hi)
+
+    def _solve(self, model, x, cond, grid, x_lo, x_hi, guided, target_m=None):
         """Deterministic DDIM or DPM-Solver++(2M) from ``grid[0]`` down to 0."""
         x0_prev, h_prev = None, None
         for i in range(len(grid) - 1):
             t, s = grid[i], grid[i + 1]
             x0 = self._predict_x0(model, x, t, cond, x_lo, x_hi, guided)
+            if target_m is not None:
+                x0 = self._metric_correct(x0, target_m, x_lo, x_hi)
             a_t, s_t = _alpha_sigma(t)
             a_s, s_s = _alpha_sigma(s)
             if float(s) == 0.0:
