@@ -1,6 +1,6 @@
-"""Mixins shared by skaugment estimators."""
+"""Mixins shared by skaugment estimators: the tags that say what input they take."""
 
-__all__ = ["TimeSeriesTagsMixin"]
+__all__ = ["TimeSeriesTagsMixin", "SpectrogramSamplerMixin"]
 
 
 class TimeSeriesTagsMixin:
@@ -13,4 +13,26 @@ class TimeSeriesTagsMixin:
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
+        return tags
+
+
+class SpectrogramSamplerMixin:
+    """imbalanced-learn sampler tags for samplers of 4-D magnitude spectrograms.
+
+    Both the metric-space augmenters and the generators (whose ``fit_resample`` is
+    label-only augmentation) take ``(n, c, F, T)`` magnitude spectrograms: no 2-D
+    tabular input, no sparse input, no negative values. Each defines its own
+    ``fit_resample`` (imbalanced-learn's ``SamplerMixin`` would validate 2-D input).
+    """
+
+    def __sklearn_tags__(self):
+        from imblearn.utils._tags import InputTags, SamplerTags, Tags
+        from sklearn.utils._tags import TargetTags
+
+        tags = Tags(
+            estimator_type="sampler",
+            target_tags=TargetTags(required=True),
+            sampler_tags=SamplerTags(sample_indices=True),
+        )
+        tags.input_tags = InputTags(two_d_array=False, three_d_array=True, positive_only=True)
         return tags

@@ -11,14 +11,13 @@ import numbers
 import os
 
 import numpy as np
-from imblearn.base import SamplerMixin
 from sklearn.base import BaseEstimator, _fit_context, clone
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, check_memory
 
-from ..base import TimeSeriesTagsMixin
+from ..base import SpectrogramSamplerMixin
 from ..utils import check_labels, check_modalities, check_spectrogram
 
 __all__ = ["BaseMetricAugmenter"]
@@ -89,24 +88,7 @@ def _split_condition_names(names):
     return np.array(channels, dtype=object), np.array(metrics, dtype=object)
 
 
-class _SpectrogramSamplerMixin(SamplerMixin):
-    """imbalanced-learn's sampler tags, for 4-D spectrogram input."""
-
-    def __sklearn_tags__(self):
-        from imblearn.utils._tags import InputTags, SamplerTags, Tags
-        from sklearn.utils._tags import TargetTags
-
-        tags = Tags(
-            estimator_type="sampler",
-            target_tags=TargetTags(required=True),
-            sampler_tags=SamplerTags(sample_indices=True),
-        )
-        # (n, c, F, T) spectrograms only: tabular 2-D input is not accepted
-        tags.input_tags = InputTags(two_d_array=False)
-        return tags
-
-
-class BaseMetricAugmenter(TimeSeriesTagsMixin, _SpectrogramSamplerMixin, BaseEstimator):
+class BaseMetricAugmenter(SpectrogramSamplerMixin, BaseEstimator):
     """Base class of the metric-space augmenters.
 
     Subclasses define ``_check_spec(metric_names, modalities)`` (validate their own

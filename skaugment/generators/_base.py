@@ -15,7 +15,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ..base import TimeSeriesTagsMixin
+from ..base import SpectrogramSamplerMixin
 from ..utils import (
     check_channel_names,
     check_finite,
@@ -29,7 +29,7 @@ from ..utils import (
 __all__ = ["BaseConditionalGenerator"]
 
 
-class BaseConditionalGenerator(TimeSeriesTagsMixin, BaseEstimator):
+class BaseConditionalGenerator(SpectrogramSamplerMixin, BaseEstimator):
     """Base class of generators conditioned on a label and a metric table.
 
     Subclasses define the parameters ``condition``, ``hps_factor``, ``modalities``,
@@ -243,6 +243,9 @@ class BaseConditionalGenerator(TimeSeriesTagsMixin, BaseEstimator):
         y_res : ndarray of shape (n_samples + n_generated,)
         """
         self._validate_params()
+        return self._fit_resample(S, y)
+
+    def _fit_resample(self, S, y):
         ratio = check_ratio(self.ratio)
         S, y_encoded, conditions = self._validate_fit_data(S, y, None)
         self._fit_model(S, y_encoded, conditions)

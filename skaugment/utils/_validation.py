@@ -124,6 +124,7 @@ def check_time_series(X, *, min_timesteps=1, n_channels=None, dtype=None, name="
         raise ValueError(
             f"{name} must be 3-D (n_samples, n_channels, n_timesteps) or 2-D "
             f"(n_samples, n_timesteps); got {arr.ndim}-D array of shape {arr.shape}."
+            + (" Reshape your data: one signal is X.reshape(1, -1)." if arr.ndim == 1 else "")
         )
     if arr.shape[0] == 0:
         raise ValueError(f"{name} is empty: 0 samples (shape {arr.shape}).")
