@@ -141,6 +141,13 @@ class BaseNetClassifier(TimeSeriesTagsMixin, NeuralNetClassifier):
         "random_state": ["random_state"],
         "classes": [None, "array-like"],
         "gradient_clip": [None, Interval(numbers.Real, 0, None, closed="neither")],
+        # skorch's own plumbing: skorch validates these itself when it initialises.
+        **{
+            name: "no_validation"
+            for name in ("module", "iterator_train", "iterator_valid", "dataset", "warm_start",
+                         "compile", "predict_nonlinearity", "use_caching", "torch_load_kwargs",
+                         "_params_to_validate")
+        },
     }
 
     # Optimizer keyword defaults of the reference implementation, applied under any
@@ -185,9 +192,8 @@ class BaseNetClassifier(TimeSeriesTagsMixin, NeuralNetClassifier):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         if self._input_kind == "spectrogram":
-            # Magnitude spectrograms: negative values are rejected. (two_d_array stays
-            # True so that sklearn's data-free checks still run; the 2-D data checks
-            # are skipped with reasons in the common tests.)
+            # (n, c, F, T) magnitude spectrograms only: no 2-D tabular input, no negatives.
+            tags.input_tags.two_d_array = False
             tags.input_tags.positive_only = True
         return tags
 
