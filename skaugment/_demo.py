@@ -1,4 +1,9 @@
-"""The main job: cross-subject HAR on HAPT, with and without metric-space augmentation."""
+"""The main job: cross-subject HAR on HAPT, with and without metric-space augmentation.
+
+:func:`compare_augmentation` is the experiment (one subject split, any techniques,
+ratios and classifiers); :func:`run_demo` is ``skaugment demo``; the downstream
+benchmark (``benchmarks/bench_downstream.py``) runs the same experiment over seeds.
+"""
 
 import json
 import os
@@ -6,7 +11,7 @@ import time
 
 import numpy as np
 
-__all__ = ["run_demo", "DEMO_PRESETS"]
+__all__ = ["run_demo", "compare_augmentation", "split_subjects", "DEMO_PRESETS"]
 
 # Sizes measured to fit the time budgets on a 2-core CPU: the full run within 30 minutes,
 # --quick within 3 minutes (see README, "The demo").
@@ -27,44 +32,50 @@ DEMO_PRESETS = {
     },
 }
 
-_STFT = {"n_fft": 32, "hop_length": 8}
+STFT_PARAMS = {"n_fft": 32, "hop_length": 8}
+BUDGETS = ("equal-epochs", "equal-steps")
+
+# Case study 1 of seed 000: more contrast and F0 amplitude, less flatness.
+KNOWLEDGE_RANGES = {"contrast": (0.1, 0.4), "flatness": (-0.4, -0.1), "f0_amplitude": (0.1, 0.4)}
 
 
-def _make_classifier(name, modalities, random_state, params):
+def make_classifier(name, modalities, random_state, **params):
+    """A downstream classifier by its CLI name."""
     from skaugment import DeepSenseClassifier, SATSDUClassifier, TransformerClassifier
 
     if name == "deepsense":
         return DeepSenseClassifier(modalities=modalities, random_state=random_state, **params)
     if name == "transformer":
         return TransformerClassifier(modalities=modalities, random_state=random_state, **params)
-    return SATSDUClassifier(random_state=random_state, **params)
+    if name == "satsdu":
+        return SATSDUClassifier(random_state=random_state, **params)
+    raise ValueError(f"unknown classifier {name!r}; use deepsense, transformer or satsdu.")
 
 
-def _make_augmenter(technique, generator, ratio, random_state):
+def make_augmenter(technique, generator, ratio, random_state):
+    """A metric-space augmenter around an already fitted generator, by its CLI name."""
     from skaugment import (
         MetricDisturbAugmenter,
         MetricInterpolationAugmenter,
         MetricKnowledgeAugmenter,
     )
 
+    common = {"generator": generator, "ratio": ratio, "prefit": True, "random_state": random_state}
     if technique == "disturb":
-        return MetricDisturbAugmenter(generator=generator, ratio=ratio, prefit=True,
-                                      random_state=random_state)
+        return MetricDisturbAugmenter(**common)
     if technique == "interp":
-        return MetricInterpolationAugmenter(generator=generator, ratio=ratio, prefit=True,
-                                            random_state=random_state)
-    # Case study 1 of seed 000: more contrast and F0 amplitude, less flatness.
-    return MetricKnowledgeAugmenter(
-        generator=generator, ratio=ratio, prefit=True, random_state=random_state,
-        ranges={"contrast": (0.1, 0.4), "flatness": (-0.4, -0.1), "f0_amplitude": (0.1, 0.4)},
-    )
+        return MetricInterpolationAugmenter(**common)
+    if technique == "knowledge":
+        return MetricKnowledgeAugmenter(ranges=KNOWLEDGE_RANGES, **common)
+    raise ValueError(f"unknown technique {technique!r}; use interp, disturb or knowledge.")
 
 
-def _split_subjects(groups, n_train, n_test, seed):
+def split_subjects(groups, n_train, n_test, seed):
+    """Seeded subject split: ``n_train`` training subjects, ``n_test`` (None: all) others."""
     subjects = np.unique(groups)
     if n_train >= len(subjects):
         raise ValueError(
-            f"--train-subjects={n_train} leaves no test subject; HAPT has {len(subjects)}."
+            f"--train-subjects={n_train} leaves no test subject; the data has {len(subjects)}."
         )
     order = np.random.RandomState(seed).permutation(subjects)
     train = np.sort(order[:n_train])
@@ -101,97 +112,123 @@ class _Stages:
         return out
 
 
-def run_demo(*, quick=False, ratio=None, n_train_subjects=None, n_test_subjects=None, seeds=(0,),
-             technique="disturb", classifier="deepsense", output="skaugment_output",
-             data_path=None, figure=True, verbose=1):
-    """Run the demo and return its results (also written to ``output/results.json``).
+def compare_augmentation(data, train_subjects, test_subjects, *, techniques=("disturb",),
+                         ratios=(5.0,), classifiers=("deepsense",), seed=0,
+                         generator_params=None, classifier_params=None,
+                         budget="equal-epochs", verbose=1):
+    """Train on some subjects, test on others, with and without augmentation.
 
-    Parameters mirror ``skaugment demo --help``; ``None`` takes the preset's value.
+    One generator is fitted on the training subjects' spectrograms and reused (prefit)
+    by every technique and ratio. Every classifier is trained once without
+    augmentation and once per (technique, ratio).
+
+    Parameters
+    ----------
+    data : Bunch
+        As returned by :func:`skaugment.datasets.load_hapt`.
+    train_subjects, test_subjects : array-like of int
+    techniques : sequence of {"interp", "disturb", "knowledge"}
+    ratios : sequence of float
+    classifiers : sequence of {"deepsense", "transformer", "satsdu"}
+    seed : int
+        Seeds the generator, the augmenters and the classifiers.
+    generator_params, classifier_params : dict, default=None
+        Passed to :class:`~skaugment.ConditionalDiffusionSampler` and to every
+        classifier (e.g. ``{"max_epochs": 10}``).
+    budget : {"equal-epochs", "equal-steps"}
+        ``"equal-epochs"``: every classifier trains for the same number of epochs, so
+        augmented data also means more gradient steps (the protocol of seed 000).
+        ``"equal-steps"``: the augmented classifiers' epochs are divided by
+        ``1 + ratio`` (rounded, at least 1), so all see about the same number of
+        gradient steps and the comparison isolates the data.
+    verbose : int
+
+    Returns
+    -------
+    result : dict
+        ``scores[classifier][method]`` (accuracy, macro-F1, confusion matrix) with
+        methods ``"none"`` and ``"diff-{technique}-x{ratio:g}"``, ``seconds`` per stage,
+        ``n_train``, ``n_test``, ``n_synthetic`` per method, and under ``"_fitted"`` the
+        fitted generator and the training spectrograms (not serialisable).
     """
     from skaugment import ConditionalDiffusionSampler, SpectrogramTransformer
-    from skaugment.datasets import load_hapt
 
-    preset = DEMO_PRESETS["quick" if quick else "full"]
-    ratio = preset["ratio"] if ratio is None else ratio
-    n_train = preset["n_train_subjects"] if n_train_subjects is None else n_train_subjects
-    n_test = preset["n_test_subjects"] if n_test_subjects is None else n_test_subjects
+    if budget not in BUDGETS:
+        raise ValueError(f"budget must be one of {BUDGETS}; got {budget!r}.")
+    generator_params = dict(generator_params or {})
+    classifier_params = dict(classifier_params or {})
+    train = np.isin(data.groups, train_subjects)
+    test = np.isin(data.groups, test_subjects)
+    labels = np.unique(data.target)
+    stages = _Stages(verbose)
+    stft = SpectrogramTransformer(fs=data.fs, modalities=data.modalities,
+                                  channel_names=data.channel_names, **STFT_PARAMS)
+    S_train = stages("spectrograms", stft.fit_transform, data.data[train])
+    S_test = stft.transform(data.data[test])
+    y_train, y_test = data.target[train], data.target[test]
 
-    t0 = time.perf_counter()
-    hapt = load_hapt(path=data_path)
-    load_seconds = time.perf_counter() - t0
-    labels = np.unique(hapt.target)
-    runs = []
-    for seed in seeds:
-        train_subj, test_subj = _split_subjects(hapt.groups, n_train, n_test, seed)
-        train = np.isin(hapt.groups, train_subj)
-        test = np.isin(hapt.groups, test_subj)
-        if verbose:
-            print(f"seed {seed}: training subjects {train_subj.tolist()} ({train.sum()} windows), "
-                  f"{len(test_subj)} test subjects ({test.sum()} windows)", flush=True)
-        stages = _Stages(verbose)
-        stft = SpectrogramTransformer(fs=hapt.fs, modalities=hapt.modalities,
-                                      channel_names=hapt.channel_names, **_STFT)
-        S_train = stages("spectrograms", stft.fit_transform, hapt.data[train])
-        S_test = stft.transform(hapt.data[test])
-        y_train, y_test = hapt.target[train], hapt.target[test]
+    generator = ConditionalDiffusionSampler(
+        modalities=data.modalities, channel_names=data.channel_names, random_state=seed,
+        verbose=verbose, **generator_params)
+    stages("fit diffusion generator", generator.fit, S_train, y_train)
+    train_sets = {"none": (S_train, y_train, 1.0)}
+    n_synthetic = {"none": 0}
+    for technique in techniques:
+        for ratio in ratios:
+            method = f"diff-{technique}-x{ratio:g}"
+            augmenter = make_augmenter(technique, generator, ratio, seed)
+            S_aug, y_aug = stages(f"generate {method}", augmenter.fit_resample, S_train, y_train)
+            train_sets[method] = (S_aug, y_aug, 1.0 + ratio)
+            n_synthetic[method] = int(augmenter.synthetic_mask_.sum())
 
-        results = {}
-        base = _make_classifier(classifier, hapt.modalities, seed, preset["classifier"])
-        stages("fit classifier, no augmentation", base.fit, S_train, y_train)
-        results["none"] = _scores(y_test, base.predict(S_test), labels)
-
-        generator = ConditionalDiffusionSampler(
-            modalities=hapt.modalities, channel_names=hapt.channel_names, random_state=seed,
-            verbose=verbose, **preset["generator"])
-        stages("fit diffusion generator", generator.fit, S_train, y_train)
-        augmenter = _make_augmenter(technique, generator, ratio, seed)
-        S_aug, y_aug = stages(f"generate x{ratio:g} ({technique})", augmenter.fit_resample,
-                              S_train, y_train)
-        aug = _make_classifier(classifier, hapt.modalities, seed, preset["classifier"])
-        stages(f"fit classifier, diff-{technique}", aug.fit, S_aug, y_aug)
-        results[f"diff-{technique}"] = _scores(y_test, aug.predict(S_test), labels)
-
-        runs.append({
-            "seed": int(seed),
-            "train_subjects": train_subj.tolist(),
-            "test_subjects": test_subj.tolist(),
-            "n_train": int(train.sum()),
-            "n_test": int(test.sum()),
-            "n_synthetic": int(augmenter.synthetic_mask_.sum()),
-            "scores": results,
-            "seconds": stages.seconds,
-        })
-        last = {"generator": generator, "S": S_train, "y": y_train, "stft": stft}
-
-    summary = {
-        "config": {"quick": quick, "ratio": ratio, "technique": technique,
-                   "classifier": classifier, "n_train_subjects": n_train,
-                   "n_test_subjects": n_test, "stft": _STFT, "seeds": list(seeds),
-                   "load_seconds": round(load_seconds, 2)},
-        "labels": labels.tolist(),
-        "runs": runs,
+    scores = {}
+    for name in classifiers:
+        scores[name] = {}
+        base_epochs = classifier_params.get(
+            "max_epochs", make_classifier(name, data.modalities, seed).max_epochs)
+        for method, (S_fit, y_fit, growth) in train_sets.items():
+            params = dict(classifier_params, max_epochs=base_epochs)
+            if budget == "equal-steps":
+                params["max_epochs"] = max(1, int(round(base_epochs / growth)))
+            clf = make_classifier(name, data.modalities, seed, **params)
+            stages(f"fit {name} on {method}", clf.fit, S_fit, y_fit)
+            scores[name][method] = _scores(y_test, clf.predict(S_test), labels)
+    return {
+        "seed": int(seed),
+        "train_subjects": np.asarray(train_subjects).tolist(),
+        "test_subjects": np.asarray(test_subjects).tolist(),
+        "n_train": int(train.sum()),
+        "n_test": int(test.sum()),
+        "n_synthetic": n_synthetic,
+        "budget": budget,
+        "scores": scores,
+        "seconds": stages.seconds,
+        "_fitted": {"generator": generator, "S": S_train, "y": y_train},
     }
-    os.makedirs(output, exist_ok=True)
-    with open(os.path.join(output, "results.json"), "w") as fh:
-        json.dump(summary, fh, indent=2)
-    print(format_results(summary))
-    if figure:
-        paths = _save_figures(summary, last, output, seeds[-1])
-        if paths:
-            print("figures: " + ", ".join(paths))
-    print(f"results: {os.path.join(output, 'results.json')}")
-    return summary
+
+
+def summarise(runs):
+    """Mean and std over runs of accuracy and macro-F1, per classifier and method."""
+    out = {}
+    for name, methods in runs[0]["scores"].items():
+        out[name] = {}
+        for method in methods:
+            acc = np.array([r["scores"][name][method]["accuracy"] for r in runs])
+            f1 = np.array([r["scores"][name][method]["macro_f1"] for r in runs])
+            out[name][method] = {"accuracy_mean": float(acc.mean()), "accuracy_std": float(acc.std()),
+                                 "macro_f1_mean": float(f1.mean()), "macro_f1_std": float(f1.std()),
+                                 "n_runs": len(runs)}
+    return out
 
 
 def format_results(summary):
-    """Render the per-method mean (and std over seeds) of accuracy and macro-F1 as a text table."""
-    methods = list(summary["runs"][0]["scores"])
-    lines = [f"{'method':<18}{'accuracy':>18}{'macro-F1':>18}"]
-    for method in methods:
-        acc = np.array([r["scores"][method]["accuracy"] for r in summary["runs"]])
-        f1 = np.array([r["scores"][method]["macro_f1"] for r in summary["runs"]])
-        lines.append(f"{method:<18}{acc.mean():>11.3f} ± {acc.std():.3f}"
-                     f"{f1.mean():>11.3f} ± {f1.std():.3f}")
+    """Render the per-method mean (and std over seeds) as a text table."""
+    lines = [f"{'classifier':<12}{'method':<22}{'accuracy':>18}{'macro-F1':>18}"]
+    for name, methods in summary["summary"].items():
+        for method, s in methods.items():
+            lines.append(f"{name:<12}{method:<22}"
+                         f"{s['accuracy_mean']:>11.3f} ± {s['accuracy_std']:.3f}"
+                         f"{s['macro_f1_mean']:>11.3f} ± {s['macro_f1_std']:.3f}")
     lines.append("")
     lines.append("seconds per stage (last seed):")
     for name, sec in summary["runs"][-1]["seconds"].items():
@@ -199,7 +236,60 @@ def format_results(summary):
     return "\n".join(lines)
 
 
-def _save_figures(summary, last, output, seed):
+def run_demo(*, quick=False, ratio=None, n_train_subjects=None, n_test_subjects=None, seeds=(0,),
+             technique="disturb", classifier="deepsense", output="skaugment_output",
+             data_path=None, figure=True, verbose=1):
+    """Run the demo and return its results (also written to ``output/results.json``).
+
+    Parameters mirror ``skaugment demo --help``; ``None`` takes the preset's value.
+    """
+    from skaugment.datasets import load_hapt
+
+    preset = DEMO_PRESETS["quick" if quick else "full"]
+    ratio = preset["ratio"] if ratio is None else ratio
+    n_train = preset["n_train_subjects"] if n_train_subjects is None else n_train_subjects
+    n_test = preset["n_test_subjects"] if n_test_subjects is None else n_test_subjects
+
+    start = time.perf_counter()
+    hapt = load_hapt(path=data_path)
+    load_seconds = time.perf_counter() - start
+    runs, fitted = [], None
+    for seed in seeds:
+        train_subj, test_subj = split_subjects(hapt.groups, n_train, n_test, seed)
+        if verbose:
+            print(f"seed {seed}: training subjects {train_subj.tolist()}, "
+                  f"{len(test_subj)} test subjects", flush=True)
+        run = compare_augmentation(
+            hapt, train_subj, test_subj, techniques=(technique,), ratios=(ratio,),
+            classifiers=(classifier,), seed=seed, generator_params=preset["generator"],
+            classifier_params=preset["classifier"], verbose=verbose)
+        fitted = run.pop("_fitted")
+        runs.append(run)
+
+    summary = {
+        "config": {"quick": quick, "ratio": ratio, "technique": technique,
+                   "classifier": classifier, "n_train_subjects": n_train,
+                   "n_test_subjects": n_test, "stft": STFT_PARAMS, "seeds": list(seeds),
+                   "load_seconds": round(load_seconds, 2),
+                   "total_seconds": round(time.perf_counter() - start, 2)},
+        "labels": np.unique(hapt.target).tolist(),
+        "summary": summarise(runs),
+        "runs": runs,
+    }
+    os.makedirs(output, exist_ok=True)
+    with open(os.path.join(output, "results.json"), "w") as fh:
+        json.dump(summary, fh, indent=2)
+    print(format_results(summary))
+    print(f"total: {summary['config']['total_seconds']:.0f} s")
+    if figure:
+        paths = _save_figures(summary, fitted, output, seeds[-1])
+        if paths:
+            print("figures: " + ", ".join(paths))
+    print(f"results: {os.path.join(output, 'results.json')}")
+    return summary
+
+
+def _save_figures(summary, fitted, output, seed):
     try:
         import matplotlib
 
@@ -211,27 +301,27 @@ def _save_figures(summary, last, output, seed):
     from skaugment.plotting import plot_metric_control
 
     paths = []
-    fig = plot_metric_control(last["generator"], last["S"], last["y"], random_state=seed)
+    fig = plot_metric_control(fitted["generator"], fitted["S"], fitted["y"], random_state=seed)
     path = os.path.join(output, "metric_control.png")
     fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)
     paths.append(path)
 
     labels = summary["labels"]
-    scores = summary["runs"][-1]["scores"]
+    ((name, scores),) = summary["runs"][-1]["scores"].items()
     fig, axes = plt.subplots(1, len(scores), figsize=(5.2 * len(scores), 4.6))
     for ax, (method, sc) in zip(np.atleast_1d(axes), scores.items()):
         cm = np.asarray(sc["confusion_matrix"], dtype=float)
         cm = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1)
         ax.imshow(cm, vmin=0, vmax=1, cmap="Blues")
-        ax.set_xticks(range(len(labels)), [lab[:10] for lab in labels], rotation=60, ha="right",
-                      fontsize=7)
-        ax.set_yticks(range(len(labels)), [lab[:10] for lab in labels], fontsize=7)
+        short = [lab[:10] for lab in labels]
+        ax.set_xticks(range(len(labels)), short, rotation=60, ha="right", fontsize=7)
+        ax.set_yticks(range(len(labels)), short, fontsize=7)
         for i in range(len(labels)):
             for j in range(len(labels)):
                 ax.text(j, i, f"{cm[i, j]:.2f}", ha="center", va="center", fontsize=6,
                         color="white" if cm[i, j] > 0.5 else "black")
-        ax.set_title(f"{method}: acc {sc['accuracy']:.3f}, macro-F1 {sc['macro_f1']:.3f}",
+        ax.set_title(f"{name}, {method}: acc {sc['accuracy']:.3f}, macro-F1 {sc['macro_f1']:.3f}",
                      fontsize=9)
         ax.set_xlabel("predicted")
         ax.set_ylabel("true")

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from skaugment._cli import build_parser, main
-from skaugment._demo import _split_subjects
+from skaugment._demo import split_subjects
 
 
 def test_quick_demo_runs_end_to_end(tmp_path, capsys):
@@ -16,7 +16,7 @@ def test_quick_demo_runs_end_to_end(tmp_path, capsys):
     out = tmp_path / "demo"
     assert main(["demo", "--quick", "--quiet", "--output", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "diff-disturb" in printed and "accuracy" in printed
+    assert "diff-disturb-x2" in printed and "accuracy" in printed
 
     summary = json.loads((out / "results.json").read_text())
     assert summary["config"]["quick"] is True
@@ -24,8 +24,9 @@ def test_quick_demo_runs_end_to_end(tmp_path, capsys):
     assert len(run["train_subjects"]) == 2 and len(run["test_subjects"]) == 3
     assert not set(run["train_subjects"]) & set(run["test_subjects"])
     # ratio 2 per class, rounded per class
-    assert abs(run["n_synthetic"] - 2 * run["n_train"]) <= len(summary["labels"])
-    for method, scores in run["scores"].items():
+    assert abs(run["n_synthetic"]["diff-disturb-x2"] - 2 * run["n_train"]) <= len(summary["labels"])
+    assert set(run["scores"]["deepsense"]) == {"none", "diff-disturb-x2"}
+    for method, scores in run["scores"]["deepsense"].items():
         cm = np.asarray(scores["confusion_matrix"])
         assert cm.sum() == run["n_test"]
         assert scores["accuracy"] == pytest.approx(np.trace(cm) / cm.sum())
@@ -37,13 +38,13 @@ def test_quick_demo_runs_end_to_end(tmp_path, capsys):
 
 def test_subject_split_is_seeded_and_disjoint():
     groups = np.repeat(np.arange(1, 31), 3)
-    train, test = _split_subjects(groups, 5, None, seed=0)
+    train, test = split_subjects(groups, 5, None, seed=0)
     assert len(train) == 5 and len(test) == 25
     assert not set(train) & set(test)
-    np.testing.assert_array_equal(train, _split_subjects(groups, 5, None, seed=0)[0])
-    assert not np.array_equal(train, _split_subjects(groups, 5, None, seed=1)[0])
+    np.testing.assert_array_equal(train, split_subjects(groups, 5, None, seed=0)[0])
+    assert not np.array_equal(train, split_subjects(groups, 5, None, seed=1)[0])
     with pytest.raises(ValueError, match="leaves no test subject"):
-        _split_subjects(groups, 30, None, seed=0)
+        split_subjects(groups, 30, None, seed=0)
 
 
 @pytest.mark.parametrize("argv", [["demo", "--ratio", "0"], ["demo", "--train-subjects", "-1"],
