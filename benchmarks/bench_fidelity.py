@@ -96,6 +96,8 @@ def main():
     parser.add_argument("--test-subjects", type=int, default=5)
     parser.add_argument("--n-test", type=int, default=600)
     parser.add_argument("--max-epochs", type=int, default=None, help="default: the estimator's")
+    parser.add_argument("--per-modality", action="store_true",
+                        help="one U-Net per HAPT modality (acc, gyro) instead of one for all channels")
     parser.add_argument("--model-cache", default=None,
                         help="pickle path: reuse a fitted generator (training time is then the stored one)")
     parser.add_argument("--out", default=str(RESULTS / "fidelity"))
@@ -107,10 +109,21 @@ def main():
     bunch, S, train, test, train_subjects, test_subjects = _load(args)
     modalities = {m: [bunch.channel_names[c] for c in ch] for m, ch in bunch.modalities.items()}
     params = {} if args.max_epochs is None else {"max_epochs": args.max_epochs}
+    if args.per_modality:
+        params["modalities"] = bunch.modalities
     load_before = os.getloadavg()
     if args.model_cache and os.path.exists(args.model_cache):
         with open(args.model_cache, "rb") as fh:
-            gen, fit_seconds = pickle.load(fh)
+            cached = pickle.load(fh)
+        gen, fit_seconds = cached[:2]
+        load_after = load_before
+        if len(cached) > 2:
+            load_before, load_after = cached[2:4]
+        # sampling parameters: the estimator's current defaults, not the cached ones
+        sampling = ("strength", "sample_steps", "solver", "guidance_scale", "metric_guidance",
+                    "metric_guidance_steps", "sample_batch_size")
+        fresh = ConditionalDiffusionSampler().get_params()
+        gen.set_params(**{k: fresh[k] for k in sampling})
     else:
         gen = ConditionalDiffusionSampler(channel_names=bunch.channel_names, random_state=0,
                                           verbose=1, **params)
@@ -118,10 +131,10 @@ def main():
         gen.fit(S[train], bunch.target[train])
         fit_seconds = time.perf_counter() - t0
         gen.set_params(verbose=0)
+        load_after = os.getloadavg()
         if args.model_cache:
             with open(args.model_cache, "wb") as fh:
-                pickle.dump((gen, fit_seconds), fh)
-    load_after = os.getloadavg()
+                pickle.dump((gen, fit_seconds, load_before, load_after), fh)
     defaults = {k: gen.get_params()[k] for k in
                 ("strength", "sample_steps", "solver", "guidance_scale", "metric_guidance",
                  "metric_guidance_steps")}

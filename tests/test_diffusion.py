@@ -113,6 +113,7 @@ def test_label_condition_ignores_metrics(data):
     dict(conditioning="paper"),
     dict(modalities={"a": [1], "b": [0]}, hps_factor={"a": 2, "b": 3}),
     dict(solver="ddim", guidance_scale=2.0),
+    dict(condition="label", conditioning="paper", ema_decay=0.0, metric_guidance=0.0),
 ])
 def test_variants_generate(data, params):
     S, y = data

@@ -283,14 +283,26 @@ class ConditionalDiffusionSampler(BaseConditionalGenerator):
 
     def _to_magnitude_torch(self, z):
         """Inverse of ``_to_model_space`` on tensors (differentiable)."""
-        mean, level_std, resid_std, offset = (
-            torch.as_tensor(a, device=z.device)
-            for a in (self.x_mean_[..., None], self.x_level_std_[..., None],
-                      self.x_resid_std_[..., None], self.log_offset_[:, None, None])
+        offset = torch.as_tensor(self.log_offset_[:, None, None], device=z.device)
+        return (torch.exp(self._z_to_log(z)) - offset).clamp_min(0.0)
+
+    def _z_to_log(self, z):
+        """Model space -> log magnitude (torch)."""
+        mean, level_std, resid_std = (
+            torch.as_tensor(a[..., None], device=z.device)
+            for a in (self.x_mean_, self.x_level_std_, self.x_resid_std_)
         )
         z_level = z.mean(dim=3, keepdim=True)
-        x = mean + level_std * z_level + resid_std * (z - z_level)
-        return (torch.exp(x) - offset).clamp_min(0.0)
+        return mean + level_std * z_level + resid_std * (z - z_level)
+
+    def _log_to_z(self, log_s):
+        """Log magnitude -> model space (torch), the twin of ``_to_model_space``."""
+        mean, level_std, resid_std = (
+            torch.as_tensor(a[..., None], device=log_s.device)
+            for a in (self.x_mean_, self.x_level_std_, self.x_resid_std_)
+        )
+        level = log_s.mean(dim=3, keepdim=True)
+        return (level - mean) / level_std + (log_s - level) / resid_std
 
     def _condition_features(self, conditions):
         """asinh-scaled, standardised metrics: log-like for large values, defined for any sign."""
@@ -508,22 +520,6 @@ class ConditionalDiffusionSampler(BaseConditionalGenerator):
         # clamping the clean estimate to the training range keeps few-step sampling
         # from overflowing once it leaves the data manifold
         return torch.minimum(torch.maximum(alpha * x - sigma * v, x_lo), x_hi)
-
-    def _z_to_log(self, z):
-        mean, level_std, resid_std = (
-            torch.as_tensor(a[..., None], device=z.device)
-            for a in (self.x_mean_, self.x_level_std_, self.x_resid_std_)
-        )
-        z_level = z.mean(dim=3, keepdim=True)
-        return mean + level_std * z_level + resid_std * (z - z_level)
-
-    def _log_to_z(self, log_s):
-        mean, level_std, resid_std = (
-            torch.as_tensor(a[..., None], device=log_s.device)
-            for a in (self.x_mean_, self.x_level_std_, self.x_resid_std_)
-        )
-        level = log_s.mean(dim=3, keepdim=True)
-        return (level - mean) / level_std + (log_s - level) / resid_std
 
     @staticmethod
     def _edit_log(log_s, params):
