@@ -201,6 +201,8 @@ def compare_augmentation(data, train_subjects, test_subjects, *, techniques=("di
         "n_test": int(test.sum()),
         "n_synthetic": n_synthetic,
         "budget": budget,
+        "generator_params": {k: v for k, v in generator.get_params().items()
+                             if isinstance(v, (int, float, str, bool, type(None), dict))},
         "scores": scores,
         "seconds": stages.seconds,
         "_fitted": {"generator": generator, "S": S_train, "y": y_train},
