@@ -363,7 +363,7 @@ def test_prefit(data):
     aug = MetricDisturbAugmenter(generator=gen, prefit=True, ratio=1.0, random_state=0)
     aug.fit_resample(S, y)
     assert FakeGenerator.n_fits == 0 and aug.generator_ is gen
-    with pytest.raises(ValueError, match=r"label\(s\) \['jump'\] that the prefit generator"):
+    with pytest.raises(ValueError, match=r"label\(s\) \['jump'\] not seen by the generator at fit"):
         aug.fit_resample(S[:4], np.array(["sit", "sit", "jump", "sit"]))
     with pytest.raises(ValueError, match=r"S has per-sample shape \(4, 6, 4\), but the generator"):
         aug.fit_resample(S[..., :4], y)

@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_is_fitted, check_memory
 
 from ..base import SpectrogramSamplerMixin
 from ..utils import check_labels, check_modalities, check_spectrogram
+from ..utils._sampling import draw_sources_per_class, encode_known_labels
 
 __all__ = ["BaseMetricAugmenter"]
 
@@ -168,16 +169,7 @@ class BaseMetricAugmenter(SpectrogramSamplerMixin, BaseEstimator):
         # The generator's seed is always the first draw, so that the draws after it do
         # not depend on prefit (nor on whether the fit came from the cache).
         generator = self._fitted_generator(S, y, rng.randint(_MAX_SEED))
-        classes = np.asarray(generator.classes_)
-        try:
-            unseen = ~np.isin(y, classes)
-        except TypeError:  # labels of incomparable types: none of them was seen
-            unseen = np.ones(y.shape[0], dtype=bool)
-        if unseen.any():
-            raise ValueError(
-                f"y holds label(s) {np.unique(y[unseen]).tolist()} that the prefit generator "
-                f"did not see at fit; known labels: {classes.tolist()}."
-            )
+        encode_known_labels(y, np.asarray(generator.classes_), seen="seen by the generator at fit")
         shape = tuple(generator.input_shape_)
         if tuple(S.shape[1:]) != shape:
             raise ValueError(
@@ -246,12 +238,7 @@ class BaseMetricAugmenter(SpectrogramSamplerMixin, BaseEstimator):
         rng = check_random_state(rng)
         n = S.shape[0]
         y_encoded = np.searchsorted(self.classes_, y)
-        # Source rows: per class, uniformly with replacement, so proportions are kept.
-        sources = []
-        for k in range(len(self.classes_)):
-            pool = np.flatnonzero(y_encoded == k)
-            sources.append(pool[rng.randint(0, pool.size, size=int(round(self.ratio * pool.size)))])
-        sources = np.concatenate(sources).astype(np.intp)
+        sources = draw_sources_per_class(y_encoded, len(self.classes_), self.ratio, rng)
 
         if self.prefit or getattr(self.generator_, "train_conditions_", None) is None or len(
             self.generator_.train_conditions_

@@ -9,6 +9,7 @@ from sklearn.utils._param_validation import HasMethods
 from ._base import _COMMON_ATTRS_DOC, _COMMON_PARAMS_DOC, BaseMetricAugmenter
 from ..utils import check_finite, check_labels
 from ..utils._docstring import Substitution
+from ..utils._sampling import encode_known_labels
 
 __all__ = ["MetricTargetAugmenter"]
 
@@ -148,15 +149,7 @@ class MetricTargetAugmenter(BaseMetricAugmenter):
     def _target_labels(self, T, M, y_encoded):
         if self.target_y is not None:
             labels = check_labels(self.target_y, n_samples=T.shape[0], name="target_y")
-            try:
-                unseen = ~np.isin(labels, self.classes_)
-            except TypeError:
-                unseen = np.ones(labels.shape[0], dtype=bool)
-            if unseen.any():
-                raise ValueError(
-                    f"target_y holds label(s) {np.unique(labels[unseen]).tolist()} not in y; "
-                    f"known labels: {self.classes_.tolist()}."
-                )
+            encode_known_labels(labels, self.classes_, name="target_y", seen="in y")
             self.label_estimator_ = None
             return labels
         estimator = (_default_label_estimator(M.shape[0]) if self.label_estimator is None

@@ -16,6 +16,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import SpectrogramSamplerMixin
+from ..utils._sampling import draw_sources_per_class, encode_known_labels
 from ..utils import (
     check_channel_names,
     check_finite,
@@ -147,16 +148,7 @@ class BaseConditionalGenerator(SpectrogramSamplerMixin, BaseEstimator):
         y = check_labels(y)
         if y.shape[0] == 0:
             raise ValueError("y is empty: nothing to sample.")
-        try:
-            unseen = ~np.isin(y, self.classes_)
-        except TypeError:
-            unseen = np.ones(y.shape[0], dtype=bool)
-        if unseen.any():
-            raise ValueError(
-                f"y holds label(s) {np.unique(y[unseen]).tolist()} not seen at fit; "
-                f"known labels: {self.classes_.tolist()}."
-            )
-        return np.searchsorted(self.classes_, y)
+        return encode_known_labels(y, self.classes_)
 
     def _draw_conditions(self, y_encoded, rng):
         """Conditions of random training rows of the same class, one per requested label."""
@@ -250,12 +242,7 @@ class BaseConditionalGenerator(SpectrogramSamplerMixin, BaseEstimator):
         S, y_encoded, conditions = self._validate_fit_data(S, y, None)
         self._fit_model(S, y_encoded, conditions)
         rng = check_random_state(self.random_state)
-        sources = []
-        for k in range(len(self.classes_)):
-            pool = np.flatnonzero(y_encoded == k)
-            n_new = int(round(ratio * pool.size))
-            sources.append(pool[rng.randint(0, pool.size, size=n_new)])
-        sources = np.concatenate(sources).astype(np.intp)
+        sources = draw_sources_per_class(y_encoded, len(self.classes_), ratio, rng)
         n = S.shape[0]
         if sources.size:
             init = S[sources] if self._check_strength() < 1 else None
