@@ -52,8 +52,12 @@ def build_parser():
                       help="metric-space augmentation technique (default: disturb)")
     demo.add_argument("--classifier", choices=CLASSIFIERS, default="deepsense",
                       help="downstream classifier (default: deepsense)")
+    demo.add_argument("--budget", choices=("equal-steps", "equal-epochs"), default="equal-steps",
+                      help="equal-steps (default): the augmented classifier trains for "
+                           "epochs / (1 + ratio), the same number of gradient steps as the "
+                           "baseline; equal-epochs: the same number of epochs")
     demo.add_argument("--output", default="skaugment_output",
-                      help="folder for results.json and demo.png (default: skaugment_output)")
+                      help="folder for results.json and the figures (default: skaugment_output)")
     demo.add_argument("--data-path", default=None,
                       help="a local UCI HAPT folder (RawData/...); default: the offline copy")
     demo.add_argument("--no-figure", action="store_true", help="skip the figure")
@@ -74,6 +78,7 @@ def main(argv=None):
             seeds=args.seeds,
             technique=args.technique,
             classifier=args.classifier,
+            budget=args.budget,
             output=args.output,
             data_path=args.data_path,
             figure=not args.no_figure,

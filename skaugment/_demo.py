@@ -239,8 +239,8 @@ def format_results(summary):
 
 
 def run_demo(*, quick=False, ratio=None, n_train_subjects=None, n_test_subjects=None, seeds=(0,),
-             technique="disturb", classifier="deepsense", output="skaugment_output",
-             data_path=None, figure=True, verbose=1):
+             technique="disturb", classifier="deepsense", budget="equal-steps",
+             output="skaugment_output", data_path=None, figure=True, verbose=1):
     """Run the demo and return its results (also written to ``output/results.json``).
 
     Parameters mirror ``skaugment demo --help``; ``None`` takes the preset's value.
@@ -264,13 +264,13 @@ def run_demo(*, quick=False, ratio=None, n_train_subjects=None, n_test_subjects=
         run = compare_augmentation(
             hapt, train_subj, test_subj, techniques=(technique,), ratios=(ratio,),
             classifiers=(classifier,), seed=seed, generator_params=preset["generator"],
-            classifier_params=preset["classifier"], verbose=verbose)
+            classifier_params=preset["classifier"], budget=budget, verbose=verbose)
         fitted = run.pop("_fitted")
         runs.append(run)
 
     summary = {
         "config": {"quick": quick, "ratio": ratio, "technique": technique,
-                   "classifier": classifier, "n_train_subjects": n_train,
+                   "classifier": classifier, "budget": budget, "n_train_subjects": n_train,
                    "n_test_subjects": n_test, "stft": STFT_PARAMS, "seeds": list(seeds),
                    "load_seconds": round(load_seconds, 2),
                    "total_seconds": round(time.perf_counter() - start, 2)},
