@@ -41,6 +41,7 @@ from skaugment.generators import ConditionalDiffusionSampler
 from skaugment.spectral.functional import stft_magnitude
 
 RESULTS = Path(__file__).resolve().parent / "results"
+_NOTES_MARKER = "<!-- experiment log: kept when the benchmark is re-run -->"
 
 
 def _load(args):
@@ -100,7 +101,8 @@ def main():
                         help="one U-Net per HAPT modality (acc, gyro) instead of one for all channels")
     parser.add_argument("--model-cache", default=None,
                         help="pickle path: reuse a fitted generator (training time is then the stored one)")
-    parser.add_argument("--out", default=str(RESULTS / "fidelity"))
+    parser.add_argument("--out", default=str(RESULTS / "fidelity"),
+                        help="path stem of the .json and .md results")
     args = parser.parse_args()
     if args.quick:
         args.n_test = min(args.n_test, 120)
@@ -212,7 +214,12 @@ def main():
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.with_suffix(".json").write_text(json.dumps(result, indent=2))
-    out.with_suffix(".md").write_text(_markdown(result))
+    md_path = out.with_suffix(".md")
+    notes = ""
+    if md_path.exists() and _NOTES_MARKER in md_path.read_text():
+        # the hand-written experiment log below the marker survives re-runs
+        notes = md_path.read_text().split(_NOTES_MARKER, 1)[1]
+    md_path.write_text(_markdown(result) + "\n" + _NOTES_MARKER + notes)
     print(_markdown(result))
 
 
