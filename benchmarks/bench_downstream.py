@@ -60,7 +60,9 @@ def _markdown(summary, config):
         f"Machine: {config['machine']}; {config['n_seeds']} seeds; budget `{config['budget']}`; "
         f"{config['train_subjects']} training subjects, "
         f"{'all other' if config['test_subjects'] is None else config['test_subjects']} test subjects; "
-        f"wall time {config['wall_seconds'] / 60:.1f} min with {config['jobs']} parallel seeds.",
+        f"wall time {config['wall_seconds'] / 60:.1f} min with {config['jobs']} parallel seeds"
+        + (f"; generator parameters {config['generator_params']}" if config["generator_params"] else "")
+        + ".",
         "",
         "| classifier | method | accuracy (mean ± std) | macro-F1 (mean ± std) | Δ accuracy vs none |",
         "|---|---|---|---|---|",
