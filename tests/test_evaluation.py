@@ -109,6 +109,21 @@ def test_explicit_modalities_and_3d_input():
     assert list(rep["modality"]["name"]) == ["arm__a", "arm__b"]
 
 
+def test_modalities_by_channel_index(requested):
+    # The transformer's form: channel indices, in the order channels appear in the names.
+    by_index = metric_control_report(requested, requested * 1.1, NAMES,
+                                     modalities={"imu": [0, 1], "gyro": [2]})
+    by_name = metric_control_report(requested, requested * 1.1, NAMES,
+                                    modalities={"imu": ["acc_x", "acc_y"], "gyro": ["gyro_x"]})
+    assert list(by_index["modality"]["name"]) == [
+        "imu__contrast", "imu__flatness", "gyro__contrast", "gyro__flatness"
+    ]
+    assert list(by_index["modality"]["n_features"]) == [2, 2, 1, 1]
+    assert list(by_name["modality"]["name"]) == list(by_index["modality"]["name"])
+    with pytest.raises(ValueError, match="'gyro_x' belongs to no modality"):
+        metric_control_report(requested, requested, NAMES, modalities={"imu": [0, 1]})
+
+
 def test_report_bad_input(requested):
     with pytest.raises(ValueError, match="measured has shape"):
         metric_control_report(requested, requested[:, :3], NAMES)

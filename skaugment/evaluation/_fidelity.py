@@ -5,6 +5,8 @@ assumed. :func:`metric_control_report` compares the metrics requested from a
 conditional generator with the metrics measured on what it produced.
 """
 
+import numbers
+
 import numpy as np
 
 __all__ = ["MetricControlReport", "metric_control_report"]
@@ -92,11 +94,20 @@ def _split_name(name):
     return name, name
 
 
-def _modality_of(channel, modalities):
+def _modality_of(channel, position, modalities):
+    """Modality of ``channel``, the ``position``-th channel of the table.
+
+    ``modalities`` lists each modality's channels by name (``["acc_x", ...]``) or by
+    index (``[0, 1, 2]``, the form the transformer and the generators take).
+    """
     if modalities is not None:
         for mod, channels in modalities.items():
-            if channel in [str(c) for c in channels]:
-                return mod
+            for c in channels:
+                if isinstance(c, numbers.Integral) and not isinstance(c, bool):
+                    if int(c) == position:
+                        return mod
+                elif str(c) == channel:
+                    return mod
         raise ValueError(
             f"channel {channel!r} belongs to no modality in modalities={modalities!r}."
         )
@@ -202,9 +213,12 @@ def metric_control_report(requested, measured, feature_names=None, source=None, 
         report adds the *response* Spearman coefficient between the requested change
         ``requested / source - 1`` and the measured change ``measured / source - 1``:
         does the output move the way it was asked to, relative to where it started?
-    modalities : dict of str -> list of str, default=None
-        Channel names of each modality, for the ``"modality"`` level. By default the
-        modality of a channel is its name up to the first ``_`` (``acc_x`` -> ``acc``).
+    modalities : dict of str -> list of str or int, default=None
+        Channels of each modality, for the ``"modality"`` level: by name, or by index
+        in the order channels first appear in ``feature_names`` (as
+        :class:`~skaugment.SpectrogramTransformer` takes them, ``{"acc": [0, 1, 2]}``).
+        By default the modality of a channel is its name up to the first ``_``
+        (``acc_x`` -> ``acc``).
 
     Returns
     -------
@@ -275,8 +289,9 @@ def metric_control_report(requested, measured, feature_names=None, source=None, 
         }
     }
     parts = [_split_name(f) for f in feature_names]
+    position = {ch: i for i, ch in enumerate(dict.fromkeys(ch for ch, _ in parts))}
     groups = {
-        "modality": [f"{_modality_of(ch, modalities)}__{m}" for ch, m in parts],
+        "modality": [f"{_modality_of(ch, position[ch], modalities)}__{m}" for ch, m in parts],
         "metric": [m for _, m in parts],
     }
     for level, keys in groups.items():
