@@ -23,6 +23,13 @@ def _positive_float(text):
     return value
 
 
+def _strength(text):
+    value = float(text)
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {text}")
+    return value
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="skaugment",
@@ -56,6 +63,10 @@ def build_parser():
                       help="equal-steps (default): the augmented classifier trains for "
                            "epochs / (1 + ratio), the same number of gradient steps as the "
                            "baseline; equal-epochs: the same number of epochs")
+    demo.add_argument("--strength", type=_strength, default=None,
+                      help="generator strength in (0, 1]: below 1, each synthetic sample starts "
+                           "from its real source noised to that level (SDEdit); 1 generates from "
+                           "pure noise (default: 1)")
     demo.add_argument("--output", default="skaugment_output",
                       help="folder for results.json and the figures (default: skaugment_output)")
     demo.add_argument("--data-path", default=None,
@@ -79,6 +90,7 @@ def main(argv=None):
             technique=args.technique,
             classifier=args.classifier,
             budget=args.budget,
+            strength=args.strength,
             output=args.output,
             data_path=args.data_path,
             figure=not args.no_figure,

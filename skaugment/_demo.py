@@ -239,7 +239,7 @@ def format_results(summary):
 
 
 def run_demo(*, quick=False, ratio=None, n_train_subjects=None, n_test_subjects=None, seeds=(0,),
-             technique="disturb", classifier="deepsense", budget="equal-steps",
+             technique="disturb", classifier="deepsense", budget="equal-steps", strength=None,
              output="skaugment_output", data_path=None, figure=True, verbose=1):
     """Run the demo and return its results (also written to ``output/results.json``).
 
@@ -251,6 +251,9 @@ def run_demo(*, quick=False, ratio=None, n_train_subjects=None, n_test_subjects=
     ratio = preset["ratio"] if ratio is None else ratio
     n_train = preset["n_train_subjects"] if n_train_subjects is None else n_train_subjects
     n_test = preset["n_test_subjects"] if n_test_subjects is None else n_test_subjects
+    generator_params = dict(preset["generator"])
+    if strength is not None:
+        generator_params["strength"] = strength
 
     start = time.perf_counter()
     hapt = load_hapt(path=data_path)
@@ -263,14 +266,15 @@ def run_demo(*, quick=False, ratio=None, n_train_subjects=None, n_test_subjects=
                   f"{len(test_subj)} test subjects", flush=True)
         run = compare_augmentation(
             hapt, train_subj, test_subj, techniques=(technique,), ratios=(ratio,),
-            classifiers=(classifier,), seed=seed, generator_params=preset["generator"],
+            classifiers=(classifier,), seed=seed, generator_params=generator_params,
             classifier_params=preset["classifier"], budget=budget, verbose=verbose)
         fitted = run.pop("_fitted")
         runs.append(run)
 
     summary = {
         "config": {"quick": quick, "ratio": ratio, "technique": technique,
-                   "classifier": classifier, "budget": budget, "n_train_subjects": n_train,
+                   "classifier": classifier, "budget": budget,
+                   "generator_params": generator_params, "n_train_subjects": n_train,
                    "n_test_subjects": n_test, "stft": STFT_PARAMS, "seeds": list(seeds),
                    "load_seconds": round(load_seconds, 2),
                    "total_seconds": round(time.perf_counter() - start, 2)},

@@ -48,7 +48,8 @@ def test_subject_split_is_seeded_and_disjoint():
 
 
 @pytest.mark.parametrize("argv", [["demo", "--ratio", "0"], ["demo", "--train-subjects", "-1"],
-                                  ["demo", "--technique", "smote"], []])
+                                  ["demo", "--technique", "smote"], ["demo", "--strength", "0"],
+                                  ["demo", "--strength", "1.5"], []])
 def test_bad_arguments_exit_with_usage(argv, capsys):
     with pytest.raises(SystemExit) as exc:
         build_parser().parse_args(argv)
