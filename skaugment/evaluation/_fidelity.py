@@ -94,24 +94,30 @@ def _split_name(name):
     return name, name
 
 
-def _modality_of(channel, position, modalities):
-    """Modality of ``channel``, the ``position``-th channel of the table.
+def _modality_of_channels(channels, modalities):
+    """``{channel: modality}`` for the table's channels, in their order of appearance.
 
     ``modalities`` lists each modality's channels by name (``["acc_x", ...]``) or by
-    index (``[0, 1, 2]``, the form the transformer and the generators take).
+    index into ``channels`` (``[0, 1, 2]``, the form the transformer and the
+    generators take); without it, a channel's modality is its name up to the first
+    ``_``.
     """
-    if modalities is not None:
-        for mod, channels in modalities.items():
-            for c in channels:
-                if isinstance(c, numbers.Integral) and not isinstance(c, bool):
-                    if int(c) == position:
-                        return mod
-                elif str(c) == channel:
-                    return mod
-        raise ValueError(
-            f"channel {channel!r} belongs to no modality in modalities={modalities!r}."
-        )
-    return channel.split("_", 1)[0]
+    if modalities is None:
+        return {ch: ch.split("_", 1)[0] for ch in channels}
+    found = {}
+    for mod, members in modalities.items():
+        for c in members:
+            if isinstance(c, numbers.Integral) and not isinstance(c, bool):
+                if 0 <= c < len(channels):
+                    found.setdefault(channels[int(c)], mod)
+            else:
+                found.setdefault(str(c), mod)
+    for ch in channels:
+        if ch not in found:
+            raise ValueError(
+                f"channel {ch!r} belongs to no modality in modalities={modalities!r}."
+            )
+    return found
 
 
 class MetricControlReport:
@@ -289,9 +295,9 @@ def metric_control_report(requested, measured, feature_names=None, source=None, 
         }
     }
     parts = [_split_name(f) for f in feature_names]
-    position = {ch: i for i, ch in enumerate(dict.fromkeys(ch for ch, _ in parts))}
+    modality = _modality_of_channels(list(dict.fromkeys(ch for ch, _ in parts)), modalities)
     groups = {
-        "modality": [f"{_modality_of(ch, position[ch], modalities)}__{m}" for ch, m in parts],
+        "modality": [f"{modality[ch]}__{m}" for ch, m in parts],
         "metric": [m for _, m in parts],
     }
     for level, keys in groups.items():
