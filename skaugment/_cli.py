@@ -1,11 +1,12 @@
-"""Command-line interface: ``skaugment demo``."""
+"""Command-line interface: ``skaugment demo`` and ``skaugment compare``."""
 
 import argparse
 import sys
 
+from skaugment._demo import METHODS, PRESETS
+
 __all__ = ["main", "build_parser"]
 
-TECHNIQUES = ("disturb", "interp", "knowledge")
 CLASSIFIERS = ("deepsense", "transformer", "satsdu")
 
 
@@ -30,72 +31,98 @@ def _strength(text):
     return value
 
 
+def _add_common(cmd, preset_help):
+    cmd.add_argument("--methods", nargs="+", choices=list(METHODS), default=None,
+                     help=f"methods to compare ({preset_help}); 'none' is always added. "
+                          + "; ".join(f"{k}: {v}" for k, v in METHODS.items()))
+    cmd.add_argument("--classifier", choices=CLASSIFIERS, default="deepsense",
+                     help="downstream classifier (default: deepsense)")
+    cmd.add_argument("--ratio", type=_positive_float, default=None,
+                     help="augmentation ratio n_generated / n_real (default 5; 2 with --quick)")
+    cmd.add_argument("--train-subjects", type=_positive_int, default=None,
+                     help="training subjects per split (default 5; 2 with --quick)")
+    cmd.add_argument("--test-subjects", type=_positive_int, default=None,
+                     help="test subjects per split (default: all others; 3 with --quick)")
+    cmd.add_argument("--splits", type=_positive_int, default=None,
+                     help="number of subject splits, each with its own seed")
+    cmd.add_argument("--n-steps", type=_positive_int, default=None,
+                     help="gradient steps of every classifier (default: the classifier's)")
+    cmd.add_argument("--strength", type=_strength, default=None,
+                     help="diffusion strength in (0, 1]: below 1, each synthetic sample starts "
+                          "from its real source noised to that level (SDEdit); default 1")
+    cmd.add_argument("--jobs", type=_positive_int, default=None,
+                     help="splits run in parallel (default: one at a time)")
+    cmd.add_argument("--no-diagnostics", action="store_true",
+                     help="skip TSTR, label fidelity and the discriminative score")
+    cmd.add_argument("--output", default="skaugment_output",
+                     help="folder for results.json, comparison.md and the figures")
+    cmd.add_argument("--data-path", default=None,
+                     help="a local UCI HAPT folder (RawData/...); default: the offline copy")
+    cmd.add_argument("--no-figure", action="store_true", help="skip the figures")
+    cmd.add_argument("-q", "--quiet", action="store_true", help="no progress display")
+
+
 def build_parser():
+    from skaugment import __version__
+
     parser = argparse.ArgumentParser(
         prog="skaugment",
         description="Controllable generative data augmentation for sensor time series.",
     )
+    parser.add_argument("--version", action="version", version=f"skaugment {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser(
         "demo",
-        help="cross-subject HAR on HAPT: no augmentation vs metric-space diffusion augmentation",
+        help="cross-subject HAR on HAPT: none vs classic transforms vs metric-space augmentation",
         description=(
-            "Train on a few HAPT subjects, test on held-out subjects, and compare a classifier "
-            "trained without augmentation with one trained on metric-space diffusion "
-            "augmentation. Prints a table, writes results.json and a figure."
+            "Train DeepSense on 5 HAPT subjects and test on the 25 others, without "
+            "augmentation, with classic transforms, with transforms + metric editing (the "
+            "hybrid) and with metric-disturb diffusion augmentation; every classifier gets "
+            "the same gradient steps. Prints a table, writes results.json and figures."
         ),
     )
     demo.add_argument("--quick", action="store_true",
                       help="a small, fast run (about a minute): fewer subjects, tiny models")
-    demo.add_argument("--ratio", type=_positive_float, default=None,
-                      help="augmentation ratio n_generated / n_real (default 5; 2 with --quick)")
-    demo.add_argument("--train-subjects", type=_positive_int, default=None,
-                      help="number of training subjects (default 5; 2 with --quick)")
-    demo.add_argument("--test-subjects", type=_positive_int, default=None,
-                      help="number of held-out test subjects (default: all others; 3 with --quick)")
-    demo.add_argument("--seeds", type=int, nargs="+", default=[0],
-                      help="random seeds; each picks its own training subjects (default: 0)")
-    demo.add_argument("--technique", choices=TECHNIQUES, default="disturb",
-                      help="metric-space augmentation technique (default: disturb)")
-    demo.add_argument("--classifier", choices=CLASSIFIERS, default="deepsense",
-                      help="downstream classifier (default: deepsense)")
-    demo.add_argument("--budget", choices=("equal-steps", "equal-epochs"), default="equal-steps",
-                      help="equal-steps (default): the augmented classifier trains for "
-                           "epochs / (1 + ratio), the same number of gradient steps as the "
-                           "baseline; equal-epochs: the same number of epochs")
-    demo.add_argument("--strength", type=_strength, default=None,
-                      help="generator strength in (0, 1]: below 1, each synthetic sample starts "
-                           "from its real source noised to that level (SDEdit); 1 generates from "
-                           "pure noise (default: 1)")
-    demo.add_argument("--output", default="skaugment_output",
-                      help="folder for results.json and the figures (default: skaugment_output)")
-    demo.add_argument("--data-path", default=None,
-                      help="a local UCI HAPT folder (RawData/...); default: the offline copy")
-    demo.add_argument("--no-figure", action="store_true", help="skip the figure")
-    demo.add_argument("-q", "--quiet", action="store_true", help="no progress display")
+    _add_common(demo, "default: none transforms hybrid diff-disturb")
+    compare = sub.add_parser(
+        "compare",
+        help="compare augmenters on HAPT over several subject splits (paired, equal budget)",
+        description=(
+            "Cross-subject comparison of augmenters on HAPT: the same classifier, subjects, "
+            "seeds and gradient steps for every method; paired differences to no "
+            "augmentation with 95%% confidence intervals, TSTR, label fidelity and the "
+            "discriminative score of the synthetic data."
+        ),
+    )
+    compare.add_argument("--preset", choices=list(PRESETS), default="quick",
+                         help="quick (CI-sized), demo (1 split) or benchmark (5 splits, every "
+                              "method; hours on a CPU)")
+    _add_common(compare, "default: the preset's")
     return parser
 
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
-    if args.command == "demo":
-        from skaugment._demo import run_demo
+    from skaugment._demo import run_compare
 
-        run_demo(
-            quick=args.quick,
-            ratio=args.ratio,
-            n_train_subjects=args.train_subjects,
-            n_test_subjects=args.test_subjects,
-            seeds=args.seeds,
-            technique=args.technique,
-            classifier=args.classifier,
-            budget=args.budget,
-            strength=args.strength,
-            output=args.output,
-            data_path=args.data_path,
-            figure=not args.no_figure,
-            verbose=0 if args.quiet else 1,
-        )
+    preset = args.preset if args.command == "compare" else ("quick" if args.quick else "demo")
+    run_compare(
+        preset=preset,
+        methods=args.methods,
+        classifier=args.classifier,
+        ratio=args.ratio,
+        n_train_subjects=args.train_subjects,
+        n_test_subjects=args.test_subjects,
+        n_splits=args.splits,
+        n_steps=args.n_steps,
+        strength=args.strength,
+        diagnostics=not args.no_diagnostics,
+        n_jobs=args.jobs,
+        output=args.output,
+        data_path=args.data_path,
+        figure=not args.no_figure,
+        verbose=0 if args.quiet else 1,
+    )
     return 0
 
 

@@ -1,4 +1,7 @@
-"""Figures of metric control (matplotlib is optional: ``pip install skaugment[plot]``)."""
+"""Figures: metric control, augmentation comparisons, confusion matrices.
+
+matplotlib is optional: ``pip install skaugment[plot]``.
+"""
 
 import numpy as np
 from sklearn.utils import check_random_state
@@ -6,7 +9,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .utils import check_labels, check_spectrogram
 
-__all__ = ["plot_metric_control"]
+__all__ = ["plot_confusion_matrices", "plot_metric_control", "plot_paired_differences"]
 
 # Keeps the log of silent bins finite in the image.
 _LOG_EPS = 1e-6
@@ -158,4 +161,110 @@ def plot_metric_control(
             panel.set_yticks([])
         axes[r, 0].set_ylabel(metric, fontsize=8)
     fig.suptitle(f"{channel_name}, sample {int(index)} ({y[int(index)]})", fontsize=9)
+    return fig
+
+
+def plot_paired_differences(result, metric="accuracy", ax=None):
+    """Paired differences of every method to the best baseline, one dot per run.
+
+    Parameters
+    ----------
+    result : AugmentationComparison
+        What :func:`skaugment.evaluation.compare_augmenters` returns.
+    metric : {"accuracy", "macro_f1"}, default="accuracy"
+    ax : matplotlib Axes, default=None
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+        Per method (rows), the difference in points of every run (dots), their mean
+        (bar) and its 95% confidence interval (whisker); 0 is the reference.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from skaugment.evaluation import AugmentationComparison
+    >>> recs = [{"method": m, "base_method": m, "split": k, "seed": k, "accuracy": a,
+    ...          "macro_f1": a, "seconds": {}}
+    ...         for m, accs in {"none": [0.8, 0.7, 0.75], "x": [0.82, 0.74, 0.76]}.items()
+    ...         for k, a in enumerate(accs)]
+    >>> fig = plot_paired_differences(AugmentationComparison(recs, {}))
+    >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    ['x']
+    """
+    plt = _pyplot()
+    summary = result.summary(metric)
+    ref = result.reference
+    methods = [m for m in summary if m != ref]
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(6.5, 0.55 * max(len(methods), 1) + 1.4),
+                               constrained_layout=True)
+    else:
+        fig = ax.figure
+    ref_scores = result.scores(ref, metric)
+    for row, method in enumerate(methods):
+        d = summary[method]["diff"]
+        diffs = 100 * (result.scores(method, metric) - ref_scores)
+        color = "tab:green" if d["ci_low"] > 0 else "tab:red" if d["ci_high"] < 0 else "tab:gray"
+        ax.barh(row, 100 * d["mean"], color=color, alpha=0.35, height=0.6)
+        if np.isfinite(d["ci_low"]):
+            ax.errorbar(100 * d["mean"], row, xerr=[[100 * (d["mean"] - d["ci_low"])],
+                                                     [100 * (d["ci_high"] - d["mean"])]],
+                        color=color, capsize=4, lw=1.5)
+        ax.plot(diffs, np.full(diffs.shape, row), "o", color="black", ms=3.5)
+    ax.axvline(0.0, color="black", lw=0.8)
+    ax.set_yticks(range(len(methods)), methods)
+    ax.invert_yaxis()
+    ax.set_xlabel(f"{metric} difference to {ref!r} (points; dots: runs, bar: mean, whisker: 95% CI)")
+    ax.set_title(f"paired differences over {len(ref_scores)} runs", fontsize=10)
+    return fig
+
+
+def plot_confusion_matrices(matrices, labels, titles=None):
+    """Row-normalised confusion matrices side by side.
+
+    Parameters
+    ----------
+    matrices : sequence of array-like of shape (n_classes, n_classes)
+        Counts, true labels in rows.
+    labels : sequence of str
+        Class names in row order.
+    titles : sequence of str, default=None
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> fig = plot_confusion_matrices([[[3, 1], [0, 4]]], ["sit", "walk"], ["none"])
+    >>> fig.axes[0].get_title()
+    'none'
+    """
+    plt = _pyplot()
+    matrices = [np.asarray(m, dtype=float) for m in matrices]
+    titles = [""] * len(matrices) if titles is None else list(titles)
+    if len(titles) != len(matrices):
+        raise ValueError(f"got {len(matrices)} matrices but {len(titles)} titles.")
+    fig, axes = plt.subplots(1, len(matrices), figsize=(4.6 * len(matrices), 4.4), squeeze=False)
+    short = [str(lab)[:10] for lab in labels]
+    for ax, cm, title in zip(axes[0], matrices, titles):
+        if cm.shape != (len(labels), len(labels)):
+            raise ValueError(f"a confusion matrix has shape {cm.shape}; expected "
+                             f"{(len(labels), len(labels))} for {len(labels)} labels.")
+        cm = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1)
+        ax.imshow(cm, vmin=0, vmax=1, cmap="Blues")
+        ax.set_xticks(range(len(labels)), short, rotation=60, ha="right", fontsize=7)
+        ax.set_yticks(range(len(labels)), short, fontsize=7)
+        for i in range(len(labels)):
+            for j in range(len(labels)):
+                ax.text(j, i, f"{cm[i, j]:.2f}", ha="center", va="center", fontsize=6,
+                        color="white" if cm[i, j] > 0.5 else "black")
+        ax.set_title(title, fontsize=9)
+        ax.set_xlabel("predicted")
+        ax.set_ylabel("true")
+    fig.tight_layout()
     return fig

@@ -1,11 +1,23 @@
-"""Evaluation of synthetic data: metric-control fidelity and real-vs-synthetic scores."""
+"""Evaluation: comparing augmenters downstream, metric-control fidelity, realism scores."""
 
+from ._compare import (
+    AugmentationComparison,
+    GroupHoldoutSplit,
+    compare_augmenters,
+    paired_difference,
+    synthetic_data_diagnostics,
+)
 from ._discriminative import discriminative_score, spectrogram_features
 from ._fidelity import MetricControlReport, metric_control_report
 
 __all__ = [
+    "AugmentationComparison",
+    "GroupHoldoutSplit",
     "MetricControlReport",
+    "compare_augmenters",
     "discriminative_score",
     "metric_control_report",
+    "paired_difference",
     "spectrogram_features",
+    "synthetic_data_diagnostics",
 ]

@@ -1,0 +1,618 @@
+"""One harness that compares augmenters honestly: cross-subject, paired, budget-controlled.
+
+:func:`compare_augmenters` is the experiment every user of this library runs: the
+same classifier trained on the same training subjects with and without each
+augmentation, scored on held-out subjects, repeated over splits and seeds, and
+summarised as paired differences to the no-augmentation baseline at its best
+training budget.
+"""
+
+import numbers
+import os
+import shutil
+import tempfile
+import time
+import warnings
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.utils import check_random_state
+
+__all__ = [
+    "AugmentationComparison",
+    "GroupHoldoutSplit",
+    "compare_augmenters",
+    "paired_difference",
+    "synthetic_data_diagnostics",
+]
+
+_BUDGETS = ("equal-steps", "equal-epochs")
+_REFERENCE = "none"
+
+
+class GroupHoldoutSplit:
+    """``n_train_groups`` random groups for training, the others for testing, repeated.
+
+    The protocol of few-subject sensing: a model trained on a handful of people
+    must work on everyone else. Each repetition draws its own training groups.
+
+    Parameters
+    ----------
+    n_train_groups : int, default=5
+        Groups (e.g. subjects) in each training set.
+    n_test_groups : int or None, default=None
+        Groups in each test set, drawn from the remaining ones; ``None``: all of them.
+    n_repeats : int, default=5
+        Number of splits.
+    random_state : int, default=0
+        Split ``i`` draws its groups with ``RandomState(random_state + i)``, so the
+        first splits stay the same when ``n_repeats`` grows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> groups = np.repeat(np.arange(10), 2)
+    >>> split = GroupHoldoutSplit(n_train_groups=3, n_repeats=2)
+    >>> [(len(np.unique(groups[tr])), len(np.unique(groups[te])))
+    ...  for tr, te in split.split(groups, groups=groups)]
+    [(3, 7), (3, 7)]
+    """
+
+    def __init__(self, n_train_groups=5, n_test_groups=None, n_repeats=5, random_state=0):
+        self.n_train_groups = n_train_groups
+        self.n_test_groups = n_test_groups
+        self.n_repeats = n_repeats
+        self.random_state = random_state
+
+    def get_n_splits(self, X=None, y=None, groups=None):
+        return self.n_repeats
+
+    def split_groups(self, groups, i):
+        """Training and test groups of split ``i`` (sorted)."""
+        subjects = np.unique(groups)
+        if self.n_train_groups >= len(subjects):
+            raise ValueError(
+                f"n_train_groups={self.n_train_groups} leaves no test group; the data has "
+                f"{len(subjects)} groups."
+            )
+        order = np.random.RandomState(self.random_state + i).permutation(subjects)
+        rest = order[self.n_train_groups:]
+        test = rest if self.n_test_groups is None else rest[: self.n_test_groups]
+        return np.sort(order[: self.n_train_groups]), np.sort(test)
+
+    def split(self, X, y=None, groups=None):
+        if groups is None:
+            raise ValueError("GroupHoldoutSplit needs groups (e.g. the subject of every window).")
+        groups = np.asarray(groups)
+        for i in range(self.n_repeats):
+            train, test = self.split_groups(groups, i)
+            yield np.flatnonzero(np.isin(groups, train)), np.flatnonzero(np.isin(groups, test))
+
+    def __repr__(self):
+        return (f"GroupHoldoutSplit(n_train_groups={self.n_train_groups}, "
+                f"n_test_groups={self.n_test_groups}, n_repeats={self.n_repeats}, "
+                f"random_state={self.random_state})")
+
+
+def paired_difference(a, b, confidence=0.95):
+    """Mean of ``a - b`` over paired runs with a Student-t confidence interval.
+
+    Parameters
+    ----------
+    a, b : array-like of shape (n_runs,)
+        Scores of two methods on the same splits and seeds.
+    confidence : float, default=0.95
+
+    Returns
+    -------
+    result : dict
+        ``mean``, ``std`` (sample std of the differences), ``ci_low``, ``ci_high``
+        (NaN with fewer than 2 runs), ``wins`` (runs where ``a > b``), ``n``.
+
+    Examples
+    --------
+    >>> d = paired_difference([0.80, 0.82, 0.85], [0.78, 0.80, 0.80])
+    >>> round(d["mean"], 3), d["wins"], round(d["ci_low"], 3), round(d["ci_high"], 3)
+    (0.03, 3, -0.013, 0.073)
+    """
+    from scipy import stats
+
+    d = np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64)
+    n = d.size
+    mean = float(d.mean()) if n else float("nan")
+    std = float(d.std(ddof=1)) if n > 1 else float("nan")
+    if n > 1:
+        half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * std / np.sqrt(n))
+        low, high = mean - half, mean + half
+    else:
+        low = high = float("nan")
+    return {"mean": mean, "std": std, "ci_low": low, "ci_high": high,
+            "wins": int(np.sum(d > 0)), "n": int(n)}
+
+
+# -- synthetic-data diagnostics ------------------------------------------------------------
+
+def _diagnostic_features(X):
+    """Tabular view of classifier input: spectrogram features, or the flattened window."""
+    from ._discriminative import spectrogram_features
+
+    X = np.asarray(X)
+    if X.ndim == 4:
+        return spectrogram_features(X)
+    return X.reshape(X.shape[0], -1).astype(np.float64)
+
+
+def _hard_labels(y, classes=None):
+    """Labels of ``y``; a probability table (mixup) gives the label of its largest column."""
+    y = np.asarray(y) if not hasattr(y, "classes") else y
+    if getattr(y, "ndim", 1) == 2:
+        names = getattr(y, "classes", classes)
+        names = np.arange(y.shape[1]) if names is None else np.asarray(names)
+        return names[np.asarray(y).argmax(axis=1)]
+    return np.asarray(y)
+
+
+def _default_diagnostic_estimator():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return make_pipeline(StandardScaler(), LogisticRegression(max_iter=500))
+
+
+def synthetic_data_diagnostics(X_real, y_real, X_synth, y_synth, X_test, y_test, *,
+                               estimator=None, random_state=None):
+    """How real synthetic samples look, three ways, on the classifier's input space.
+
+    - ``tstr``: train on synthetic, test on real: accuracy on ``(X_test, y_test)`` of
+      ``estimator`` trained on the synthetic rows alone (Esteban et al., 2017,
+      "Real-valued (medical) time series generation with recurrent conditional GANs").
+    - ``label_fidelity``: accuracy, against their intended labels, of the synthetic
+      rows under ``estimator`` trained on the real training rows: do they still look
+      like their class?
+    - ``discriminative``: ``|accuracy - 0.5|`` of a cross-validated real-vs-synthetic
+      classifier (Yoon et al., 2019, "Time-series Generative Adversarial Networks"):
+      0 when they cannot be told apart. Spectrograms only (NaN for raw windows).
+
+    Parameters
+    ----------
+    X_real, y_real : arrays
+        Real training rows (classifier input) and their labels.
+    X_synth, y_synth : arrays
+        Synthetic rows and their intended labels (a probability table counts as its
+        largest column).
+    X_test, y_test : arrays
+        Held-out real rows.
+    estimator : classifier, default=None
+        Trained on :func:`~skaugment.evaluation.spectrogram_features` of
+        spectrograms (flattened raw windows otherwise); defaults to standardisation
+        + logistic regression.
+    random_state : int or None
+
+    Returns
+    -------
+    diagnostics : dict of float
+    """
+    from ._discriminative import discriminative_score
+
+    estimator = _default_diagnostic_estimator() if estimator is None else estimator
+    y_synth = _hard_labels(y_synth)
+    out = {"tstr": float("nan"), "label_fidelity": float("nan"), "discriminative": float("nan")}
+    if len(X_synth) == 0:
+        return out
+    F_real, F_synth, F_test = (_diagnostic_features(a) for a in (X_real, X_synth, X_test))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # convergence warnings of a diagnostic model
+        if np.unique(y_synth).size > 1:
+            out["tstr"] = float(np.mean(clone(estimator).fit(F_synth, y_synth).predict(F_test)
+                                        == np.asarray(y_test)))
+        on_real = clone(estimator).fit(F_real, _hard_labels(y_real))
+        out["label_fidelity"] = float(np.mean(on_real.predict(F_synth) == y_synth))
+        if np.asarray(X_real).ndim == 4 and min(len(X_real), len(X_synth)) >= 6:
+            out["discriminative"] = float(discriminative_score(
+                X_real, X_synth, cv=3, random_state=random_state)["score"])
+    return out
+
+
+# -- the experiment ------------------------------------------------------------------------
+
+def _as_steps(name, method, preprocessing):
+    if method is None:
+        return [] if preprocessing is None else [clone(preprocessing)]
+    steps = list(method) if isinstance(method, (list, tuple)) else [method]
+    if preprocessing is not None and not any(type(s) is type(preprocessing) for s in steps):
+        raise ValueError(
+            f"method {name!r} has no {type(preprocessing).__name__} step, so its classifier "
+            "would see other input than the baseline's; list the preprocessing step where it "
+            "belongs (e.g. [SignalTransformAugmenter(), SpectrogramTransformer()])."
+        )
+    return [clone(s) for s in steps]
+
+
+def _set_nested(estimator, suffix, value, only_if_none=False):
+    """Set every (nested) parameter named ``suffix`` of ``estimator``."""
+    params = estimator.get_params(deep=True)
+    updates = {k: value for k, v in params.items()
+               if (k == suffix or k.endswith("__" + suffix)) and not (only_if_none and v is not None)}
+    # shallower parameters first: a nested estimator set later is not replaced afterwards
+    for key in sorted(updates, key=lambda k: k.count("__")):
+        estimator.set_params(**{key: value})
+
+
+def _classifier_budget(clf, budget, n_real, multiplier, growth):
+    """Set ``clf``'s training length; returns a description of the budget."""
+    params = clf.get_params()
+    has_steps = "n_steps" in params and "max_epochs" in params
+    if not has_steps and "max_epochs" not in params:
+        return {"controlled": False}
+    batch = params.get("batch_size", 64)
+    batch = n_real if batch in (-1, None) else batch
+    batches_real = max(1, int(np.ceil(n_real / batch)))
+    if budget == "equal-steps":
+        if has_steps:
+            n_steps = int(params["n_steps"] if params["max_epochs"] == "auto"
+                          else params["max_epochs"] * batches_real)
+            clf.set_params(max_epochs="auto", n_steps=int(round(n_steps * multiplier)))
+            return {"controlled": True, "n_steps": int(round(n_steps * multiplier))}
+        epochs = int(params["max_epochs"])
+        clf.set_params(max_epochs=max(1, int(round(epochs * multiplier / growth))))
+        return {"controlled": True, "max_epochs": clf.get_params()["max_epochs"]}
+    epochs = params["max_epochs"]
+    if epochs == "auto":
+        epochs = max(1, int(np.ceil(params["n_steps"] / batches_real)))
+    clf.set_params(max_epochs=max(1, int(round(epochs * multiplier))))
+    return {"controlled": True, "max_epochs": clf.get_params()["max_epochs"]}
+
+
+def _score(y_true, y_pred, labels):
+    from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
+
+    return {"accuracy": float(accuracy_score(y_true, y_pred)),
+            "macro_f1": float(f1_score(y_true, y_pred, average="macro", labels=labels)),
+            "confusion_matrix": confusion_matrix(y_true, y_pred, labels=labels).tolist()}
+
+
+def _fit_resample_steps(steps, X, y, seconds):
+    """Fit the steps of one method; returns the classifier's training set and synthetic mask."""
+    synthetic = np.zeros(len(X), dtype=bool)
+    for step in steps:
+        name = type(step).__name__
+        start = time.perf_counter()
+        if hasattr(step, "fit_resample"):
+            n_in = len(X)
+            X, y = step.fit_resample(X, y)
+            if len(X) < n_in:
+                raise ValueError(f"{name} returned fewer rows than it was given; compare_augmenters "
+                                 "expects augmenters that keep the real rows first.")
+            synthetic = np.r_[synthetic, np.ones(len(X) - n_in, dtype=bool)]
+        else:
+            X = step.fit_transform(X, y)
+        seconds[name] = seconds.get(name, 0.0) + round(time.perf_counter() - start, 3)
+    return X, y, synthetic
+
+
+def _transform_steps(steps, X):
+    for step in steps:
+        if not hasattr(step, "fit_resample"):
+            X = step.transform(X)
+    return X
+
+
+def _one_run(run, train, test, X, y, methods, classifier, preprocessing, budget,
+             baseline_multipliers, diagnostics, diagnostic_estimator, labels, cache_dir, verbose):
+    seed = run["seed"]
+    X_train, y_train, X_test, y_test = X[train], y[train], X[test], y[test]
+    records, real_input, growths = [], None, {}
+    trained = {}
+    for name, method in methods.items():
+        steps = _as_steps(name, method, preprocessing)
+        for step in steps:
+            _set_nested(step, "random_state", seed)
+            if cache_dir is not None:
+                _set_nested(step, "memory", cache_dir, only_if_none=True)
+        seconds = {}
+        X_fit, y_fit, synthetic = _fit_resample_steps(steps, X_train, y_train, seconds)
+        if name == _REFERENCE:
+            real_input = (X_fit[~synthetic], y_fit[~synthetic] if np.ndim(y_fit) == 1 else
+                          _hard_labels(y_fit)[~synthetic])
+        growths[name] = len(X_fit) / max(1, len(X_train))
+        trained[name] = (steps, X_fit, y_fit, synthetic, seconds)
+
+    max_growth = max(growths.values())
+    variants = []
+    for name in methods:
+        multipliers = [1.0]
+        if name == _REFERENCE:
+            multipliers = sorted(set([1.0] + [float(m) for m in baseline_multipliers]
+                                     + ([max_growth] if budget == "equal-epochs" else [])))
+        for m in multipliers:
+            variants.append((name, m))
+
+    for name, multiplier in variants:
+        steps, X_fit, y_fit, synthetic, seconds = trained[name]
+        seconds = dict(seconds)
+        clf = clone(classifier)
+        _set_nested(clf, "random_state", seed)
+        final = clf.steps[-1][1] if hasattr(clf, "steps") else clf
+        info = _classifier_budget(final, budget, len(X_train), multiplier, growths[name])
+        start = time.perf_counter()
+        clf.fit(X_fit, y_fit)
+        seconds["classifier fit"] = round(time.perf_counter() - start, 3)
+        start = time.perf_counter()
+        X_test_t = _transform_steps(steps, X_test)
+        y_pred = clf.predict(X_test_t)
+        seconds["predict"] = round(time.perf_counter() - start, 3)
+        for attr in ("n_steps_", "n_epochs_"):
+            if hasattr(final, attr):
+                info[attr.rstrip("_")] = int(getattr(final, attr))
+        label = name if multiplier == 1.0 else f"{name} x{multiplier:g} budget"
+        record = {"method": label, "base_method": name, "budget_multiplier": multiplier,
+                  **run, "n_train": int(len(X_train)), "n_synthetic": int(synthetic.sum()),
+                  "n_test": int(len(X_test)), "budget": info, "seconds": seconds,
+                  **_score(y_test, y_pred, labels)}
+        if diagnostics and multiplier == 1.0 and synthetic.any():
+            start = time.perf_counter()
+            record.update(synthetic_data_diagnostics(
+                real_input[0], real_input[1], X_fit[synthetic],
+                y_fit[synthetic] if np.ndim(y_fit) == 1 else y_fit[synthetic],
+                X_test_t, y_test, estimator=diagnostic_estimator, random_state=seed))
+            record["seconds"]["diagnostics"] = round(time.perf_counter() - start, 3)
+        if verbose:
+            print(f"  split {run['split']} seed {seed}: {label:<28} accuracy "
+                  f"{record['accuracy']:.3f}  macro-F1 {record['macro_f1']:.3f}", flush=True)
+        records.append(record)
+    return records
+
+
+def _run_in_worker(n_threads, *args, **kwargs):
+    if n_threads is not None:
+        import torch
+
+        torch.set_num_threads(n_threads)
+    return _one_run(*args, **kwargs)
+
+
+def compare_augmenters(X, y, groups, methods, classifier, *, preprocessing=None, cv=None,
+                       n_seeds=1, budget="equal-steps", baseline_multipliers=(),
+                       diagnostics=True, diagnostic_estimator=None, memory="auto",
+                       n_jobs=None, verbose=0):
+    """Train one classifier with each augmentation on the same splits; compare paired.
+
+    For every split of ``cv`` (cross-subject: groups never cross between training
+    and test) and every seed, each method's steps are fitted on the training rows
+    (augmenters on training rows only), the classifier is trained on the result and
+    scored on the test rows. Every method of a run gets the same seed (every
+    ``random_state`` parameter, nested ones included, is set to it) and, by default,
+    the same number of gradient steps, so a difference is the data's, not the
+    training length's.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_channels, n_timesteps)
+        Raw windows (or any input the steps take).
+    y : array-like of shape (n_samples,)
+    groups : array-like of shape (n_samples,)
+        Subject (or device, place) of every row.
+    methods : dict of str -> None, estimator or list of estimators
+        The steps that come before the classifier, in pipeline order. ``None`` (use
+        it for the key ``"none"``, the reference of the paired differences) is
+        ``preprocessing`` alone. Augmenters (objects with ``fit_resample``) must keep
+        the real rows first, as every skaugment augmenter does.
+    classifier : estimator
+        Cloned for every method and run. For skaugment classifiers the budget is set
+        through ``max_epochs`` / ``n_steps``; other classifiers are trained as given
+        (the record says ``"controlled": False``).
+    preprocessing : transformer, default=None
+        What ``"none"`` is (e.g. a :class:`~skaugment.SpectrogramTransformer`). When
+        given, every other method must list a step of the same class, so that all
+        classifiers see the same kind of input.
+    cv : splitter, default=None
+        A group splitter (``GroupKFold``, ``LeaveOneGroupOut``, ...); ``None`` is
+        ``GroupHoldoutSplit(n_train_groups=5, n_repeats=5)``.
+    n_seeds : int, default=1
+        Seeds per split; run ``r`` of split ``k`` and seed ``s`` uses seed
+        ``k * n_seeds + s``.
+    budget : {"equal-steps", "equal-epochs"}, default="equal-steps"
+        ``"equal-steps"``: every classifier takes the same number of gradient steps
+        (its ``n_steps`` with ``max_epochs="auto"``), whatever the size of its
+        training set. ``"equal-epochs"``: every classifier trains the same number of
+        epochs, so augmented sets also buy more steps (the protocol of Wang et al.,
+        2024); ``"none"`` is then also trained for as many steps as the largest
+        augmented set (``"none xG budget"``) and the better of the two is the
+        reference.
+    baseline_multipliers : sequence of float, default=()
+        Extra budgets (multiples of the common one) at which ``"none"`` is trained,
+        to show that the baseline is at its best budget; the best is the reference.
+    diagnostics : bool, default=True
+        Add TSTR, label fidelity and the discriminative score of the synthetic rows
+        (:func:`synthetic_data_diagnostics`) to each record.
+    diagnostic_estimator : classifier, default=None
+        The model those diagnostics train (default: logistic regression).
+    memory : "auto", None, str or joblib.Memory, default="auto"
+        Cache given to every step's ``memory`` parameter left to None, so that
+        metric augmenters with the same generator share one generator fit per run.
+        ``"auto"``: a temporary folder removed at the end; None: no cache.
+    n_jobs : int or None, default=None
+        Runs in parallel (joblib); each worker then uses ``cpu_count // n_jobs``
+        torch threads.
+    verbose : int, default=0
+
+    Returns
+    -------
+    result : AugmentationComparison
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.neighbors import KNeighborsClassifier
+    >>> from sklearn.preprocessing import FunctionTransformer
+    >>> from skaugment.augmenters import MixupAugmenter
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.randn(60, 1, 8); y = np.tile([0, 1], 30); X[y == 1] += 1.0
+    >>> groups = np.repeat(np.arange(6), 10)
+    >>> flat = FunctionTransformer(lambda a: a.reshape(len(a), -1))
+    >>> knn = KNeighborsClassifier(3)
+    >>> res = compare_augmenters(
+    ...     X, y, groups, {"none": None, "jitter": [SignalTransformAugmenter(
+    ...         transforms=["jitter"], ratio=1.0), flat]},
+    ...     knn, preprocessing=flat, cv=GroupHoldoutSplit(3, n_repeats=2),
+    ...     diagnostics=False)  # doctest: +SKIP
+    """
+    from joblib import Parallel, delayed
+
+    from ..utils import check_labels
+
+    if budget not in _BUDGETS:
+        raise ValueError(f"budget must be one of {list(_BUDGETS)}; got {budget!r}.")
+    if not isinstance(methods, dict) or not methods:
+        raise TypeError("methods must be a non-empty dict: name -> None, estimator or list of steps.")
+    if _REFERENCE not in methods:
+        raise ValueError(f"methods needs a {_REFERENCE!r} entry (no augmentation), the reference "
+                         "of the paired differences.")
+    if (isinstance(n_seeds, bool) or not isinstance(n_seeds, numbers.Integral)) or n_seeds < 1:
+        raise ValueError(f"n_seeds must be a positive int; got {n_seeds!r}.")
+    for m in baseline_multipliers:
+        if not isinstance(m, numbers.Real) or not m > 0:
+            raise ValueError(f"baseline_multipliers must be positive numbers; got {m!r}.")
+    for name, method in methods.items():
+        _as_steps(name, method, preprocessing)  # fail before any training
+    X = np.asarray(X)
+    y = check_labels(y, n_samples=X.shape[0])
+    groups = np.asarray(groups)
+    if groups.shape != (X.shape[0],):
+        raise ValueError(f"groups must have one entry per row of X ({X.shape[0]}); "
+                         f"got shape {groups.shape}.")
+    cv = GroupHoldoutSplit() if cv is None else cv
+    labels = np.unique(y)
+    splits = list(cv.split(X, y, groups))
+    runs = []
+    for k, (train, test) in enumerate(splits):
+        if np.intersect1d(groups[train], groups[test]).size:
+            raise ValueError(f"split {k} of {cv!r} puts the same group in training and test; "
+                             "use a group splitter (GroupKFold, LeaveOneGroupOut, GroupHoldoutSplit).")
+        for s in range(n_seeds):
+            runs.append(({"split": k, "seed": k * n_seeds + s,
+                          "train_groups": np.unique(groups[train]).tolist()}, train, test))
+
+    tmp = None
+    if memory == "auto":
+        tmp = cache_dir = tempfile.mkdtemp(prefix="skaugment-compare-")
+    else:
+        cache_dir = os.fspath(memory) if isinstance(memory, os.PathLike) else memory
+    n_workers = 1 if n_jobs is None else (os.cpu_count() or 1) if n_jobs < 0 else n_jobs
+    threads = max(1, (os.cpu_count() or 1) // n_workers) if n_workers > 1 else None
+    start = time.perf_counter()
+    try:
+        args = (X, y, methods, classifier, preprocessing, budget, tuple(baseline_multipliers),
+                diagnostics, diagnostic_estimator, labels, cache_dir, verbose)
+        if n_workers > 1:
+            out = Parallel(n_jobs=n_workers)(
+                delayed(_run_in_worker)(threads, run, tr, te, *args) for run, tr, te in runs)
+        else:
+            out = [_one_run(run, tr, te, *args) for run, tr, te in runs]
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+    records = [r for rs in out for r in rs]
+    config = {"budget": budget, "n_seeds": n_seeds, "cv": repr(cv), "n_runs": len(runs),
+              "methods": list(methods), "classifier": repr(classifier),
+              "baseline_multipliers": list(baseline_multipliers),
+              "wall_seconds": round(time.perf_counter() - start, 1)}
+    return AugmentationComparison(records, config)
+
+
+class AugmentationComparison:
+    """The result of :func:`compare_augmenters`: a tidy table and its paired summary.
+
+    Attributes
+    ----------
+    records : list of dict
+        One row per (method, run): ``method``, ``split``, ``seed``, ``accuracy``,
+        ``macro_f1``, ``n_train``, ``n_synthetic``, ``budget``, ``seconds`` per
+        stage, and the diagnostics when computed.
+    config : dict
+        How the comparison was run.
+    """
+
+    def __init__(self, records, config):
+        self.records = list(records)
+        self.config = dict(config)
+
+    @property
+    def methods(self):
+        return list(dict.fromkeys(r["method"] for r in self.records))
+
+    def scores(self, method, metric="accuracy"):
+        """``metric`` of ``method`` per run, ordered by (split, seed)."""
+        rows = sorted((r for r in self.records if r["method"] == method),
+                      key=lambda r: (r["split"], r["seed"]))
+        return np.array([r[metric] for r in rows], dtype=np.float64)
+
+    @property
+    def reference(self):
+        """The no-augmentation variant with the best mean accuracy (its best budget)."""
+        candidates = [m for m in self.methods
+                      if any(r["method"] == m and r["base_method"] == _REFERENCE
+                             for r in self.records)]
+        return max(candidates, key=lambda m: self.scores(m).mean())
+
+    def summary(self, metric="accuracy", confidence=0.95):
+        """Per method: mean, std and the paired difference to the best baseline.
+
+        Returns
+        -------
+        summary : dict of str -> dict
+            ``mean``, ``std``, ``n_runs``, ``diff`` (see :func:`paired_difference`; None
+            for the reference), mean diagnostics and mean seconds per stage.
+        """
+        ref = self.reference
+        ref_scores = self.scores(ref, metric)
+        out = {}
+        for method in self.methods:
+            values = self.scores(method, metric)
+            rows = [r for r in self.records if r["method"] == method]
+            entry = {"mean": float(values.mean()),
+                     "std": float(values.std(ddof=1)) if len(values) > 1 else float("nan"),
+                     "n_runs": int(len(values)), "reference": method == ref,
+                     "diff": None if method == ref else paired_difference(values, ref_scores,
+                                                                          confidence)}
+            for key in ("tstr", "label_fidelity", "discriminative"):
+                vals = [r[key] for r in rows if key in r]
+                entry[key] = float(np.nanmean(vals)) if vals and not np.all(np.isnan(vals)) \
+                    else float("nan")
+            stages = {}
+            for r in rows:
+                for stage, sec in r["seconds"].items():
+                    stages.setdefault(stage, []).append(sec)
+            entry["seconds"] = {k: float(np.mean(v)) for k, v in stages.items()}
+            out[method] = entry
+        return out
+
+    def to_dict(self):
+        """JSON-serialisable ``{"config", "summary", "records"}``."""
+        return {"config": self.config, "summary": self.summary(), "records": self.records}
+
+    def to_markdown(self, metric="accuracy"):
+        """The summary as a Markdown table (differences in points, i.e. x100)."""
+        summ = self.summary(metric)
+        lines = [f"| method | {metric} (mean ± std) | Δ vs {self.reference} [95% CI] | wins | "
+                 "TSTR | label fidelity | discriminative | s / run |",
+                 "|---|---|---|---|---|---|---|---|"]
+
+        def fmt(v):
+            return "–" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{v:.3f}"
+
+        for method, s in summ.items():
+            d = s["diff"]
+            delta = "reference" if d is None else (
+                f"{100 * d['mean']:+.1f} [{100 * d['ci_low']:+.1f}, {100 * d['ci_high']:+.1f}]")
+            wins = "" if d is None else f"{d['wins']}/{d['n']}"
+            secs = sum(s["seconds"].values())
+            lines.append(f"| {method} | {s['mean']:.3f} ± {s['std']:.3f} | {delta} | {wins} | "
+                         f"{fmt(s['tstr'])} | {fmt(s['label_fidelity'])} | "
+                         f"{fmt(s['discriminative'])} | {secs:.0f} |")
+        return "\n".join(lines) + "\n"
+
+    def __repr__(self):
+        return (f"AugmentationComparison({len(self.methods)} methods, "
+                f"{self.config.get('n_runs')} runs, reference={self.reference!r})")

@@ -1,0 +1,244 @@
+"""compare_augmenters: protocol (splits, seeds, budgets), paired statistics, diagnostics."""
+
+import numpy as np
+import pytest
+from scipy import stats
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.model_selection import GroupKFold, KFold
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.preprocessing import FunctionTransformer
+
+from skaugment.evaluation import (
+    AugmentationComparison,
+    GroupHoldoutSplit,
+    compare_augmenters,
+    paired_difference,
+    synthetic_data_diagnostics,
+)
+
+
+def _flatten(a):
+    return np.asarray(a).reshape(len(a), -1)
+
+
+FLAT = FunctionTransformer(_flatten)
+
+
+class CopyAugmenter(BaseEstimator):
+    """Appends ``ratio`` exact copies of every row, reals first (the augmenter contract)."""
+
+    def __init__(self, ratio=1, random_state=None, memory=None):
+        self.ratio = ratio
+        self.random_state = random_state
+        self.memory = memory
+
+    def fit_resample(self, X, y):
+        self.seen_random_state_ = self.random_state
+        reps = [X] * (1 + self.ratio)
+        return np.concatenate(reps), np.concatenate([y] * (1 + self.ratio))
+
+
+class ShiftAugmenter(BaseEstimator):
+    """Appends copies moved by ``shift``: synthetic rows unlike the real ones."""
+
+    def __init__(self, shift=100.0):
+        self.shift = shift
+
+    def fit_resample(self, X, y):
+        return np.concatenate([X, X + self.shift]), np.concatenate([y, y])
+
+
+class BudgetSpy(ClassifierMixin, BaseEstimator):
+    """A 1-NN classifier with skaugment's budget parameters, recording what it got."""
+
+    def __init__(self, max_epochs="auto", n_steps=100, batch_size=8, random_state=None):
+        self.max_epochs = max_epochs
+        self.n_steps = n_steps
+        self.batch_size = batch_size
+        self.random_state = random_state
+
+    def fit(self, X, y):
+        self.knn_ = KNeighborsClassifier(1).fit(_flatten(X), y)
+        self.classes_ = self.knn_.classes_
+        batches = int(np.ceil(len(X) / self.batch_size))
+        self.n_epochs_ = (int(np.ceil(self.n_steps / batches)) if self.max_epochs == "auto"
+                          else self.max_epochs)
+        self.n_steps_ = self.n_epochs_ * batches
+        return self
+
+    def predict(self, X):
+        return self.knn_.predict(_flatten(X))
+
+
+def _data(n_groups=6, per_group=10, seed=0):
+    rng = np.random.RandomState(seed)
+    y = np.tile(["sit", "walk"], n_groups * per_group // 2)
+    X = rng.randn(len(y), 2, 8)
+    X[y == "walk"] += 1.5
+    groups = np.repeat(np.arange(n_groups), per_group)
+    return X, y, groups
+
+
+def test_paired_difference_matches_the_t_interval():
+    a = np.array([0.80, 0.82, 0.85, 0.79, 0.90])
+    b = np.array([0.78, 0.80, 0.80, 0.81, 0.85])
+    d = a - b
+    half = stats.t.ppf(0.975, 4) * d.std(ddof=1) / np.sqrt(5)
+    res = paired_difference(a, b)
+    assert res["mean"] == pytest.approx(d.mean())
+    assert res["ci_low"] == pytest.approx(d.mean() - half)
+    assert res["ci_high"] == pytest.approx(d.mean() + half)
+    assert res["wins"] == 4 and res["n"] == 5
+    assert np.isnan(paired_difference([1.0], [0.5])["ci_low"])
+
+
+def test_group_holdout_split_is_seeded_disjoint_and_sized():
+    groups = np.repeat(np.arange(1, 31), 3)
+    split = GroupHoldoutSplit(n_train_groups=5, n_repeats=3)
+    folds = list(split.split(groups, groups=groups))
+    assert len(folds) == split.get_n_splits() == 3
+    for tr, te in folds:
+        assert len(np.unique(groups[tr])) == 5 and len(np.unique(groups[te])) == 25
+        assert not set(groups[tr]) & set(groups[te])
+    again = list(GroupHoldoutSplit(n_train_groups=5, n_repeats=5).split(groups, groups=groups))
+    np.testing.assert_array_equal(folds[1][0], again[1][0])  # more repeats keep the first ones
+    assert not np.array_equal(folds[0][0], folds[1][0])
+    _, te = next(GroupHoldoutSplit(5, n_test_groups=4).split(groups, groups=groups))
+    assert len(np.unique(groups[te])) == 4
+    with pytest.raises(ValueError, match="leaves no test group"):
+        next(GroupHoldoutSplit(30).split(groups, groups=groups))
+    with pytest.raises(ValueError, match="needs groups"):
+        next(GroupHoldoutSplit(2).split(groups))
+
+
+def test_exact_copies_change_nothing_and_every_method_shares_splits_and_seeds():
+    X, y, groups = _data()
+    cv = GroupHoldoutSplit(n_train_groups=3, n_repeats=3)
+    res = compare_augmenters(X, y, groups, {"none": None, "copies": [CopyAugmenter(2), FLAT]},
+                             KNeighborsClassifier(1), preprocessing=FLAT, cv=cv, n_seeds=2,
+                             diagnostics=False)
+    assert isinstance(res, AugmentationComparison)
+    assert len(res.records) == 2 * 3 * 2
+    # 1-NN on exact copies predicts exactly what it predicts on the originals
+    np.testing.assert_array_equal(res.scores("copies"), res.scores("none"))
+    summary = res.summary()
+    assert summary["copies"]["diff"]["mean"] == 0 and summary["copies"]["diff"]["wins"] == 0
+    assert summary["none"]["reference"] and summary["none"]["diff"] is None
+    for method in ("none", "copies"):
+        rows = sorted((r for r in res.records if r["method"] == method),
+                      key=lambda r: (r["split"], r["seed"]))
+        assert [(r["split"], r["seed"]) for r in rows] == [(k, 2 * k + s) for k in range(3)
+                                                          for s in range(2)]
+        for r in rows:
+            assert r["n_synthetic"] == (2 * r["n_train"] if method == "copies" else 0)
+            assert np.sum(r["confusion_matrix"]) == r["n_test"]
+            assert r["accuracy"] == pytest.approx(np.trace(r["confusion_matrix"]) / r["n_test"])
+            assert not set(r["train_groups"]) & set(groups[~np.isin(groups, r["train_groups"])])
+
+
+def test_the_paired_difference_is_measured_against_the_best_baseline_budget():
+    X, y, groups = _data()
+    cv = GroupHoldoutSplit(n_train_groups=3, n_repeats=2)
+    res = compare_augmenters(X, y, groups, {"none": None, "copies": [CopyAugmenter(3), FLAT]},
+                             BudgetSpy(n_steps=40), preprocessing=FLAT, cv=cv,
+                             baseline_multipliers=(2,), diagnostics=False)
+    assert set(res.methods) == {"none", "none x2 budget", "copies"}
+    steps = {r["method"]: r["budget"]["n_steps"] for r in res.records if r["split"] == 0}
+    # equal steps: 30 training rows in batches of 8 -> 4 batches -> 10 epochs = 40 steps;
+    # the x4 set (15 batches) needs 3 epochs = 45 steps, the closest whole-epoch budget
+    assert steps == {"none": 40, "none x2 budget": 80, "copies": 45}
+    assert res.reference in ("none", "none x2 budget")
+
+
+def test_equal_epochs_adds_the_baseline_at_the_augmented_step_count():
+    X, y, groups = _data()
+    res = compare_augmenters(X, y, groups, {"none": None, "copies": [CopyAugmenter(3), FLAT]},
+                             BudgetSpy(max_epochs=5), preprocessing=FLAT,
+                             cv=GroupHoldoutSplit(3, n_repeats=1), budget="equal-epochs",
+                             diagnostics=False)
+    epochs = {r["method"]: r["budget"]["max_epochs"] for r in res.records}
+    assert epochs == {"none": 5, "none x4 budget": 20, "copies": 5}
+
+
+def test_random_state_of_every_step_is_the_run_seed_and_a_cache_is_shared():
+    X, y, groups = _data()
+    seen = []
+
+    class Recording(CopyAugmenter):
+        def fit_resample(self, X, y):
+            seen.append((self.random_state, self.memory))
+            return super().fit_resample(X, y)
+
+    compare_augmenters(X, y, groups, {"none": None, "a": [Recording(1, random_state=123), FLAT]},
+                       KNeighborsClassifier(1), preprocessing=FLAT,
+                       cv=GroupHoldoutSplit(3, n_repeats=2), diagnostics=False)
+    assert [s[0] for s in seen] == [0, 1]
+    assert all(isinstance(s[1], str) and "skaugment-compare" in s[1] for s in seen)
+
+
+def test_diagnostics_known_answers():
+    X, y, groups = _data(per_group=20)
+    real, yr = _flatten(X[:60]), y[:60]
+    test, yt = _flatten(X[60:]), y[60:]
+    copies = synthetic_data_diagnostics(real, yr, real, yr, test, yt)
+    # trained on a copy of the real rows, TSTR is the real-trained model's test accuracy
+    from skaugment.evaluation._compare import _default_diagnostic_estimator
+
+    expected = np.mean(_default_diagnostic_estimator().fit(real, yr).predict(test) == yt)
+    assert copies["tstr"] == pytest.approx(expected)
+    assert copies["label_fidelity"] > 0.9
+    flipped = synthetic_data_diagnostics(real, yr, real, np.where(yr == "sit", "walk", "sit"),
+                                         test, yt)
+    assert flipped["label_fidelity"] < 0.1 and flipped["tstr"] < 0.1
+    rng = np.random.RandomState(0)
+    S, S_same = np.abs(rng.randn(2, 200, 1, 5, 4))
+    y200 = np.tile(yr, 4)[:200]
+    far = synthetic_data_diagnostics(S, y200, S + 5.0, y200, S, y200)
+    # another draw of the same distribution (exact copies would be learnt as duplicates)
+    near = synthetic_data_diagnostics(S, y200, S_same, y200, S, y200)
+    assert far["discriminative"] > 0.45  # told apart (nearly) always
+    assert near["discriminative"] < 0.15
+
+
+def test_records_carry_diagnostics_of_the_synthetic_rows():
+    from skaugment.evaluation._compare import _default_diagnostic_estimator
+
+    X, y, groups = _data()
+    cv = GroupHoldoutSplit(3, n_repeats=1)
+    res = compare_augmenters(X, y, groups, {"none": None, "copies": [CopyAugmenter(1), FLAT]},
+                             KNeighborsClassifier(1), preprocessing=FLAT, cv=cv)
+    (copies,) = [r for r in res.records if r["method"] == "copies"]
+    # the synthetic rows are copies of the training rows: TSTR is the test accuracy of the
+    # diagnostic model trained on the real training rows
+    train, test = next(cv.split(X, y, groups))
+    model = _default_diagnostic_estimator().fit(_flatten(X[train]), y[train])
+    assert copies["tstr"] == pytest.approx(np.mean(model.predict(_flatten(X[test])) == y[test]))
+    assert copies["label_fidelity"] == pytest.approx(
+        np.mean(model.predict(_flatten(X[train])) == y[train]))
+    assert np.isnan(copies["discriminative"])  # raw windows: no spectrogram features
+    (none,) = [r for r in res.records if r["method"] == "none"]
+    assert "tstr" not in none
+    assert "| copies |" in res.to_markdown()
+
+
+def test_bad_configurations_fail_before_training():
+    X, y, groups = _data()
+    knn = KNeighborsClassifier(1)
+    with pytest.raises(ValueError, match="'none' entry"):
+        compare_augmenters(X, y, groups, {"a": [FLAT]}, knn)
+    with pytest.raises(ValueError, match="has no FunctionTransformer step"):
+        compare_augmenters(X, y, groups, {"none": None, "a": [CopyAugmenter()]}, knn,
+                           preprocessing=FLAT)
+    with pytest.raises(ValueError, match="budget must be"):
+        compare_augmenters(X, y, groups, {"none": None}, knn, preprocessing=FLAT, budget="x")
+    with pytest.raises(ValueError, match="same group in training and test"):
+        compare_augmenters(X, y, groups, {"none": None}, knn, preprocessing=FLAT,
+                           cv=KFold(3, shuffle=True, random_state=0))
+    with pytest.raises(ValueError, match="one entry per row"):
+        compare_augmenters(X, y, groups[:-1], {"none": None}, knn, preprocessing=FLAT)
+    with pytest.raises(TypeError, match="non-empty dict"):
+        compare_augmenters(X, y, groups, [None], knn)
+    # GroupKFold is accepted as it is
+    res = compare_augmenters(X, y, groups, {"none": None}, knn, preprocessing=FLAT,
+                             cv=GroupKFold(3), diagnostics=False)
+    assert len(res.records) == 3
