@@ -26,6 +26,8 @@ _PUBLIC = {
     "MetricDisturbAugmenter": "skaugment.augmenters",
     "MetricKnowledgeAugmenter": "skaugment.augmenters",
     "MetricTargetAugmenter": "skaugment.augmenters",
+    # classic baselines
+    "MixupAugmenter": "skaugment.augmenters",
     # downstream classifiers
     "DeepSenseClassifier": "skaugment.classifiers",
     "TransformerClassifier": "skaugment.classifiers",

@@ -7,6 +7,7 @@ import pytest
 import torch
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
+from skorch.callbacks import Callback
 
 from skaugment.classifiers import DeepSenseClassifier, DULoss, SATSDUClassifier, TransformerClassifier
 from skaugment.classifiers._base import frame_mask, masked_mean
@@ -356,3 +357,226 @@ def test_classes_param_partial_fit_and_device():
     sats = SATSDUClassifier(**TINY_BY_CLASS[SATSDUClassifier], random_state=0).fit(S, y)
     assert sats.input_mode_ == "spectrogram" and sats.input_shape_ == (2, 5, 4)
     assert isinstance(sats.module_.network.stem[0], torch.nn.Conv2d)
+
+
+# -- training budget: max_epochs="auto" and n_steps -------------------------------------
+
+
+class _StepCounter(Callback):
+    """Counts the optimizer steps (one per training batch)."""
+
+    def initialize(self):
+        self.n_steps = 0
+        return self
+
+    def on_batch_end(self, net, batch=None, training=None, **kwargs):
+        if training:
+            self.n_steps += 1
+
+
+def _counted(cls, **params):
+    counter = _StepCounter().initialize()
+    kw = {**TINY_BY_CLASS[cls], **params}
+    return cls(**kw, callbacks=[("count", counter)], random_state=0), counter
+
+
+@pytest.mark.parametrize("cls", ALL, ids=lambda c: c.__name__)
+def test_defaults_are_a_step_budget(cls):
+    clf = cls()
+    assert clf.max_epochs == "auto" and clf.n_steps == 1500
+    assert clone(clf).get_params()["max_epochs"] == "auto"
+
+
+@pytest.mark.parametrize("cls", ALL, ids=lambda c: c.__name__)
+def test_auto_budget_rounds_steps_up_to_whole_epochs(cls):
+    S, y = _tiny_spectrograms(n=40)
+    # 40 rows in batches of 8: 5 batches per epoch; 12 steps -> 3 epochs, 15 steps.
+    clf, counter = _counted(cls, max_epochs="auto", n_steps=12, batch_size=8)
+    clf.fit(S, y)
+    assert counter.n_steps == 15
+    assert (clf.n_epochs_, clf.n_steps_, len(clf.history)) == (3, 15, 3)
+    assert sum(clf.history[:, "train_batch_count"]) == 15
+    # The parameter is left as given, so clone/get_params stay right.
+    assert clf.get_params()["max_epochs"] == "auto"
+
+
+def test_auto_budget_same_steps_for_six_times_the_data():
+    S, y = _tiny_spectrograms(n=40)
+    S6, y6 = np.concatenate([S] * 6), np.concatenate([y] * 6)
+    # 5 batches per epoch on x1, 30 on x6: 30 steps are 6 epochs and 1 epoch.
+    one, count_one = _counted(DeepSenseClassifier, max_epochs="auto", n_steps=30, batch_size=8)
+    six, count_six = _counted(DeepSenseClassifier, max_epochs="auto", n_steps=30, batch_size=8)
+    one.fit(S, y)
+    six.fit(S6, y6)
+    assert count_one.n_steps == count_six.n_steps == one.n_steps_ == six.n_steps_ == 30
+    assert (one.n_epochs_, six.n_epochs_) == (6, 1)
+
+
+def test_int_max_epochs_keeps_skorch_meaning_and_ignores_n_steps():
+    S, y = _tiny_spectrograms(n=40)
+    clf, counter = _counted(DeepSenseClassifier, max_epochs=2, n_steps=1000, batch_size=8)
+    clf.fit(S, y)
+    assert (clf.n_epochs_, clf.n_steps_, counter.n_steps) == (2, 10, 10)
+    zero = DeepSenseClassifier(**{**TINY, "max_epochs": 0}, random_state=0).fit(S, y)
+    assert (zero.n_epochs_, zero.n_steps_) == (0, 0)
+
+
+def test_auto_budget_counts_batches_after_train_split_and_partial_fit():
+    from skorch.dataset import ValidSplit
+
+    S, y = _tiny_spectrograms(n=40)
+    # 30 training rows after the split: 4 batches of 8 per epoch; 8 steps -> 2 epochs.
+    clf, counter = _counted(DeepSenseClassifier, n_steps=8, batch_size=8,
+                            train_split=ValidSplit(0.25, stratified=True, random_state=0))
+    clf.fit(S, y)
+    assert (clf.n_epochs_, clf.n_steps_, counter.n_steps) == (2, 8, 8)
+    assert all(epoch["valid_batch_count"] == 2 for epoch in clf.history)
+    # partial_fit trains one more budget; the fitted attributes count the whole history.
+    clf.partial_fit(S, y)
+    assert (clf.n_epochs_, clf.n_steps_) == (4, 16)
+
+
+def test_budget_params_validated():
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    S, y = _tiny_spectrograms()
+    for params in ({"max_epochs": "longer"}, {"max_epochs": -1}, {"n_steps": 0}, {"n_steps": 2.5}):
+        with pytest.raises(InvalidParameterError, match=next(iter(params))):
+            DeepSenseClassifier(**{**TINY, **params}).fit(S, y)
+
+
+# -- soft labels ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cls", ALL, ids=lambda c: c.__name__)
+def test_one_hot_distribution_trains_the_same_model_as_labels(cls):
+    from skaugment.utils._labels import one_hot_distribution
+
+    S, y = _tiny_spectrograms()
+    kw = TINY_BY_CLASS[cls]
+    hard = cls(**kw, random_state=0).fit(S, y)
+    soft = cls(**kw, random_state=0).fit(S, one_hot_distribution(y))
+    np.testing.assert_allclose(soft.predict_proba(S), hard.predict_proba(S), atol=1e-6)
+    np.testing.assert_array_equal(soft.classes_, hard.classes_)
+    pred = soft.predict(S)
+    assert pred.dtype.kind == "U" and set(pred) <= {"sit", "walk"}
+    # Columns in another order name the same classes: the same model again.
+    swapped = one_hot_distribution(y, classes=["walk", "sit"])
+    again = cls(**kw, random_state=0).fit(S, swapped)
+    np.testing.assert_allclose(again.predict_proba(S), hard.predict_proba(S), atol=1e-6)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(soft)).predict(S), pred)
+
+
+def test_soft_labels_reach_the_cross_entropy_optimum():
+    """Every row (0.7, 0.3): cross-entropy is minimal at p = (0.7, 0.3), beyond hard labels."""
+    from skaugment.utils._labels import label_distribution
+
+    S, _ = _tiny_spectrograms()
+    q = label_distribution(np.tile([0.7, 0.3], (len(S), 1)), classes=["sit", "walk"])
+    clf = DeepSenseClassifier(**{**TINY, "max_epochs": "auto"}, n_steps=100, lr=1e-2,
+                              random_state=0).fit(S, q)
+    proba = clf.predict_proba(S)
+    np.testing.assert_allclose(proba[:, 0], 0.7, atol=0.02)
+    assert set(clf.predict(S)) == {"sit"}
+
+
+def test_soft_label_class_names():
+    from skaugment.utils._labels import label_distribution
+
+    S, y = _tiny_spectrograms()
+    table = np.eye(2)[(y == "walk").astype(int)]
+    # Plain array: columns 0..K-1, or the classes parameter in its own order.
+    plain = DeepSenseClassifier(**TINY, random_state=0).fit(S, table)
+    assert plain.classes_.tolist() == [0, 1]
+    named = DeepSenseClassifier(**TINY, classes=["walk", "sit"], random_state=0).fit(S, table[:, ::-1])
+    assert named.classes_.tolist() == ["sit", "walk"]
+    np.testing.assert_allclose(named.predict_proba(S), plain.predict_proba(S), atol=1e-6)
+    # A distribution over a subset of the classes parameter gets zero columns for the rest.
+    sub = label_distribution(table, classes=["sit", "walk"])
+    wide = DeepSenseClassifier(**TINY, classes=["run", "sit", "walk"], random_state=0).fit(S, sub)
+    assert wide.classes_.tolist() == ["run", "sit", "walk"] and wide.predict_proba(S).shape == (len(S), 3)
+    with pytest.raises(ValueError, match=r"classes \['jump'\] that are not in"):
+        DeepSenseClassifier(**TINY, classes=["sit", "walk"]).fit(
+            S, label_distribution(table, classes=["sit", "jump"]))
+    # partial_fit takes soft labels after hard ones, and the reverse.
+    hard = DeepSenseClassifier(**TINY, random_state=0).fit(S, y)
+    hard.partial_fit(S, sub)
+    plain.partial_fit(S, (y == "walk").astype(int))
+    assert hard.n_epochs_ == plain.n_epochs_ == 2 * TINY["max_epochs"]
+
+
+@pytest.mark.parametrize(
+    "row, match",
+    [
+        ([0.25, 0.25], r"rows must sum to 1.*row\(s\) 3 sum to 0.5"),
+        ([1.5, -0.5], r"negative probabilities in row\(s\) 3"),
+        ([np.nan, 1.0], r"NaN or infinity in row\(s\) 3"),
+    ],
+)
+def test_invalid_soft_labels_raise(row, match):
+    S, y = _tiny_spectrograms()
+    table = np.eye(2)[(y == "walk").astype(int)]
+    table[3] = row
+    with pytest.raises(ValueError, match=match):
+        DeepSenseClassifier(**TINY).fit(S, table)
+
+
+def test_soft_label_shape_errors():
+    from skaugment.utils._labels import label_distribution
+
+    S, y = _tiny_spectrograms()
+    table = np.eye(3)[np.arange(len(S)) % 3]
+    with pytest.raises(ValueError, match="3 columns .* but 2 classes were given"):
+        DeepSenseClassifier(**TINY, classes=["sit", "walk"]).fit(S, table)
+    with pytest.raises(ValueError, match="labels but X has"):
+        DeepSenseClassifier(**TINY).fit(S, label_distribution(table[:-1]))
+    with pytest.raises(ValueError, match="class probabilities"):
+        DeepSenseClassifier(**TINY).fit(S, np.array([["a", "b"]] * len(S)))
+    clf = DeepSenseClassifier(**TINY, random_state=0).fit(S, y)
+    with pytest.raises(ValueError, match="3 columns .* but 2 classes"):
+        clf.partial_fit(S, table)
+
+
+def test_soft_labels_with_stratified_split_and_validation_score():
+    from skorch.dataset import ValidSplit
+
+    from skaugment.utils._labels import label_distribution
+
+    S, y = _tiny_spectrograms(n=40)
+    walk = (y == "walk").astype(float)
+    q = label_distribution(np.c_[0.8 - 0.6 * walk, 0.2 + 0.6 * walk], classes=["sit", "walk"])
+    clf = DeepSenseClassifier(**TINY, random_state=0,
+                              train_split=ValidSplit(0.25, stratified=True, random_state=0)).fit(S, q)
+    assert 0.0 <= clf.history[-1, "valid_acc"] <= 1.0
+    assert np.isfinite(clf.history[-1, "valid_loss"])
+
+
+def test_du_loss_soft_targets():
+    logits = torch.tensor([[2.0, 0.5, -1.0], [0.1, 1.5, 0.3], [-0.5, 0.2, 3.0], [0.0, 2.0, 1.0]],
+                          requires_grad=True)
+    target = torch.tensor([0, 1, 0, 2])
+    loss = DULoss(tau=0.25, smoothing=0.2, focal_gamma=2.0, focal_alpha=0.5)
+    hard = loss(logits, target)
+    hard_weights = loss.last_weights_
+    soft = loss(logits, torch.nn.functional.one_hot(target, 3).float())
+    assert torch.equal(soft, hard) and loss.last_weights_ == hard_weights
+
+    # Non-degenerate rows against a float64 reference of the documented formulas.
+    q = torch.tensor([[0.6, 0.4, 0.0], [0.0, 1.0, 0.0], [0.3, 0.3, 0.4], [0.1, 0.2, 0.7]])
+    value = loss(logits, q)
+    z = logits.detach().numpy().astype(np.float64)
+    qn = q.numpy().astype(np.float64)
+    log_p = z - np.log(np.exp(z).sum(1, keepdims=True))
+    p = np.exp(log_p)
+    sl = -(log_p * (0.8 * qn + 0.2 / 3)).sum(1).mean()
+    fl = -(0.5 * qn * (1 - p) ** 2 * log_p).sum(1).mean()
+    ce = -(qn * log_p).sum(1).mean()
+    acc = (z.argmax(1) == qn.argmax(1)).mean()  # 3 of 4
+    w1 = np.clip(2 - 0.25 - 1 / (acc + 1e-8), 0, 1)
+    w0 = w2 = 0.5 * (1 - w1)
+    np.testing.assert_allclose(loss.last_weights_, (w0, w1, w2), atol=1e-6)
+    np.testing.assert_allclose(value.item(), w0 * sl + w1 * fl + w2 * ce, rtol=1e-5)
+    value.backward()
+    assert torch.isfinite(logits.grad).all()
+    with pytest.raises(ValueError, match="logits' shape"):
+        loss(logits, q[:, :2])

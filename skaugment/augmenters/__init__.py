@@ -1,14 +1,23 @@
-"""Metric-space augmenters: imbalanced-learn samplers driving a conditional generator.
+"""Augmenters: imbalanced-learn samplers that add synthetic rows after the real ones.
 
-Each one moves the spectral metrics of real samples (seed 000, section 3.4) and
-asks a fitted generator for spectrograms with the moved metrics; use them in an
-:func:`imblearn.pipeline.make_pipeline` so that only training folds are augmented.
+- Metric-space augmenters move the spectral metrics of real samples (Wang et al.,
+  2024, section 3.4) and ask a conditional generator for spectrograms with the moved
+  metrics.
+- Classic baselines: time- and frequency-domain transforms of raw windows
+  (:class:`SignalTransformAugmenter`, functions in :mod:`skaugment.augmenters.functional`)
+  and mixup (:class:`MixupAugmenter`).
+- The hybrid: classic transforms, then training-free metric editing
+  (:class:`MetricEditAugmenter`).
+
+Use them in an :func:`imblearn.pipeline.make_pipeline` so that only training folds
+are augmented.
 """
 
 from ._base import BaseMetricAugmenter
 from ._disturb import MetricDisturbAugmenter
 from ._interpolation import MetricInterpolationAugmenter
 from ._knowledge import MetricKnowledgeAugmenter
+from ._mixup import MixupAugmenter
 from ._target import MetricTargetAugmenter
 
 __all__ = [
@@ -17,4 +26,5 @@ __all__ = [
     "MetricInterpolationAugmenter",
     "MetricKnowledgeAugmenter",
     "MetricTargetAugmenter",
+    "MixupAugmenter",
 ]

@@ -12,7 +12,7 @@ from ..utils._docstring import (
     _random_state_docstring,
     _verbose_docstring,
 )
-from ._base import BaseNetClassifier, masked_mean
+from ._base import BaseNetClassifier, _budget_attributes_docstring, _budget_docstring, masked_mean
 
 __all__ = ["DeepSenseClassifier"]
 
@@ -122,7 +122,11 @@ class DeepSenseNetwork(nn.Module):
 
 
 @Substitution(
-    device=_device_docstring, verbose=_verbose_docstring, random_state=_random_state_docstring
+    device=_device_docstring,
+    verbose=_verbose_docstring,
+    random_state=_random_state_docstring,
+    budget=_budget_docstring,
+    budget_attributes=_budget_attributes_docstring,
 )
 class DeepSenseClassifier(BaseNetClassifier):
     """DeepSense classifier on magnitude spectrograms (Yao et al., 2017).
@@ -160,7 +164,7 @@ class DeepSenseClassifier(BaseNetClassifier):
         (training loss 0.25 vs 0.09 after 20 epochs) and varied more across seeds
         (0.81-0.86 vs 0.84), and 1e-3 is much better for short budgets (0.74 after 3
         epochs). Pass ``lr=1e-4`` for the reference setting.
-    max_epochs : int, default=20
+    %(budget)s
     batch_size : int, default=64
     optimizer : torch optimizer class, default=torch.optim.Adam
         With Adam(W), ``betas=(0.5, 0.9)`` and ``weight_decay=5e-4`` (the reference
@@ -200,6 +204,7 @@ class DeepSenseClassifier(BaseNetClassifier):
     module_ : torch.nn.Module
         The trained network (input scaler + :class:`DeepSenseNetwork`).
     history_ : skorch.History
+    %(budget_attributes)s
 
     Examples
     --------
@@ -251,7 +256,8 @@ class DeepSenseClassifier(BaseNetClassifier):
         conv_dropout=0.2,
         gru_dropout=0.5,
         lr=1e-3,
-        max_epochs=20,
+        max_epochs="auto",
+        n_steps=1500,
         batch_size=64,
         optimizer=torch.optim.Adam,
         criterion=torch.nn.CrossEntropyLoss,
@@ -275,6 +281,7 @@ class DeepSenseClassifier(BaseNetClassifier):
             optimizer=optimizer,
             lr=lr,
             max_epochs=max_epochs,
+            n_steps=n_steps,
             batch_size=batch_size,
             train_split=train_split,
             callbacks=callbacks,

@@ -20,7 +20,17 @@ class DULoss(nn.Module):
         L_ce  = mean_i  -log p_t
         loss  = w0 L_sl + w1 L_fl + w2 L_ce
 
-    with the weights of eq. 8 updated from the batch accuracy ``acc`` (no gradient
+    Soft targets (class probabilities ``q`` of shape ``(n, K)``, e.g. mixup's label
+    rows) replace the one-hot indicator ``[k = y_i]`` by ``q_ik`` in every term::
+
+        L_sl  = mean_i  -sum_k log p_ik ((1 - smoothing) q_ik + smoothing / K)
+        L_fl  = mean_i  -alpha sum_k q_ik (1 - p_ik)^gamma log p_ik
+        L_ce  = mean_i  -sum_k q_ik log p_ik
+
+    so a one-hot ``q`` gives exactly the integer-target loss, and the batch accuracy
+    compares the predicted class with ``argmax_k q_ik``.
+
+    The weights of eq. 8 are updated from the batch accuracy ``acc`` (no gradient
     flows through them)::
 
         w1 = clip(2 - tau - 1 / (acc + 1e-8), 0, 1),    w0 = w2 = 0.5 (1 - w1)
@@ -57,6 +67,12 @@ class DULoss(nn.Module):
     >>> loss.last_weights_
     (0.25, 0.5, 0.25)
     >>> value.backward()
+
+    The same loss on class probabilities:
+
+    >>> soft = loss(logits, torch.tensor([[1.0, 0.0], [0.0, 1.0]]))
+    >>> bool(soft == value)
+    True
     """
 
     def __init__(self, tau=0.5, smoothing=0.1, focal_gamma=2.0, focal_alpha=1.0):
@@ -82,18 +98,38 @@ class DULoss(nn.Module):
         return w0, w1, w2
 
     def forward(self, logits, target):
-        """Loss of ``logits`` ``(n, K)`` against integer ``target`` ``(n,)``."""
+        """Loss of ``logits`` ``(n, K)`` against ``target``.
+
+        ``target`` is either integer labels ``(n,)`` or class probabilities
+        ``(n, K)`` (soft labels, e.g. from mixup), see the class docstring.
+        """
         if logits.ndim != 2:
             raise ValueError(f"DULoss expects logits of shape (n, n_classes); got {tuple(logits.shape)}.")
-        target = target.long()
         log_p = F.log_softmax(logits.float(), dim=1)
-        log_p_t = log_p.gather(1, target[:, None]).squeeze(1)
-        ce = -log_p_t
+        if target.ndim == 2:
+            if tuple(target.shape) != tuple(logits.shape):
+                raise ValueError(
+                    f"DULoss: probability targets must have the logits' shape {tuple(logits.shape)}; "
+                    f"got {tuple(target.shape)}."
+                )
+            q = target.to(log_p.dtype)
+            nll = -log_p
+            ce = (q * nll).sum(dim=1)
+            # (1 - p_k) computed as -expm1(log p_k): no cancellation when p_k is near 1.
+            focal = self.focal_alpha * (
+                q * (-torch.expm1(log_p)).clamp(min=0).pow(self.focal_gamma) * nll
+            ).sum(dim=1)
+            target_class = target.argmax(dim=1)
+        else:
+            target_class = target.long()
+            ce = -log_p.gather(1, target_class[:, None]).squeeze(1)
+            log_p_t = -ce
+            focal = self.focal_alpha * ((-torch.expm1(log_p_t)).clamp(min=0).pow(self.focal_gamma) * ce)
+        # -sum_k log p_k ((1 - eps) q_k + eps / K), regrouped so that a one-hot q gives
+        # bit for bit the hard-label value.
         smoothed = (1.0 - self.smoothing) * ce - self.smoothing * log_p.mean(dim=1)
-        # (1 - p_t) computed as -expm1(log p_t): no cancellation when p_t is near 1.
-        focal = self.focal_alpha * (-torch.expm1(log_p_t)).clamp(min=0).pow(self.focal_gamma) * ce
         with torch.no_grad():
-            accuracy = (logits.argmax(dim=1) == target).float().mean().item()
+            accuracy = (logits.argmax(dim=1) == target_class).float().mean().item()
         w0, w1, w2 = self.weights(accuracy)
         self.last_weights_ = (w0, w1, w2)
         return w0 * smoothed.mean() + w1 * focal.mean() + w2 * ce.mean()

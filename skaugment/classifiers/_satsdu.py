@@ -12,7 +12,7 @@ from ..utils._docstring import (
     _random_state_docstring,
     _verbose_docstring,
 )
-from ._base import BaseNetClassifier
+from ._base import BaseNetClassifier, _budget_attributes_docstring, _budget_docstring
 from ._losses import DULoss
 
 __all__ = ["SATSDUClassifier"]
@@ -158,7 +158,13 @@ class SATSNetwork(nn.Module):
         return self.head(self.dropout(h.mean(dim=tuple(range(2, h.ndim)))))
 
 
-@Substitution(device=_device_docstring, verbose=_verbose_docstring, random_state=_random_state_docstring)
+@Substitution(
+    device=_device_docstring,
+    verbose=_verbose_docstring,
+    random_state=_random_state_docstring,
+    budget=_budget_docstring,
+    budget_attributes=_budget_attributes_docstring,
+)
 class SATSDUClassifier(BaseNetClassifier):
     """SATS-DU: split-attention network with temporal and spatial attention, trained with the DU loss.
 
@@ -186,7 +192,7 @@ class SATSDUClassifier(BaseNetClassifier):
     dropout : float, default=0.2
         Dropout before the linear head.
     lr : float, default=1e-3
-    max_epochs : int, default=30
+    %(budget)s
     batch_size : int, default=64
     optimizer : torch optimizer class, default=torch.optim.AdamW
     criterion : torch criterion class, default=DULoss
@@ -213,6 +219,7 @@ class SATSDUClassifier(BaseNetClassifier):
     label_encoder_ : sklearn.preprocessing.LabelEncoder
     seed_ : int
     module_ : torch.nn.Module
+    %(budget_attributes)s
 
     Examples
     --------
@@ -246,7 +253,8 @@ class SATSDUClassifier(BaseNetClassifier):
         cardinality=1,
         dropout=0.2,
         lr=1e-3,
-        max_epochs=30,
+        max_epochs="auto",
+        n_steps=1500,
         batch_size=64,
         optimizer=torch.optim.AdamW,
         criterion=DULoss,
@@ -267,6 +275,7 @@ class SATSDUClassifier(BaseNetClassifier):
             optimizer=optimizer,
             lr=lr,
             max_epochs=max_epochs,
+            n_steps=n_steps,
             batch_size=batch_size,
             train_split=train_split,
             callbacks=callbacks,

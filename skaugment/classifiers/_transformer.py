@@ -12,7 +12,13 @@ from ..utils._docstring import (
     _random_state_docstring,
     _verbose_docstring,
 )
-from ._base import BaseNetClassifier, frame_mask, masked_mean
+from ._base import (
+    BaseNetClassifier,
+    _budget_attributes_docstring,
+    _budget_docstring,
+    frame_mask,
+    masked_mean,
+)
 
 __all__ = ["TransformerClassifier"]
 
@@ -88,7 +94,13 @@ class TransformerNetwork(nn.Module):
         return self.head(self.dropout(torch.cat(pooled, dim=1)))
 
 
-@Substitution(device=_device_docstring, verbose=_verbose_docstring, random_state=_random_state_docstring)
+@Substitution(
+    device=_device_docstring,
+    verbose=_verbose_docstring,
+    random_state=_random_state_docstring,
+    budget=_budget_docstring,
+    budget_attributes=_budget_attributes_docstring,
+)
 class TransformerClassifier(BaseNetClassifier):
     """Encoder-only Transformer classifier on magnitude spectrograms.
 
@@ -113,7 +125,7 @@ class TransformerClassifier(BaseNetClassifier):
     dim_feedforward : int, default=128
     dropout : float, default=0.1
     lr : float, default=1e-3
-    max_epochs : int, default=30
+    %(budget)s
     batch_size : int, default=64
     optimizer : torch optimizer class, default=torch.optim.AdamW
     criterion : torch criterion class, default=torch.nn.CrossEntropyLoss
@@ -142,6 +154,7 @@ class TransformerClassifier(BaseNetClassifier):
     label_encoder_ : sklearn.preprocessing.LabelEncoder
     seed_ : int
     module_ : torch.nn.Module
+    %(budget_attributes)s
 
     Examples
     --------
@@ -179,7 +192,8 @@ class TransformerClassifier(BaseNetClassifier):
         dim_feedforward=128,
         dropout=0.1,
         lr=1e-3,
-        max_epochs=30,
+        max_epochs="auto",
+        n_steps=1500,
         batch_size=64,
         optimizer=torch.optim.AdamW,
         criterion=torch.nn.CrossEntropyLoss,
@@ -202,6 +216,7 @@ class TransformerClassifier(BaseNetClassifier):
             optimizer=optimizer,
             lr=lr,
             max_epochs=max_epochs,
+            n_steps=n_steps,
             batch_size=batch_size,
             train_split=train_split,
             callbacks=callbacks,

@@ -1,5 +1,6 @@
 """Validation, modality and torch helpers shared across skaugment."""
 
+from ._labels import LabelDistribution, label_distribution, one_hot_distribution
 from ._layout import to_channels_first
 from ._modalities import check_channel_names, check_modalities, per_modality_value
 from ._validation import (
@@ -11,6 +12,7 @@ from ._validation import (
 )
 
 __all__ = [
+    "LabelDistribution",
     "check_channel_names",
     "check_finite",
     "check_labels",
@@ -18,6 +20,8 @@ __all__ = [
     "check_ratio",
     "check_spectrogram",
     "check_time_series",
+    "label_distribution",
+    "one_hot_distribution",
     "per_modality_value",
     "to_channels_first",
 ]

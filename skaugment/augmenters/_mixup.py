@@ -1,0 +1,229 @@
+"""Mixup (Zhang et al., 2018, "mixup: Beyond Empirical Risk Minimization", ICLR 2018).
+
+Each synthetic sample is a convex combination of two real samples, and its target
+the same combination of their one-hot labels: a row of class probabilities. The
+labels therefore leave the sampler as a
+:class:`~skaugment.utils.LabelDistribution`, which the classifiers of
+:mod:`skaugment.classifiers` train on with cross-entropy against the rows.
+"""
+
+import numbers
+
+import numpy as np
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.multiclass import check_classification_targets
+
+from ..utils import check_labels
+from ..utils._labels import label_distribution
+from ..utils._sampling import draw_sources_per_class
+from ..utils._validation import _as_float_array
+
+__all__ = ["MixupAugmenter"]
+
+
+def _check_windows_or_spectrograms(X):
+    """3-D raw windows or 4-D spectrograms, floating point, finite, with no empty axis."""
+    X = _as_float_array(X, "X", None)
+    if X.ndim not in (3, 4):
+        raise ValueError(
+            "X must be 3-D raw windows (n_samples, n_channels, n_timesteps) or 4-D "
+            f"spectrograms (n_samples, n_channels, n_freqs, n_frames); got {X.ndim}-D array "
+            f"of shape {X.shape}."
+        )
+    if X.shape[0] == 0:
+        raise ValueError(f"X is empty: 0 samples (shape {X.shape}).")
+    if min(X.shape[1:]) == 0:
+        raise ValueError(f"X has an empty axis (shape {X.shape}).")
+    return X
+
+
+class MixupAugmenter(BaseEstimator):
+    """Mixup: convex combinations of sample pairs with mixed soft labels.
+
+    Zhang et al. (2018), "mixup: Beyond Empirical Risk Minimization" (ICLR 2018).
+    For each synthetic sample, a source row ``i`` is drawn within its class (so
+    that the classes of the first components keep the class proportions), a
+    partner row ``j`` uniformly from all rows (any class), and a weight
+    ``lambda ~ Beta(alpha, alpha)``; then::
+
+        x = lambda * x_i + (1 - lambda) * x_j
+        q = lambda * onehot(y_i) + (1 - lambda) * onehot(y_j)
+
+    ``q`` is a row of class probabilities, so the labels come back as a
+    :class:`~skaugment.utils.LabelDistribution` over ``classes_``: the
+    classifiers of :mod:`skaugment.classifiers` train on it with cross-entropy
+    against the rows and still predict the user's labels.
+
+    An imbalanced-learn sampler: put it in an :func:`imblearn.pipeline.make_pipeline`
+    so that only training folds are augmented. It takes raw windows
+    ``(n_samples, n_channels, n_timesteps)`` or spectrograms ``(n_samples,
+    n_channels, n_freqs, n_frames)``; a convex combination of magnitude
+    spectrograms is still non-negative, so mixup can run on either side of the
+    STFT. Mixing happens in float64 and the output is float32, like the other
+    skaugment samplers.
+
+    Parameters
+    ----------
+    alpha : float, default=0.2
+        Both shape parameters of the Beta distribution of ``lambda``. Small values
+        (the paper uses 0.1 to 0.4) put most weight near 0 and 1, so most synthetic
+        samples stay close to one real sample; ``alpha=1`` draws ``lambda``
+        uniformly.
+    ratio : float, default=5.0
+        Number of synthetic samples divided by the number of real samples. Each
+        class gets ``round(ratio * n_class)`` synthetic samples whose first
+        component (source) is of that class.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the sources, the partners and the weights (drawn in that order). The
+        same ``random_state`` gives the same output; no global random generator is
+        used.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The sorted labels seen at fit: the columns of ``y_res``.
+    sampling_strategy_ : dict
+        Number of synthetic samples whose source is of each class.
+    synthetic_mask_ : ndarray of shape (n_samples + n_generated,), bool
+        True for the synthetic rows of the last output.
+    sample_indices_ : ndarray of shape (n_samples + n_generated,), int
+        For every output row, the index of its first component (source) ``i``:
+        the row itself for a real row.
+    partner_indices_ : ndarray of shape (n_samples + n_generated,), int
+        For every output row, the index of its second component ``j``; ``-1`` for a
+        real row, which has no partner.
+    lambdas_ : ndarray of shape (n_samples + n_generated,), float64
+        The weight of the source in every output row; ``1.0`` for a real row.
+        ``X_res[r] == lambdas_[r] * X[sample_indices_[r]] + (1 - lambdas_[r]) *
+        X[partner_indices_[r]]`` for the synthetic rows (up to float32 rounding).
+
+    See Also
+    --------
+    skaugment.utils.LabelDistribution : The soft labels it returns.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skaugment.augmenters._mixup import MixupAugmenter
+    >>> X = np.random.default_rng(0).random((6, 2, 16))
+    >>> y = np.array(["sit", "sit", "sit", "walk", "walk", "walk"])
+    >>> X_res, y_res = MixupAugmenter(ratio=1.0, random_state=0).fit_resample(X, y)
+    >>> X_res.shape, y_res.shape, y_res.classes.tolist()
+    ((12, 2, 16), (12, 2), ['sit', 'walk'])
+    >>> bool(np.allclose(y_res.sum(axis=1), 1.0))
+    True
+
+    In a pipeline, the classifier trains on the soft labels and predicts the
+    user's labels:
+
+    >>> from imblearn.pipeline import make_pipeline
+    >>> from skaugment.classifiers import SATSDUClassifier
+    >>> pipe = make_pipeline(MixupAugmenter(ratio=1.0, random_state=0),
+    ...                      SATSDUClassifier(widths=(4,), max_epochs=1, random_state=0))
+    >>> pipe.fit(X, y).predict(X[:2]).dtype.kind
+    'U'
+    """
+
+    _parameter_constraints = {
+        "alpha": [Interval(numbers.Real, 0, None, closed="neither")],
+        "ratio": [Interval(numbers.Real, 0, None, closed="neither")],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, alpha=0.2, ratio=5.0, random_state=None):
+        self.alpha = alpha
+        self.ratio = ratio
+        self.random_state = random_state
+
+    def __sklearn_tags__(self):
+        from imblearn.utils._tags import InputTags, SamplerTags, Tags
+        from sklearn.utils._tags import TargetTags
+
+        tags = Tags(
+            estimator_type="sampler",
+            target_tags=TargetTags(required=True),
+            sampler_tags=SamplerTags(sample_indices=True),
+        )
+        # 3-D windows or 4-D spectrograms; values of any sign.
+        tags.input_tags = InputTags(two_d_array=False, three_d_array=True)
+        return tags
+
+    def _validate_input(self, X, y):
+        X = _check_windows_or_spectrograms(X)
+        y = check_labels(y, n_samples=X.shape[0])
+        check_classification_targets(y)
+        return X, y
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Check the data and learn the classes, without generating anything.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels, n_timesteps) or \
+(n_samples, n_channels, n_freqs, n_frames)
+            Raw windows or spectrograms.
+        y : array-like of shape (n_samples,)
+            Labels.
+
+        Returns
+        -------
+        self
+        """
+        _, y = self._validate_input(X, y)
+        self.classes_ = np.unique(y)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit_resample(self, X, y):
+        """Return the real samples followed by mixed ones, with soft labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_channels, n_timesteps) or \
+(n_samples, n_channels, n_freqs, n_frames)
+            Raw windows or spectrograms (NaN and inf are rejected).
+        y : array-like of shape (n_samples,)
+            Labels.
+
+        Returns
+        -------
+        X_res : ndarray of shape (n_samples + n_generated, ...), float32
+            The real samples first, in their order, then the mixed ones.
+        y_res : LabelDistribution of shape (n_samples + n_generated, n_classes)
+            Class probabilities over ``classes_``: one-hot rows for the real
+            samples, ``lambda`` on the source's class plus ``1 - lambda`` on the
+            partner's for the mixed ones.
+        """
+        X, y = self._validate_input(X, y)
+        self.classes_, y_encoded = np.unique(y, return_inverse=True)
+        y_encoded = y_encoded.ravel()
+        n, n_classes = X.shape[0], self.classes_.shape[0]
+        rng = check_random_state(self.random_state)
+
+        sources = draw_sources_per_class(y_encoded, n_classes, self.ratio, rng)
+        n_new = sources.size
+        partners = rng.randint(0, n, size=n_new).astype(np.intp)
+        lambdas = rng.beta(self.alpha, self.alpha, size=n_new)
+
+        weight = lambdas.reshape((-1,) + (1,) * (X.ndim - 1))
+        X_new = weight * X[sources] + (1.0 - weight) * X[partners]
+        X_res = np.concatenate([X.astype(np.float32), X_new.astype(np.float32)], axis=0)
+
+        proba = np.zeros((n + n_new, n_classes), dtype=np.float64)
+        proba[np.arange(n), y_encoded] = 1.0
+        rows = np.arange(n, n + n_new)
+        proba[rows, y_encoded[sources]] += lambdas
+        # Same-class pairs land on one column: lambda + (1 - lambda).
+        proba[rows, y_encoded[partners]] += 1.0 - lambdas
+        y_res = label_distribution(proba, self.classes_, name="y_res")
+
+        counts = np.bincount(y_encoded[sources], minlength=n_classes)
+        self.sampling_strategy_ = {label: int(c) for label, c in zip(self.classes_.tolist(), counts)}
+        self.synthetic_mask_ = np.r_[np.zeros(n, dtype=bool), np.ones(n_new, dtype=bool)]
+        self.sample_indices_ = np.concatenate([np.arange(n), sources]).astype(np.intp)
+        self.partner_indices_ = np.concatenate([np.full(n, -1), partners]).astype(np.intp)
+        self.lambdas_ = np.concatenate([np.ones(n), lambdas])
+        return X_res, y_res
