@@ -28,6 +28,7 @@ _PUBLIC = {
     "MetricTargetAugmenter": "skaugment.augmenters",
     # classic baselines
     "MixupAugmenter": "skaugment.augmenters",
+    "SignalTransformAugmenter": "skaugment.augmenters",
     # downstream classifiers
     "DeepSenseClassifier": "skaugment.classifiers",
     "TransformerClassifier": "skaugment.classifiers",

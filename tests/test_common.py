@@ -39,6 +39,7 @@ from skaugment import (
     MetricTargetAugmenter,
     MixupAugmenter,
     SATSDUClassifier,
+    SignalTransformAugmenter,
     SpectrogramTransformer,
     StatisticalFeatureExtractor,
     TransformerClassifier,
@@ -72,6 +73,9 @@ REGISTRY = {
         lambda: MetricTargetAugmenter(_tiny_generator(), ratio=1.0, random_state=0,
                                       target=np.abs(np.random.RandomState(0).randn(6, 2, 9, 5))),
         "spec"),
+    "SignalTransformAugmenter": (
+        lambda: SignalTransformAugmenter(transforms=["scaling", "jitter"], ratio=1.0,
+                                         random_state=0), "ts"),
     "MixupAugmenter": (lambda: MixupAugmenter(ratio=1.0, random_state=0), "spec"),
     "DeepSenseClassifier": (
         lambda: DeepSenseClassifier(n_filters=4, hidden_size=4, max_epochs=1, device="cpu",

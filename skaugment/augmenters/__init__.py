@@ -13,18 +13,22 @@ Use them in an :func:`imblearn.pipeline.make_pipeline` so that only training fol
 are augmented.
 """
 
+from . import functional
 from ._base import BaseMetricAugmenter
 from ._disturb import MetricDisturbAugmenter
 from ._interpolation import MetricInterpolationAugmenter
 from ._knowledge import MetricKnowledgeAugmenter
 from ._mixup import MixupAugmenter
+from ._signal_transform import SignalTransformAugmenter
 from ._target import MetricTargetAugmenter
 
 __all__ = [
+    "functional",
     "BaseMetricAugmenter",
     "MetricDisturbAugmenter",
     "MetricInterpolationAugmenter",
     "MetricKnowledgeAugmenter",
     "MetricTargetAugmenter",
     "MixupAugmenter",
+    "SignalTransformAugmenter",
 ]

@@ -2,6 +2,8 @@
 
 - :class:`SpectrogramTransformer`: ``(n, c, t)`` time series to ``(n, c, F, T)``
   magnitude spectrograms (and back, by Griffin-Lim).
+- :func:`stft` / :func:`istft`: the complex STFT on the same scale and its exact
+  (weighted overlap-add) inverse; :func:`stft_coverage` says which samples round-trip.
 - :class:`MetricExtractor`: the five metrics of seed 000 per channel,
   ``(n, c, F, T)`` to a ``(n, c * 5)`` table.
 - :class:`StatisticalFeatureExtractor`: mean, standard deviation, skewness and the
@@ -12,7 +14,7 @@
 
 from ._metrics import METRIC_NAMES, MetricExtractor
 from ._statistical import STATISTICAL_FEATURES, StatisticalFeatureExtractor
-from ._stft import SpectrogramTransformer
+from ._stft import SpectrogramTransformer, istft, stft, stft_coverage
 
 __all__ = [
     "METRIC_NAMES",
@@ -20,4 +22,7 @@ __all__ = [
     "MetricExtractor",
     "SpectrogramTransformer",
     "StatisticalFeatureExtractor",
+    "istft",
+    "stft",
+    "stft_coverage",
 ]

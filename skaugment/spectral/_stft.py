@@ -1,4 +1,4 @@
-"""Batched STFT magnitude and its Griffin-Lim inverse."""
+"""Batched STFT (magnitude and complex), its exact inverse and the Griffin-Lim inverse."""
 
 import numbers
 from numbers import Integral, Real
@@ -18,7 +18,15 @@ from ..utils import (
 )
 from ..utils._docstring import Substitution, _random_state_docstring
 
-__all__ = ["SCALES", "SpectrogramTransformer", "stft_magnitude", "griffin_lim"]
+__all__ = [
+    "SCALES",
+    "SpectrogramTransformer",
+    "stft_magnitude",
+    "stft",
+    "istft",
+    "stft_coverage",
+    "griffin_lim",
+]
 
 SCALES = ("magnitude", "power", "log1p")
 
@@ -189,6 +197,20 @@ def _stft_magnitude(X, n_fft, hop_length, w, center, scale):
     return out
 
 
+# below this, the summed squared windows of the overlap-add count as no coverage at all
+_WOLA_EPS = 1e-10
+
+
+def _wola_norm(n_frames, n_fft, hop_length, w, size):
+    """``sum_t w[n - t * hop]**2`` for ``n < size``: the overlap-add's normaliser."""
+    norm = np.zeros(size, dtype=np.float64)
+    wsq = w * w
+    for t in range(n_frames):
+        s = t * hop_length
+        norm[s : s + n_fft] += wsq[: max(0, min(n_fft, size - s))]
+    return norm
+
+
 def _istft(spec, n_fft, hop_length, w, center, length):
     """Weighted overlap-add inverse of the (unnormalised-window) complex STFT.
 
@@ -200,14 +222,170 @@ def _istft(spec, n_fft, hop_length, w, center, length):
     pad = n_fft // 2 if center else 0
     total = (T - 1) * hop_length + n_fft
     out = np.zeros((m, max(total, length + pad)), dtype=np.float64)
-    norm = np.zeros(out.shape[-1], dtype=np.float64)
-    wsq = w * w
     for t in range(T):  # loop over frames (few), vectorised over the batch
         s = t * hop_length
         out[:, s : s + n_fft] += frames[:, t]
-        norm[s : s + n_fft] += wsq
-    out /= np.where(norm > 1e-10, norm, 1.0)
+    norm = _wola_norm(T, n_fft, hop_length, w, out.shape[-1])
+    out /= np.where(norm > _WOLA_EPS, norm, 1.0)
     return out[:, pad : pad + length]
+
+
+def stft_coverage(n_timesteps, n_fft, hop_length=None, window="hann", center=False):
+    """Which samples :func:`istft` can recover from the :func:`stft` of a signal.
+
+    A sample is recovered when at least one analysis frame gives it a non-zero
+    window weight. With ``center=False`` the samples after the last full frame are
+    lost, and so is the first sample under a window that starts at 0 (the periodic
+    Hann window). With ``center=True`` every sample is covered when
+    ``hop_length <= n_fft // 2``.
+
+    Parameters
+    ----------
+    n_timesteps : int
+        Length of the analysed signal.
+    n_fft, hop_length, window, center
+        As in :func:`stft`.
+
+    Returns
+    -------
+    covered : ndarray of shape (n_timesteps,), bool
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> covered = stft_coverage(42, n_fft=16, hop_length=4)  # 7 frames span 0..39
+    >>> np.flatnonzero(~covered)  # w[0] = 0 for Hann, and no frame reaches 40, 41
+    array([ 0, 40, 41])
+    >>> bool(stft_coverage(40, n_fft=16, hop_length=4, center=True).all())
+    True
+    """
+    n_fft, hop_length = _check_fft_params(n_fft, hop_length)
+    if isinstance(n_timesteps, bool) or not isinstance(n_timesteps, numbers.Integral) or n_timesteps < 1:
+        raise ValueError(f"n_timesteps must be a positive int; got {n_timesteps!r}.")
+    w = get_stft_window(window, n_fft)
+    pad = n_fft // 2 if center else 0
+    n_frames = max(0, n_stft_frames(n_timesteps, n_fft, hop_length, center))
+    norm = _wola_norm(n_frames, n_fft, hop_length, w, n_timesteps + 2 * pad)
+    return norm[pad : pad + n_timesteps] > _WOLA_EPS
+
+
+def stft(X, n_fft, hop_length=None, window="hann", center=False):
+    """Complex STFT of a batch of multichannel signals, on :func:`stft_magnitude`'s scale.
+
+    ``Z[i, c, f, t] = sum_m x[i, c, t*hop + m] w[m] exp(-2j pi f m / n_fft) / sum(w)``
+    for ``f = 0 .. n_fft//2``, so that ``np.abs(stft(X, ...))`` is
+    ``stft_magnitude(X, ..., scale="magnitude")`` (same frames, same scaling), in
+    double precision. :func:`istft` inverts it.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_channels, n_timesteps) or (n_samples, n_timesteps)
+        A 2-D ``X`` is one channel.
+    n_fft : int
+        Frame length (samples).
+    hop_length : int, default=None
+        Step between frames; ``None`` is ``n_fft // 4``.
+    window : str, tuple or array of shape (n_fft,), default="hann"
+        Any :func:`scipy.signal.get_window` name, sampled periodically.
+    center : bool, default=False
+        Pad ``n_fft // 2`` samples on both sides (reflect) so that frame ``t`` is
+        centred on sample ``t * hop_length``.
+
+    Returns
+    -------
+    Z : ndarray of shape (n_samples, n_channels, n_fft // 2 + 1, n_frames), complex128
+        ``n_frames`` as in :func:`stft_magnitude`.
+
+    See Also
+    --------
+    istft : The inverse.
+    stft_magnitude : ``np.abs`` of this, in float32 and faster.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = 2.0 * np.sin(2 * np.pi * 4 * np.arange(128) / 32)
+    >>> Z = stft(x[None, None, :], n_fft=32, hop_length=8)
+    >>> Z.shape, Z.dtype
+    ((1, 1, 17, 13), dtype('complex128'))
+    >>> float(np.round(np.abs(Z[0, 0, 4, 0]), 6))  # amplitude / 2
+    1.0
+    """
+    n_fft, hop_length = _check_fft_params(n_fft, hop_length)
+    X = check_time_series(X, min_timesteps=1 if center else n_fft, dtype=np.float64)
+    w = get_stft_window(window, n_fft)
+    frames = _frames(X, n_fft, hop_length, center)  # (n, c, T, n_fft), a view
+    Z = np.fft.rfft(frames * (w / w.sum()), axis=-1)  # (n, c, T, F)
+    return np.ascontiguousarray(Z.swapaxes(-1, -2))
+
+
+def istft(Z, n_fft, hop_length=None, window="hann", center=False, length=None):
+    """Inverse of :func:`stft` by weighted overlap-add (Griffin and Lim, 1984).
+
+    Each frame is brought back by an inverse real FFT (the imaginary parts of the
+    DC and Nyquist bins are ignored), windowed again, and the frames are added and
+    divided by the summed squared windows. For the STFT of a signal this gives the
+    signal back exactly; for a modified STFT it gives the signal whose STFT is
+    closest to it in the least-squares sense (Griffin and Lim, 1984, "Signal
+    estimation from modified short-time Fourier transform").
+
+    Only the samples some frame covers with a non-zero window come back (see
+    :func:`stft_coverage`); the others are 0. With ``center=False`` that loses the
+    samples after the last full frame, and the first sample under the periodic
+    Hann window (``w[0] = 0``); with ``center=True`` and ``hop_length <= n_fft // 2``
+    every sample round-trips.
+
+    Parameters
+    ----------
+    Z : array-like of shape (n_samples, n_channels, n_fft // 2 + 1, n_frames)
+        Complex STFT on :func:`stft`'s scale (a real array is read as complex).
+    n_fft, hop_length, window, center
+        As given to :func:`stft`.
+    length : int, default=None
+        Length of the output; give the analysed signal's length to get it back.
+        ``None`` is ``(n_frames - 1) * hop_length + n_fft`` (``center=False``) or
+        ``(n_frames - 1) * hop_length`` (``center=True``).
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_channels, length), float64
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.random.default_rng(0).standard_normal((2, 3, 100))
+    >>> Z = stft(X, n_fft=16, hop_length=4, center=True)
+    >>> bool(np.allclose(istft(Z, 16, 4, center=True, length=100), X))
+    True
+    """
+    n_fft, hop_length = _check_fft_params(n_fft, hop_length)
+    if hasattr(Z, "detach"):  # a torch tensor
+        Z = Z.detach().cpu().numpy()
+    Z = np.asarray(Z)
+    if not (np.issubdtype(Z.dtype, np.number) or Z.dtype == np.bool_):
+        raise TypeError(f"Z must hold (complex) numbers; got an array of dtype {Z.dtype}.")
+    Z = Z.astype(np.complex128, copy=False)
+    F = n_fft // 2 + 1
+    if Z.ndim != 4:
+        raise ValueError(
+            f"Z must be 4-D (n_samples, n_channels, n_freqs, n_frames); got {Z.ndim}-D "
+            f"array of shape {Z.shape}."
+        )
+    if Z.shape[2] != F:
+        raise ValueError(f"Z has {Z.shape[2]} frequency bins, but n_fft={n_fft} gives {F}.")
+    if min(Z.shape) == 0:
+        raise ValueError(f"Z has an empty axis (shape {Z.shape}).")
+    if not np.isfinite(Z).all():
+        raise ValueError("Z contains NaN or infinity.")
+    n, c, _, T = Z.shape
+    if length is None:
+        length = (T - 1) * hop_length + (0 if center else n_fft)
+    if isinstance(length, bool) or not isinstance(length, numbers.Integral) or length < 1:
+        raise ValueError(f"length must be a positive int or None; got {length!r}.")
+    w = get_stft_window(window, n_fft)
+    # _istft takes frame-major spectra of the windowed frames, i.e. without / sum(w)
+    spec = Z.reshape(n * c, F, T).swapaxes(-1, -2) * w.sum()
+    return _istft(spec, n_fft, hop_length, w, center, int(length)).reshape(n, c, int(length))
 
 
 def griffin_lim(M, n_fft, hop_length, w, center, length, n_iter=32, momentum=0.99, rng=None):
