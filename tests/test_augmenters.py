@@ -57,6 +57,10 @@ class FakeGenerator(BaseEstimator):
         self.modalities = modalities
         self.random_state = random_state
 
+    @property
+    def uses_init(self):
+        return self.strength < 1
+
     def conditions_from(self, S):
         return fake_metrics(S)
 

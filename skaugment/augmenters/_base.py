@@ -33,7 +33,10 @@ _COMMON_PARAMS_DOC = """generator : estimator, default=None
         and fitted on the data passed to :meth:`fit_resample`, unless
         ``prefit=True``. When its own ``random_state`` is ``None`` the clone is
         seeded from this augmenter's ``random_state``, so that the whole
-        augmentation is reproducible.
+        augmentation is reproducible. When the generator's ``uses_init`` is True
+        (:class:`~skaugment.generators.MetricEditSampler`, or the diffusion sampler
+        with ``strength < 1``), each synthetic row's real source spectrogram is
+        passed to its ``sample`` as ``init``.
     ratio : float, default=5.0
         Number of generated samples divided by the number of real samples (seed
         000, section 4.4). Each class gets ``round(ratio * n_class)`` new samples,
@@ -72,6 +75,46 @@ _COMMON_ATTRS_DOC = """generator_ : estimator
     source_conditions_ : ndarray of shape (n_generated, n_conditions), float64
         The metrics of the real source row of each synthetic row (for
         :func:`skaugment.evaluation.metric_control_report`'s ``source``)."""
+
+
+def disturb_metrics(M, columns, low, high, rng):
+    """Each selected metric times ``1 + r``, ``r ~ U(low, high)`` per row and column.
+
+    The draw of the *Disturb* technique (Wang et al., 2024, "Fine-grained Control of
+    Generative Data Augmentation in IoT Sensing", NeurIPS 2024).
+
+    Parameters
+    ----------
+    M : ndarray of shape (n_rows, n_conditions)
+        Metrics to disturb.
+    columns : ndarray of bool of shape (n_conditions,)
+        Columns to disturb; the others keep their values.
+    low, high : float
+        Range of the relative change ``r``.
+    rng : numpy RandomState
+
+    Returns
+    -------
+    disturbed : ndarray of shape (n_rows, n_conditions), float64
+    R : ndarray of shape (n_rows, n_conditions), float64
+        The drawn ``r`` (0 in columns not disturbed).
+    """
+    R = np.zeros(M.shape)
+    R[:, columns] = rng.uniform(low, high, size=(M.shape[0], int(np.sum(columns))))
+    return M * (1.0 + R), R
+
+
+def clip_physical_metrics(C, metric_of_col, n_freqs, n_frames):
+    """Requested metrics clipped to what a magnitude spectrogram of ``F x T`` bins can have.
+
+    Non-negative; flatness at most 1; entropy at most ``log2(F * T)``.
+    """
+    C = np.maximum(C, 0.0)
+    flat = metric_of_col == "flatness"
+    C[:, flat] = np.minimum(C[:, flat], 1.0)
+    ent = metric_of_col == "entropy"
+    C[:, ent] = np.minimum(C[:, ent], np.log2(n_freqs * n_frames))
+    return C
 
 
 def _fit_generator(generator, S, y):
@@ -252,7 +295,8 @@ class BaseMetricAugmenter(SpectrogramSamplerMixin, BaseEstimator):
         self._record(n, sources, conditions, M, y)
 
         if sources.size:
-            init = S[sources] if float(getattr(self.generator_, "strength", 1.0)) < 1 else None
+            # a third-party generator without the property generates from scratch
+            init = S[sources] if getattr(self.generator_, "uses_init", False) else None
             S_new = self.generator_.sample(
                 y[sources], conditions, init=init, random_state=rng.randint(_MAX_SEED)
             )
@@ -281,13 +325,8 @@ class BaseMetricAugmenter(SpectrogramSamplerMixin, BaseEstimator):
         is at most 1; the entropy of a distribution over ``F * T`` bins is at most
         ``log2(F * T)``.
         """
-        C = np.maximum(C, 0.0)
-        flat = self._metric_of_col == "flatness"
-        C[:, flat] = np.minimum(C[:, flat], 1.0)
-        ent = self._metric_of_col == "entropy"
         _, n_freqs, n_frames = self.generator_.input_shape_
-        C[:, ent] = np.minimum(C[:, ent], np.log2(n_freqs * n_frames))
-        return C
+        return clip_physical_metrics(C, self._metric_of_col, n_freqs, n_frames)
 
     def _columns(self, metric, modality=None):
         mask = self._metric_of_col == metric

@@ -5,7 +5,7 @@ import numbers
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
-from ._base import _COMMON_ATTRS_DOC, _COMMON_PARAMS_DOC, BaseMetricAugmenter
+from ._base import _COMMON_ATTRS_DOC, _COMMON_PARAMS_DOC, BaseMetricAugmenter, disturb_metrics
 from ..utils._docstring import Substitution
 
 __all__ = ["MetricDisturbAugmenter"]
@@ -92,7 +92,6 @@ class MetricDisturbAugmenter(BaseMetricAugmenter):
     def _make_conditions(self, S, M, y_encoded, sources, rng):
         selected = sorted(set(self._metric_of_col)) if self.metrics is None else self.metrics
         columns = np.isin(self._metric_of_col, list(selected))
-        R = np.zeros((sources.size, M.shape[1]))
-        R[:, columns] = rng.uniform(self.low, self.high, size=(sources.size, int(columns.sum())))
-        self.relative_changes_ = R
-        return M[sources] * (1.0 + R), sources
+        requested, self.relative_changes_ = disturb_metrics(M[sources], columns, self.low,
+                                                           self.high, rng)
+        return requested, sources

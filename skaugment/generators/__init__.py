@@ -1,5 +1,19 @@
-"""Conditional generators of spectrograms: ``p(spectrogram | label, metrics)``."""
+"""Conditional generators of spectrograms: ``p(spectrogram | label, metrics)``.
+
+- :class:`ConditionalDiffusionSampler`: a learned diffusion model.
+- :class:`MetricEditSampler`: training-free, edits real spectrograms to requested
+  metrics through five smooth knobs per channel.
+- :func:`fit_edit_knobs`, :func:`edit_log_spectrogram`, :func:`edit_magnitude`: that
+  knob edit as pure torch functions (also the diffusion model's metric guidance).
+"""
 
 from ._diffusion import ConditionalDiffusionSampler
+from ._metric_edit import MetricEditSampler, edit_log_spectrogram, edit_magnitude, fit_edit_knobs
 
-__all__ = ["ConditionalDiffusionSampler"]
+__all__ = [
+    "ConditionalDiffusionSampler",
+    "MetricEditSampler",
+    "edit_log_spectrogram",
+    "edit_magnitude",
+    "fit_edit_knobs",
+]

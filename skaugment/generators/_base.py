@@ -8,8 +8,6 @@ augmentation through :meth:`fit_resample`. A concrete generator implements
 ``_sample_model(y_encoded, conditions, init, random_state)``.
 """
 
-import numbers
-
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
@@ -33,10 +31,28 @@ __all__ = ["BaseConditionalGenerator"]
 class BaseConditionalGenerator(SpectrogramSamplerMixin, BaseEstimator):
     """Base class of generators conditioned on a label and a metric table.
 
-    Subclasses define the parameters ``condition``, ``hps_factor``, ``modalities``,
-    ``channel_names``, ``strength``, ``ratio`` and ``random_state`` and the two
-    hooks ``_fit_model`` and ``_sample_model``.
+    Subclasses define the parameters ``hps_factor``, ``modalities``,
+    ``channel_names``, ``ratio`` and ``random_state``, the two hooks
+    ``_fit_model`` and ``_sample_model`` and, when :meth:`sample` starts from
+    real spectrograms, the :attr:`uses_init` property.
     """
+
+    # -- protocol ---------------------------------------------------------------------------
+
+    @property
+    def uses_init(self):
+        """Whether :meth:`sample` starts from the spectrograms passed as ``init``.
+
+        When True, ``sample`` requires ``init`` (one spectrogram per requested
+        label) and the metric augmenters pass each synthetic row's real source
+        spectrogram as its ``init``; when False, ``init`` is ignored. Read-only:
+        it follows from the generator's parameters.
+        """
+        return False
+
+    def _missing_init_message(self):
+        return (f"{type(self).__name__} starts from real spectrograms: pass them as init "
+                "(one per requested label).")
 
     # -- conditions -------------------------------------------------------------------------
 
@@ -160,13 +176,6 @@ class BaseConditionalGenerator(SpectrogramSamplerMixin, BaseEstimator):
             rows[where] = pool[rng.randint(0, pool.size, size=where.size)]
         return self.train_conditions_[rows]
 
-    def _check_strength(self):
-        strength = self.strength
-        if (isinstance(strength, bool) or not isinstance(strength, numbers.Real)
-                or not 0 < strength <= 1):
-            raise ValueError(f"strength must be in (0, 1]; got {strength!r}.")
-        return float(strength)
-
     def sample(self, y, conditions=None, *, init=None, random_state=None):
         """Generate one spectrogram per requested label (and condition row).
 
@@ -179,9 +188,9 @@ class BaseConditionalGenerator(SpectrogramSamplerMixin, BaseEstimator):
             takes the conditions of random training rows of the same class.
             Ignored by a generator fitted with ``condition="label"``.
         init : array-like of shape (n_samples, n_channels, n_freqs, n_frames), default=None
-            Real spectrograms to start from when ``strength < 1`` (SDEdit: noised to
-            level ``strength``, then denoised under the requested condition).
-            Required when ``strength < 1``, ignored when ``strength == 1``.
+            Real spectrograms to start from, one per requested label: required when
+            :attr:`uses_init` is True, ignored otherwise (see the generator's
+            documentation for what it does with them).
         random_state : int, RandomState instance or None, default=None
             Seeds the draw; ``None`` uses the estimator's ``random_state``.
 
@@ -198,14 +207,9 @@ class BaseConditionalGenerator(SpectrogramSamplerMixin, BaseEstimator):
             conditions = self._draw_conditions(y_encoded, rng)
         else:
             conditions = self._check_conditions(conditions, n, self.n_conditions_)
-        strength = self._check_strength()
-        if strength < 1:
+        if self.uses_init:
             if init is None:
-                raise ValueError(
-                    f"strength={strength} < 1 starts from real spectrograms: pass them as "
-                    "init (one per requested label), or set strength=1.0 to generate from "
-                    "pure noise."
-                )
+                raise ValueError(self._missing_init_message())
             init = check_spectrogram(init, shape=self.input_shape_, dtype=np.float32, name="init")
             if init.shape[0] != n:
                 raise ValueError(f"init has {init.shape[0]} samples but y has {n} labels.")
@@ -218,10 +222,11 @@ class BaseConditionalGenerator(SpectrogramSamplerMixin, BaseEstimator):
     def fit_resample(self, S, y):
         """Fit, then append ``round(ratio * n_class)`` generated samples per class.
 
-        Label-only augmentation (the cDiff / cVAE / cGAN baseline of seed 000 when
-        ``condition="label"``): each synthetic row starts from a random real row of
-        its class, whose metric conditions it reuses and, when ``strength < 1``,
-        which it takes as ``init``.
+        Label-only augmentation (the cDiff / cVAE / cGAN baseline of Wang et al.,
+        2024, when ``condition="label"``): each synthetic row starts from a random
+        real row of its class, whose metric conditions it reuses (unless the
+        generator says otherwise) and, when :attr:`uses_init`, which it takes as
+        ``init``.
 
         Parameters
         ----------
@@ -245,8 +250,9 @@ class BaseConditionalGenerator(SpectrogramSamplerMixin, BaseEstimator):
         sources = draw_sources_per_class(y_encoded, len(self.classes_), ratio, rng)
         n = S.shape[0]
         if sources.size:
-            init = S[sources] if self._check_strength() < 1 else None
-            S_new = self._sample_model(y_encoded[sources], conditions[sources], init, rng)
+            init = S[sources] if self.uses_init else None
+            requested = self._label_only_conditions(conditions, y_encoded, sources, rng)
+            S_new = self._sample_model(y_encoded[sources], requested, init, rng)
         else:
             S_new = np.empty((0,) + self.input_shape_, dtype=np.float32)
         self.sample_indices_ = np.concatenate([np.arange(n), sources])
@@ -257,6 +263,10 @@ class BaseConditionalGenerator(SpectrogramSamplerMixin, BaseEstimator):
         return S_res, y_res
 
     # -- hooks ------------------------------------------------------------------------------
+
+    def _label_only_conditions(self, conditions, y_encoded, sources, rng):
+        """Conditions requested of the synthetic rows of :meth:`fit_resample`: the sources'."""
+        return conditions[sources]
 
     def _fit_model(self, S, y_encoded, conditions):  # pragma: no cover - abstract
         raise NotImplementedError

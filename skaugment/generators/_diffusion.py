@@ -17,11 +17,17 @@ from ..utils._docstring import (
 )
 from ..utils._torch import resolve_device, seed_from_random_state, torch_generator
 from ._base import BaseConditionalGenerator
+from ._metric_edit import (
+    _EDIT_SCALE,
+    condition_scale,
+    edit_log_spectrogram,
+    fit_edit_knobs,
+    log_offset,
+)
 from ._unet import ConditionalUNet
 
 __all__ = ["ConditionalDiffusionSampler"]
 
-_N_KNOBS = 5  # degrees of freedom per channel of the metric-guidance edit
 _METRIC_EMA = 0.9  # smoothing of the loss averages that set the metric-loss weights
 
 
@@ -251,13 +257,32 @@ class ConditionalDiffusionSampler(BaseConditionalGenerator):
         self.verbose = verbose
         self.random_state = random_state
 
+    # -- protocol ---------------------------------------------------------------------------
+
+    @property
+    def uses_init(self):
+        """True when ``strength < 1``: :meth:`sample` then starts from ``init`` (SDEdit)."""
+        return self._check_strength() < 1
+
+    def _missing_init_message(self):
+        return (
+            f"strength={self.strength} < 1 starts from real spectrograms: pass them as "
+            "init (one per requested label), or set strength=1.0 to generate from "
+            "pure noise."
+        )
+
+    def _check_strength(self):
+        strength = self.strength
+        if (isinstance(strength, bool) or not isinstance(strength, numbers.Real)
+                or not 0 < strength <= 1):
+            raise ValueError(f"strength must be in (0, 1]; got {strength!r}.")
+        return float(strength)
+
     # -- scaling ----------------------------------------------------------------------------
 
     def _fit_scaling(self, S):
         """Learn the log offset and the two-part standardisation of ``_to_model_space``."""
-        # log offset relative to each channel's level: log compression without letting
-        # near-zero bins dominate (log1p would be linear for small-magnitude sensors)
-        self.log_offset_ = (1e-2 * S.mean(axis=(0, 2, 3)) + 1e-8).astype(np.float32)
+        self.log_offset_ = log_offset(S)
         x = np.log(S + self.log_offset_[:, None, None])
         level = x.mean(axis=3)
         self.x_mean_ = level.mean(axis=0).astype(np.float32)
@@ -330,8 +355,7 @@ class ConditionalDiffusionSampler(BaseConditionalGenerator):
         self.x_min_ = X.min(axis=(0, 3), keepdims=True)[0]
         self.x_max_ = X.max(axis=(0, 3), keepdims=True)[0]
 
-        abs_med = np.median(np.abs(conditions), axis=0)
-        self.cond_scale_ = np.where(abs_med > 0, 0.1 * abs_med, 1.0)
+        self.cond_scale_ = condition_scale(conditions)
         z = np.arcsinh(conditions / self.cond_scale_)
         self.cond_mean_ = z.mean(axis=0)
         self.cond_std_ = z.std(axis=0) + 1e-6
@@ -520,62 +544,24 @@ class ConditionalDiffusionSampler(BaseConditionalGenerator):
         # from overflowing once it leaves the data manifold
         return torch.minimum(torch.maximum(alpha * x - sigma * v, x_lo), x_hi)
 
-    @staticmethod
-    def _edit_log(log_s, params):
-        """Five smooth knobs per channel on a log spectrogram ``(n, c, F, T)``.
-
-        ``params[..., 0]`` log gain, ``1`` spectral-shape gain (deviation of each
-        bin's time average from the channel mean), ``2`` temporal gain (deviation
-        of each bin from its time average), ``3`` spectral tilt, ``4`` extra gain
-        of the bins above the channel mean (peakiness, which moves entropy).
-        """
-        n_freqs = log_s.shape[2]
-        level = log_s.mean(dim=3, keepdim=True)
-        overall = level.mean(dim=2, keepdim=True)
-        tilt = torch.linspace(-1.0, 1.0, n_freqs, device=log_s.device)[:, None]
-        p = params[..., None, None]
-        return (overall + p[:, :, 0] + (1 + p[:, :, 1]) * (level - overall)
-                + (1 + p[:, :, 2]) * (log_s - level) + p[:, :, 3] * tilt
-                + p[:, :, 4] * torch.relu(log_s - overall))
-
     def _metric_correct(self, x0, target_m, x_lo, x_hi):
         """Move the clean estimate's metrics towards the requested ones (metric guidance).
 
         The estimate is edited through five smooth knobs per channel (gain, spectral
-        shape, temporal variation, tilt, peakiness: see ``_edit_log``) whose values are fitted
-        by a few damped Gauss-Newton (Levenberg-Marquardt) steps on the error of the
-        standardised metrics. So few degrees of freedom keep the edit natural (no
-        single-bin spikes) and the linearisation reliable; the denoiser's next
-        steps then repair what the edit leaves unnatural.
+        shape, temporal variation, tilt, peakiness) whose values are fitted by a few
+        damped Gauss-Newton (Levenberg-Marquardt) steps on the error of the
+        ``asinh``-scaled metrics (:func:`~skaugment.generators.fit_edit_knobs`, shared
+        with :class:`~skaugment.generators.MetricEditSampler`). So few degrees of
+        freedom keep the edit natural (no single-bin spikes) and the linearisation
+        reliable; the denoiser's next steps then repair what the edit leaves unnatural.
         """
-        from ..spectral.functional import spectral_metrics_torch
-
-        n, c = x0.shape[:2]
-        # relative errors: asinh(m / s) - asinh(m_req / s) ~ log(m / m_req) for m >> s
-        scale = torch.as_tensor(1e-2 * self.cond_scale_, dtype=torch.float32, device=x0.device)
-        offset = torch.as_tensor(self.log_offset_[:, None, None], device=x0.device)
-        target = torch.asinh(target_m / scale).reshape(n, c, -1)
-        k = target.shape[2]
         log_s = self._z_to_log(x0.detach())
-        params = torch.zeros(n, c, _N_KNOBS, device=x0.device)
-        eye = torch.eye(_N_KNOBS, device=x0.device)
-        with torch.enable_grad():
-            for _ in range(self.metric_guidance_steps):
-                params = params.detach().requires_grad_(True)
-                S = (torch.exp(self._edit_log(log_s, params)) - offset).clamp_min(0.0)
-                m_hat = spectral_metrics_torch(S, hps_factor=self.hps_factor_)
-                z_hat = torch.asinh(m_hat.reshape(n, -1) / scale).reshape(n, c, k)
-                jac = torch.stack([
-                    torch.autograd.grad(z_hat[..., j].sum(), params, retain_graph=j < k - 1)[0]
-                    for j in range(k)
-                ], dim=2)  # (n, c, k metrics, knobs)
-                resid = (z_hat - target).detach()[..., None]
-                jtj = jac.transpose(-1, -2) @ jac
-                damping = 1e-2 * jtj.diagonal(dim1=-2, dim2=-1).mean(-1)[..., None, None] + 1e-4
-                delta = torch.linalg.solve(jtj + damping * eye, jac.transpose(-1, -2) @ resid)
-                # bounded knobs: a bad linearisation must not blow the sample up
-                params = (params.detach() - self.metric_guidance * delta[..., 0]).clamp(-1.0, 1.0)
-        x = self._log_to_z(self._edit_log(log_s, params.detach()))
+        knobs = fit_edit_knobs(
+            log_s, target_m, log_offset=self.log_offset_,
+            metric_scale=_EDIT_SCALE * self.cond_scale_, hps_factor=self.hps_factor_,
+            n_iter=self.metric_guidance_steps, step=self.metric_guidance,
+        )
+        x = self._log_to_z(edit_log_spectrogram(log_s, knobs))
         return torch.minimum(torch.maximum(x, x_lo), x_hi)
 
     def _solve(self, model, x, cond, grid, x_lo, x_hi, guided, target_m=None):
