@@ -21,11 +21,13 @@ _PUBLIC = {
     "StatisticalFeatureExtractor": "skaugment.spectral",
     # generators
     "ConditionalDiffusionSampler": "skaugment.generators",
+    "MetricEditSampler": "skaugment.generators",
     # metric-space augmenters
     "MetricInterpolationAugmenter": "skaugment.augmenters",
     "MetricDisturbAugmenter": "skaugment.augmenters",
     "MetricKnowledgeAugmenter": "skaugment.augmenters",
     "MetricTargetAugmenter": "skaugment.augmenters",
+    "MetricEditAugmenter": "skaugment.augmenters",
     # classic baselines
     "MixupAugmenter": "skaugment.augmenters",
     "SignalTransformAugmenter": "skaugment.augmenters",

@@ -128,8 +128,8 @@ def plot_metric_control(
     requested[:, flat] = np.minimum(requested[:, flat], 1.0)
 
     labels = np.repeat(y[int(index)], len(requested))
-    strength = float(generator.get_params().get("strength", 1.0))
-    init = np.repeat(source, len(requested), axis=0) if strength < 1 else None
+    init = (np.repeat(source, len(requested), axis=0)
+            if getattr(generator, "uses_init", False) else None)
     seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
     generated = np.asarray(generator.sample(labels, requested, init=init, random_state=seed))
     measured = np.asarray(generator.conditions_from(generated), dtype=np.float64)

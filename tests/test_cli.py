@@ -8,47 +8,54 @@ import numpy as np
 import pytest
 
 from skaugment._cli import build_parser, main
-from skaugment._demo import split_subjects
 
 
 def test_quick_demo_runs_end_to_end(tmp_path, capsys):
-    pytest.importorskip("matplotlib")
     out = tmp_path / "demo"
     assert main(["demo", "--quick", "--quiet", "--output", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "diff-disturb-x2" in printed and "accuracy" in printed
+    assert "| hybrid |" in printed and "| diff-disturb |" in printed
 
-    summary = json.loads((out / "results.json").read_text())
-    assert summary["config"]["quick"] is True
-    (run,) = summary["runs"]
-    assert len(run["train_subjects"]) == 2 and len(run["test_subjects"]) == 3
-    assert not set(run["train_subjects"]) & set(run["test_subjects"])
-    # ratio 2 per class, rounded per class
-    assert abs(run["n_synthetic"]["diff-disturb-x2"] - 2 * run["n_train"]) <= len(summary["labels"])
-    assert set(run["scores"]["deepsense"]) == {"none", "diff-disturb-x2"}
-    for method, scores in run["scores"]["deepsense"].items():
-        cm = np.asarray(scores["confusion_matrix"])
-        assert cm.sum() == run["n_test"]
-        assert scores["accuracy"] == pytest.approx(np.trace(cm) / cm.sum())
-        # six balanced-ish classes: chance is about 1/6; a trained model is far above it
-        assert scores["accuracy"] > 0.4, method
-    assert (out / "metric_control.png").stat().st_size > 10_000
-    assert (out / "confusion_matrices.png").stat().st_size > 10_000
+    results = json.loads((out / "results.json").read_text())
+    assert results["config"]["preset"] == "quick"
+    records = results["records"]
+    assert {r["method"] for r in records} == {"none", "transforms", "hybrid", "diff-disturb"}
+    n_labels = len(results["config"]["labels"])
+    for r in records:
+        assert len(r["train_groups"]) == 2 and r["split"] == 0 and r["seed"] == 0
+        cm = np.asarray(r["confusion_matrix"])
+        assert cm.sum() == r["n_test"]
+        assert r["accuracy"] == pytest.approx(np.trace(cm) / cm.sum())
+        # ratio 2, rounded per class
+        expected = 0 if r["method"] == "none" else 2 * r["n_train"]
+        assert abs(r["n_synthetic"] - expected) <= n_labels
+        # every method gets the same gradient steps (60), rounded up to whole epochs
+        assert 60 <= r["budget"]["n_steps"] < 60 + r["n_train"] * 3 / 64 + 1
+        # six classes: chance is about 1/6; a trained model is far above it
+        assert r["accuracy"] > 0.35, r["method"]
+        if r["method"] != "none":
+            assert r["tstr"] > 0.2, r["method"]
+    summary = results["summary"]
+    assert summary["none"]["reference"] and summary["hybrid"]["diff"]["n"] == 1
+    for name in ("paired_differences.png", "confusion_matrices.png", "metric_control.png"):
+        assert (out / name).stat().st_size > 10_000, name
+    assert (out / "comparison.md").read_text().startswith("| method |")
 
 
-def test_subject_split_is_seeded_and_disjoint():
-    groups = np.repeat(np.arange(1, 31), 3)
-    train, test = split_subjects(groups, 5, None, seed=0)
-    assert len(train) == 5 and len(test) == 25
-    assert not set(train) & set(test)
-    np.testing.assert_array_equal(train, split_subjects(groups, 5, None, seed=0)[0])
-    assert not np.array_equal(train, split_subjects(groups, 5, None, seed=1)[0])
-    with pytest.raises(ValueError, match="leaves no test subject"):
-        split_subjects(groups, 30, None, seed=0)
+def test_compare_runs_named_methods_on_more_splits(tmp_path):
+    out = tmp_path / "cmp"
+    assert main(["compare", "--preset", "quick", "--methods", "mixup", "--splits", "2",
+                 "--quiet", "--no-figure", "--no-diagnostics", "--output", str(out)]) == 0
+    results = json.loads((out / "results.json").read_text())
+    assert sorted({(r["method"], r["split"]) for r in results["records"]}) == [
+        ("mixup", 0), ("mixup", 1), ("none", 0), ("none", 1)]
+    groups = [tuple(r["train_groups"]) for r in results["records"] if r["method"] == "none"]
+    assert groups[0] != groups[1]
 
 
 @pytest.mark.parametrize("argv", [["demo", "--ratio", "0"], ["demo", "--train-subjects", "-1"],
-                                  ["demo", "--technique", "smote"], ["demo", "--strength", "0"],
+                                  ["demo", "--methods", "smote"],
+                                  ["compare", "--preset", "huge"], ["demo", "--strength", "0"],
                                   ["demo", "--strength", "1.5"], []])
 def test_bad_arguments_exit_with_usage(argv, capsys):
     with pytest.raises(SystemExit) as exc:
@@ -59,4 +66,12 @@ def test_bad_arguments_exit_with_usage(argv, capsys):
 def test_module_entry_point_prints_help():
     done = subprocess.run([sys.executable, "-m", "skaugment", "demo", "--help"],
                           capture_output=True, text=True, check=True)
-    assert "--quick" in done.stdout and "--technique" in done.stdout
+    assert "--quick" in done.stdout and "--methods" in done.stdout
+
+
+def test_version_flag(capsys):
+    from skaugment import __version__
+
+    with pytest.raises(SystemExit) as exc:
+        build_parser().parse_args(["--version"])
+    assert exc.value.code == 0 and __version__ in capsys.readouterr().out

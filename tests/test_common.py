@@ -33,6 +33,8 @@ from skaugment import (
     ConditionalDiffusionSampler,
     DeepSenseClassifier,
     MetricDisturbAugmenter,
+    MetricEditAugmenter,
+    MetricEditSampler,
     MetricExtractor,
     MetricInterpolationAugmenter,
     MetricKnowledgeAugmenter,
@@ -76,6 +78,11 @@ REGISTRY = {
     "SignalTransformAugmenter": (
         lambda: SignalTransformAugmenter(transforms=["scaling", "jitter"], ratio=1.0,
                                          random_state=0), "ts"),
+    "MetricEditSampler": (lambda: MetricEditSampler(ratio=1.0, random_state=0), "spec"),
+    "MetricEditAugmenter": (
+        lambda: MetricEditAugmenter(
+            transforms=SignalTransformAugmenter(transforms=["scaling"]), n_fft=16, hop_length=4,
+            ratio=1.0, random_state=0), "ts"),
     "MixupAugmenter": (lambda: MixupAugmenter(ratio=1.0, random_state=0), "spec"),
     "DeepSenseClassifier": (
         lambda: DeepSenseClassifier(n_filters=4, hidden_size=4, max_epochs=1, device="cpu",

@@ -18,6 +18,7 @@ from ._base import BaseMetricAugmenter
 from ._disturb import MetricDisturbAugmenter
 from ._interpolation import MetricInterpolationAugmenter
 from ._knowledge import MetricKnowledgeAugmenter
+from ._metric_edit import MetricEditAugmenter
 from ._mixup import MixupAugmenter
 from ._signal_transform import SignalTransformAugmenter
 from ._target import MetricTargetAugmenter
@@ -26,6 +27,7 @@ __all__ = [
     "functional",
     "BaseMetricAugmenter",
     "MetricDisturbAugmenter",
+    "MetricEditAugmenter",
     "MetricInterpolationAugmenter",
     "MetricKnowledgeAugmenter",
     "MetricTargetAugmenter",

@@ -446,17 +446,19 @@ def compare_augmenters(X, y, groups, methods, classifier, *, preprocessing=None,
     >>> import numpy as np
     >>> from sklearn.neighbors import KNeighborsClassifier
     >>> from sklearn.preprocessing import FunctionTransformer
-    >>> from skaugment.augmenters import MixupAugmenter
+    >>> from skaugment.augmenters import SignalTransformAugmenter
     >>> rng = np.random.RandomState(0)
-    >>> X = rng.randn(60, 1, 8); y = np.tile([0, 1], 30); X[y == 1] += 1.0
+    >>> X = rng.randn(60, 1, 16); y = np.tile([0, 1], 30); X[y == 1] += 1.0
     >>> groups = np.repeat(np.arange(6), 10)
     >>> flat = FunctionTransformer(lambda a: a.reshape(len(a), -1))
-    >>> knn = KNeighborsClassifier(3)
-    >>> res = compare_augmenters(
-    ...     X, y, groups, {"none": None, "jitter": [SignalTransformAugmenter(
-    ...         transforms=["jitter"], ratio=1.0), flat]},
-    ...     knn, preprocessing=flat, cv=GroupHoldoutSplit(3, n_repeats=2),
-    ...     diagnostics=False)  # doctest: +SKIP
+    >>> jitter = SignalTransformAugmenter(transforms=["jitter"], ratio=1.0)
+    >>> res = compare_augmenters(X, y, groups, {"none": None, "jitter": [jitter, flat]},
+    ...                          KNeighborsClassifier(3), preprocessing=flat,
+    ...                          cv=GroupHoldoutSplit(3, n_repeats=4), diagnostics=False)
+    >>> res.methods, len(res.records)
+    (['none', 'jitter'], 8)
+    >>> sorted(res.summary()["jitter"]["diff"])
+    ['ci_high', 'ci_low', 'mean', 'n', 'std', 'wins']
     """
     from joblib import Parallel, delayed
 

@@ -8,20 +8,45 @@ __all__ = ["resolve_device", "torch_generator", "seed_from_random_state"]
 
 
 def resolve_device(device):
-    """Map ``"auto"`` to ``"cuda"`` when available, else ``"cpu"``; validate the rest.
+    """A validated torch device string; ``"auto"`` is ``"cuda"`` when available, else ``"cpu"``.
+
+    Any device string torch understands is accepted (``"cpu"``, ``"cuda"``,
+    ``"cuda:1"``, ``"mps"``, ...), and so is a ``torch.device``; a device that torch
+    cannot parse, or that is not available on this machine, raises a ``ValueError``
+    that says which.
 
     Examples
     --------
     >>> resolve_device("cpu")
     'cpu'
+    >>> resolve_device("gpu")
+    Traceback (most recent call last):
+    ...
+    ValueError: device='gpu' is not a torch device (e.g. 'cpu', 'cuda', 'cuda:1', 'mps' or 'auto'): ...
     """
-    if device == "auto":
+    if isinstance(device, str) and device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
-    if device == "cuda" and not torch.cuda.is_available():
-        raise ValueError("device='cuda' was requested but no CUDA device is available.")
-    if device not in ("cpu", "cuda") and not str(device).startswith("cuda:"):
-        raise ValueError(f"device must be 'cpu', 'cuda' or 'auto'; got {device!r}.")
-    return device
+    if not isinstance(device, (str, torch.device)):
+        raise TypeError(f"device must be a string or a torch.device; got {type(device).__name__}.")
+    try:
+        parsed = torch.device(device)
+    except (RuntimeError, ValueError) as exc:
+        raise ValueError(f"device={device!r} is not a torch device (e.g. 'cpu', 'cuda', 'cuda:1', "
+                         f"'mps' or 'auto'): {exc}") from None
+    if parsed.type == "cuda":
+        if not torch.cuda.is_available():
+            raise ValueError(f"device={device!r} was requested but no CUDA device is available.")
+        if parsed.index is not None and parsed.index >= torch.cuda.device_count():
+            raise ValueError(f"device={device!r}: this machine has {torch.cuda.device_count()} "
+                             "CUDA device(s).")
+    elif parsed.type == "mps":
+        backend = getattr(torch.backends, "mps", None)
+        if backend is None or not backend.is_available():
+            raise ValueError(f"device={device!r} was requested but MPS is not available.")
+    elif parsed.type != "cpu":
+        raise ValueError(f"device={device!r}: only 'cpu', 'cuda[:i]', 'mps' and 'auto' are "
+                         "supported.")
+    return str(parsed)
 
 
 def seed_from_random_state(random_state):
