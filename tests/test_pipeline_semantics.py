@@ -181,3 +181,45 @@ def test_knowledge_per_modality_with_real_generator(spectrograms):
     np.testing.assert_array_equal(np.delete(change, moved, axis=1), 0)
     with pytest.raises(ValueError, match=r"unknown modality\(ies\) \['magnet'\]"):
         aug.set_params(ranges={"magnet": {"contrast": (0.1, 0.2)}}).fit_resample(S, y)
+
+
+def test_frozen_generator_survives_clone_in_a_grid_search(series):
+    from sklearn.frozen import FrozenEstimator
+
+    X, y = series
+    S = np.asarray(SpectrogramTransformer(n_fft=16, hop_length=8).fit_transform(X))
+    CountingSampler.n_fits = 0
+    generator = CountingSampler(random_state=0, **TINY).fit(S, y)
+    assert CountingSampler.n_fits == 1
+    RecordingClassifier.fit_sizes = []
+    pipe = make_pipeline(
+        SpectrogramTransformer(n_fft=16, hop_length=8),
+        MetricDisturbAugmenter(generator=FrozenEstimator(generator), random_state=0),
+        RecordingClassifier(),
+    )
+    search = GridSearchCV(pipe, {"metricdisturbaugmenter__ratio": [0.5, 1.0]},
+                          cv=StratifiedKFold(2, shuffle=True, random_state=0), refit=False)
+    search.fit(X, y)
+    assert CountingSampler.n_fits == 1  # never refitted, though every candidate was cloned
+    assert len(RecordingClassifier.fit_sizes) == 4
+    # the frozen generator is used as it is, and the label-only guard looks through it
+    aug = MetricDisturbAugmenter(generator=FrozenEstimator(generator), ratio=1.0, random_state=0)
+    aug.fit_resample(S, y)
+    assert aug.generator_ is generator
+    label_only = ConditionalDiffusionSampler(condition="label", random_state=0, **TINY).fit(S, y)
+    with pytest.raises(ValueError, match="condition='label'"):
+        MetricDisturbAugmenter(generator=FrozenEstimator(label_only)).fit_resample(S, y)
+
+
+def test_fit_then_fit_resample_fits_the_generator_once(spectrograms):
+    S, y = spectrograms
+    CountingSampler.n_fits = 0
+    aug = MetricDisturbAugmenter(generator=CountingSampler(**TINY), ratio=1.0, random_state=0)
+    aug.fit(S, y)
+    S_res, _ = aug.fit_resample(S, y)
+    assert CountingSampler.n_fits == 1
+    again = MetricDisturbAugmenter(generator=CountingSampler(**TINY), ratio=1.0, random_state=0)
+    np.testing.assert_array_equal(again.fit_resample(S, y)[0], S_res)
+    assert CountingSampler.n_fits == 2
+    aug.fit_resample(S[::-1].copy(), y[::-1].copy())  # other data: a new fit
+    assert CountingSampler.n_fits == 3

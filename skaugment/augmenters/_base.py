@@ -10,6 +10,7 @@ metrics. Real rows come first in the output, synthetic rows after.
 import numbers
 import os
 
+import joblib
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context, clone
 from sklearn.utils import check_random_state
@@ -30,8 +31,14 @@ _COMMON_PARAMS_DOC = """generator : estimator, default=None
         :class:`~skaugment.ConditionalDiffusionSampler` (``fit``, ``sample``,
         ``conditions_from``), fitted with ``condition="metrics"``. ``None`` means a
         ``ConditionalDiffusionSampler()`` with its default parameters. It is cloned
-        and fitted on the data passed to :meth:`fit_resample`, unless
-        ``prefit=True``. When its own ``random_state`` is ``None`` the clone is
+        and fitted on the data passed to :meth:`fit_resample` (once: a following
+        ``fit_resample`` on the same data reuses the fit of ``fit``). To reuse a
+        generator fitted elsewhere, wrap it in
+        :class:`sklearn.frozen.FrozenEstimator`: it survives ``clone`` (so it works
+        inside ``GridSearchCV`` and ``cross_val_score``) and is never refitted. Beware
+        of leakage: a generator fitted on data that includes the validation folds of
+        a later cross-validation has seen those folds, and the scores it helps
+        produce are optimistic. When its own ``random_state`` is ``None`` the clone is
         seeded from this augmenter's ``random_state``, so that the whole
         augmentation is reproducible. When the generator's ``uses_init`` is True
         (:class:`~skaugment.generators.MetricEditSampler`, or the diffusion sampler
@@ -52,13 +59,13 @@ _COMMON_PARAMS_DOC = """generator : estimator, default=None
         this augmenter) fits the generator once per training fold. ``None``: no
         caching.
     prefit : bool, default=False
-        Use the already-fitted ``generator`` as is, without refitting. Beware of
-        leakage: a generator fitted on data that includes the validation folds of a
-        later cross-validation has seen those folds, and the scores it helps
-        produce are optimistic."""
+        Use the already-fitted ``generator`` as is, without refitting (same leakage
+        caveat). ``clone`` (``GridSearchCV``, ``cross_val_score``) copies the
+        generator's parameters, not its fit: there, use ``FrozenEstimator``."""
 
 _COMMON_ATTRS_DOC = """generator_ : estimator
-        The fitted generator (a fitted clone, or ``generator`` when ``prefit``).
+        The fitted generator (a fitted clone; the wrapped generator of a
+        ``FrozenEstimator``; ``generator`` itself when ``prefit``).
     classes_ : ndarray of shape (n_classes,)
         Labels seen at fit.
     condition_names_ : list of str
@@ -115,6 +122,15 @@ def clip_physical_metrics(C, metric_of_col, n_freqs, n_frames):
     ent = metric_of_col == "entropy"
     C[:, ent] = np.minimum(C[:, ent], np.log2(n_freqs * n_frames))
     return C
+
+
+def _unfrozen(generator):
+    """The fitted generator inside a :class:`sklearn.frozen.FrozenEstimator`, else None."""
+    try:
+        from sklearn.frozen import FrozenEstimator
+    except ImportError:  # scikit-learn < 1.6
+        return None
+    return generator.estimator if isinstance(generator, FrozenEstimator) else None
 
 
 def _fit_generator(generator, S, y):
@@ -181,8 +197,13 @@ class BaseMetricAugmenter(SpectrogramSamplerMixin, BaseEstimator):
 
     def _fitted_generator(self, S, y, seed):
         generator = self._base_generator()
-        self._check_generator_kind(generator)
-        if self.prefit:
+        frozen = _unfrozen(generator)
+        self._check_generator_kind(generator if frozen is None else frozen)
+        # a frozen or prefit generator was fitted on other data: its training
+        # conditions are not the metrics of S
+        self._generator_fitted_on_input = frozen is None and not self.prefit
+        if not self._generator_fitted_on_input:
+            generator = generator if frozen is None else frozen
             check_is_fitted(generator)
             return generator
         self._check_spec(*self._prefit_metric_names(generator))
@@ -190,11 +211,18 @@ class BaseMetricAugmenter(SpectrogramSamplerMixin, BaseEstimator):
         params = generator.get_params()
         if "random_state" in params and params["random_state"] is None and self.random_state is not None:
             generator.set_params(random_state=int(seed))
+        # fit() then fit_resample() on the same data: reuse the fit instead of training twice
+        key = joblib.hash((S, y, type(generator).__name__, generator.get_params(deep=True)))
+        previous = getattr(self, "generator_", None)
+        if previous is not None and getattr(self, "_generator_key", None) == key:
+            return previous
         memory = self.memory
         if isinstance(memory, os.PathLike):
             memory = os.fspath(memory)
         fit = check_memory(memory).cache(_fit_generator)
-        return fit(generator, S, y)
+        fitted = fit(generator, S, y)
+        self._generator_key = key
+        return fitted
 
     # -- fit --------------------------------------------------------------------------------
 
@@ -283,9 +311,9 @@ class BaseMetricAugmenter(SpectrogramSamplerMixin, BaseEstimator):
         y_encoded = np.searchsorted(self.classes_, y)
         sources = draw_sources_per_class(y_encoded, len(self.classes_), self.ratio, rng)
 
-        if self.prefit or getattr(self.generator_, "train_conditions_", None) is None or len(
-            self.generator_.train_conditions_
-        ) != n:
+        if not self._generator_fitted_on_input or getattr(
+            self.generator_, "train_conditions_", None
+        ) is None or len(self.generator_.train_conditions_) != n:
             M = np.asarray(self.generator_.conditions_from(S), dtype=np.float64)
         else:  # fitted on exactly S: its training conditions are S's metrics
             M = np.asarray(self.generator_.train_conditions_, dtype=np.float64)
