@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.skaugment-installed
 
-.PHONY: demo demo-quick test bench clean
+.PHONY: demo demo-quick test docs bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,12 @@ demo-quick: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -q
 
+# The API reference (Sphinx + numpydoc), offline, warnings are errors.
+docs: $(STAMP)
+	$(VENV)/bin/sphinx-build -E -W --keep-going -q -b html docs docs/_build/html
+
 bench: $(STAMP)
 	$(PY) benchmarks/bench_features.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info skaugment_output
+	rm -rf $(VENV) build *.egg-info skaugment_output docs/_build docs/api

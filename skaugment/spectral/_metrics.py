@@ -406,12 +406,12 @@ class MetricExtractor(TimeSeriesTagsMixin, TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        S : array-like of shape (n_samples, n_channels_, n_freqs, n_frames)
+        S : array-like of shape ``(n_samples, n_channels_, n_freqs, n_frames)``
             Magnitude spectrograms; negative (log-scaled) input is rejected.
 
         Returns
         -------
-        table : ndarray of shape (n_samples, n_channels_ * len(metrics_)), float64
+        table : ndarray of shape ``(n_samples, n_channels_ * len(metrics_))``, float64
         """
         check_is_fitted(self)
         S = check_spectrogram(S, shape=self.input_shape_, dtype=np.float64)

@@ -152,7 +152,7 @@ class StatisticalFeatureExtractor(TimeSeriesTagsMixin, TransformerMixin, BaseEst
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_channels_, n_timesteps_) or (n_samples, n_timesteps_)
+        X : array-like of shape ``(n_samples, n_channels_, n_timesteps_)`` or ``(n_samples, n_timesteps_)``
 
         Returns
         -------

@@ -478,9 +478,9 @@ class SpectrogramTransformer(TimeSeriesTagsMixin, TransformerMixin, BaseEstimato
     n_frames_ : int
         ``1 + (n_timesteps_ - n_fft) // hop_length`` (``center=False``) or
         ``1 + n_timesteps_ // hop_length`` (``center=True``).
-    frequencies_ : ndarray of shape (n_freqs_,)
+    frequencies_ : ndarray of shape ``(n_freqs_,)``
         Bin frequencies: Hz if ``fs`` is given, else cycles per sample.
-    times_ : ndarray of shape (n_frames_,)
+    times_ : ndarray of shape ``(n_frames_,)``
         Frame centres: seconds if ``fs`` is given, else samples.
     window_ : ndarray of shape (n_fft,)
     hop_length_ : int
@@ -590,11 +590,11 @@ class SpectrogramTransformer(TimeSeriesTagsMixin, TransformerMixin, BaseEstimato
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_channels_, n_timesteps_) or (n_samples, n_timesteps_)
+        X : array-like of shape ``(n_samples, n_channels_, n_timesteps_)`` or ``(n_samples, n_timesteps_)``
 
         Returns
         -------
-        S : ndarray of shape (n_samples, n_channels_, n_freqs_, n_frames_), float32
+        S : ndarray of shape ``(n_samples, n_channels_, n_freqs_, n_frames_)``, float32
         """
         X = self._check_X(X)
         return _stft_magnitude(X, self.n_fft, self.hop_length_, self.window_, self.center, self.scale)
@@ -611,12 +611,12 @@ class SpectrogramTransformer(TimeSeriesTagsMixin, TransformerMixin, BaseEstimato
 
         Parameters
         ----------
-        S : array-like of shape (n_samples, n_channels_, n_freqs_, n_frames_)
+        S : array-like of shape ``(n_samples, n_channels_, n_freqs_, n_frames_)``
             Non-negative spectrograms on this transformer's ``scale``.
 
         Returns
         -------
-        X : ndarray of shape (n_samples, n_channels_, n_timesteps_), float32
+        X : ndarray of shape ``(n_samples, n_channels_, n_timesteps_)``, float32
         """
         check_is_fitted(self)
         S = check_spectrogram(
