@@ -115,10 +115,22 @@ def test_per_modality_value():
 
 
 def test_device_and_generator():
-    assert resolve_device("cpu") == "cpu"
-    with pytest.raises(ValueError, match="device must be"):
-        resolve_device("tpu")
     import torch
+
+    assert resolve_device("cpu") == "cpu" == resolve_device(torch.device("cpu"))
+    assert resolve_device("auto") == ("cuda" if torch.cuda.is_available() else "cpu")
+    with pytest.raises(ValueError, match="'tpu' is not a torch device"):
+        resolve_device("tpu")
+    with pytest.raises(ValueError, match="only 'cpu', 'cuda"):
+        resolve_device("meta")
+    with pytest.raises(TypeError, match="string or a torch.device"):
+        resolve_device(0)
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="no CUDA device is available"):
+            resolve_device("cuda:1")
+    else:  # pragma: no cover - exercised where a GPU is present
+        with pytest.raises(ValueError, match="CUDA device"):
+            resolve_device(f"cuda:{torch.cuda.device_count()}")
 
     assert not torch.equal(
         torch.randn(4, generator=torch_generator(0)), torch.randn(4, generator=torch_generator(1))
@@ -146,3 +158,29 @@ def test_nan_reported_before_shape_problems():
 def test_missing_y_uses_sklearn_wording():
     with pytest.raises(ValueError, match="requires y to be passed, but the target y is None"):
         check_labels(None)
+
+
+def test_check_generator_accepts_the_package_generators_and_catches_breaches():
+    from skaugment.generators import ConditionalDiffusionSampler, MetricEditSampler
+    from skaugment.utils import check_generator
+
+    check_generator(MetricEditSampler(random_state=0))
+    tiny = dict(max_epochs=1, base_channels=4, train_steps=10, sample_steps=2, device="cpu",
+                random_state=0)
+    check_generator(ConditionalDiffusionSampler(**tiny))
+    check_generator(ConditionalDiffusionSampler(strength=0.5, **tiny))
+
+    class Unseeded(MetricEditSampler):
+        def sample(self, y, conditions=None, *, init=None, random_state=None):
+            return super().sample(y, conditions, init=init, random_state=None) + np.float32(
+                np.random.rand())
+
+    with pytest.raises(AssertionError, match="not seeded"):
+        check_generator(Unseeded())
+
+    class Float64(MetricEditSampler):
+        def sample(self, *args, **kwargs):
+            return super().sample(*args, **kwargs).astype(np.float64)
+
+    with pytest.raises(AssertionError, match="float32"):
+        check_generator(Float64())
