@@ -38,11 +38,13 @@ def _add_common(cmd, preset_help):
     cmd.add_argument("--classifier", choices=CLASSIFIERS, default="deepsense",
                      help="downstream classifier (default: deepsense)")
     cmd.add_argument("--ratio", type=_positive_float, default=None,
-                     help="augmentation ratio n_generated / n_real (default 5; 2 with --quick)")
+                     help="augmentation ratio n_generated / n_real (default: the preset's; "
+                          "demo and benchmark 5, quick 2)")
     cmd.add_argument("--train-subjects", type=_positive_int, default=None,
-                     help="training subjects per split (default 5; 2 with --quick)")
+                     help="training subjects per split (default: the preset's; 5, quick 2)")
     cmd.add_argument("--test-subjects", type=_positive_int, default=None,
-                     help="test subjects per split (default: all others; 3 with --quick)")
+                     help="test subjects per split (default: the preset's; all others, "
+                          "quick 3)")
     cmd.add_argument("--splits", type=_positive_int, default=None,
                      help="number of subject splits, each with its own seed")
     cmd.add_argument("--n-steps", type=_positive_int, default=None,

@@ -195,7 +195,7 @@ def plot_paired_differences(result, metric="accuracy", ax=None):
     """
     plt = _pyplot()
     summary = result.summary(metric)
-    ref = result.reference
+    ref = result.reference(metric)
     methods = [m for m in summary if m != ref]
     if ax is None:
         fig, ax = plt.subplots(figsize=(6.5, 0.55 * max(len(methods), 1) + 1.4),
@@ -217,7 +217,7 @@ def plot_paired_differences(result, metric="accuracy", ax=None):
     ax.set_yticks(range(len(methods)), methods)
     ax.invert_yaxis()
     ax.set_xlabel(f"{metric} difference to {ref!r} (points; dots: runs, bar: mean, whisker: 95% CI)")
-    ax.set_title(f"paired differences over {len(ref_scores)} runs", fontsize=10)
+    ax.set_title(f"paired differences over {len(ref_scores)} splits", fontsize=10)
     return fig
 
 

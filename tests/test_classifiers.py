@@ -388,14 +388,14 @@ def test_defaults_are_a_step_budget(cls):
 
 
 @pytest.mark.parametrize("cls", ALL, ids=lambda c: c.__name__)
-def test_auto_budget_rounds_steps_up_to_whole_epochs(cls):
+def test_auto_budget_takes_exactly_n_steps(cls):
     S, y = _tiny_spectrograms(n=40)
-    # 40 rows in batches of 8: 5 batches per epoch; 12 steps -> 3 epochs, 15 steps.
+    # 40 rows in batches of 8: 5 batches per epoch; 12 steps -> 3 epochs, the last cut at 2.
     clf, counter = _counted(cls, max_epochs="auto", n_steps=12, batch_size=8)
     clf.fit(S, y)
-    assert counter.n_steps == 15
-    assert (clf.n_epochs_, clf.n_steps_, len(clf.history)) == (3, 15, 3)
-    assert sum(clf.history[:, "train_batch_count"]) == 15
+    assert counter.n_steps == 12
+    assert (clf.n_epochs_, clf.n_steps_, len(clf.history)) == (3, 12, 3)
+    assert list(clf.history[:, "train_batch_count"]) == [5, 5, 2]
     # The parameter is left as given, so clone/get_params stay right.
     assert clf.get_params()["max_epochs"] == "auto"
 
@@ -403,13 +403,14 @@ def test_auto_budget_rounds_steps_up_to_whole_epochs(cls):
 def test_auto_budget_same_steps_for_six_times_the_data():
     S, y = _tiny_spectrograms(n=40)
     S6, y6 = np.concatenate([S] * 6), np.concatenate([y] * 6)
-    # 5 batches per epoch on x1, 30 on x6: 30 steps are 6 epochs and 1 epoch.
-    one, count_one = _counted(DeepSenseClassifier, max_epochs="auto", n_steps=30, batch_size=8)
-    six, count_six = _counted(DeepSenseClassifier, max_epochs="auto", n_steps=30, batch_size=8)
+    # 5 batches per epoch on x1, 30 on x6: 33 steps are 7 epochs (the last of 3 batches)
+    # and 2 epochs (the last of 3 batches); whole epochs would have given 35 and 60
+    one, count_one = _counted(DeepSenseClassifier, max_epochs="auto", n_steps=33, batch_size=8)
+    six, count_six = _counted(DeepSenseClassifier, max_epochs="auto", n_steps=33, batch_size=8)
     one.fit(S, y)
     six.fit(S6, y6)
-    assert count_one.n_steps == count_six.n_steps == one.n_steps_ == six.n_steps_ == 30
-    assert (one.n_epochs_, six.n_epochs_) == (6, 1)
+    assert count_one.n_steps == count_six.n_steps == one.n_steps_ == six.n_steps_ == 33
+    assert (one.n_epochs_, six.n_epochs_) == (7, 2)
 
 
 def test_int_max_epochs_keeps_skorch_meaning_and_ignores_n_steps():

@@ -61,9 +61,9 @@ class BudgetSpy(ClassifierMixin, BaseEstimator):
         self.knn_ = KNeighborsClassifier(1).fit(_flatten(X), y)
         self.classes_ = self.knn_.classes_
         batches = int(np.ceil(len(X) / self.batch_size))
-        self.n_epochs_ = (int(np.ceil(self.n_steps / batches)) if self.max_epochs == "auto"
-                          else self.max_epochs)
-        self.n_steps_ = self.n_epochs_ * batches
+        auto = self.max_epochs == "auto"
+        self.n_epochs_ = int(np.ceil(self.n_steps / batches)) if auto else self.max_epochs
+        self.n_steps_ = self.n_steps if auto else self.n_epochs_ * batches
         return self
 
     def predict(self, X):
@@ -144,10 +144,9 @@ def test_the_paired_difference_is_measured_against_the_best_baseline_budget():
                              baseline_multipliers=(2,), diagnostics=False)
     assert set(res.methods) == {"none", "none x2 budget", "copies"}
     steps = {r["method"]: r["budget"]["n_steps"] for r in res.records if r["split"] == 0}
-    # equal steps: 30 training rows in batches of 8 -> 4 batches -> 10 epochs = 40 steps;
-    # the x4 set (15 batches) needs 3 epochs = 45 steps, the closest whole-epoch budget
-    assert steps == {"none": 40, "none x2 budget": 80, "copies": 45}
-    assert res.reference in ("none", "none x2 budget")
+    # equal steps whatever the size of the training set
+    assert steps == {"none": 40, "none x2 budget": 80, "copies": 40}
+    assert res.reference() in ("none", "none x2 budget")
 
 
 def test_equal_epochs_adds_the_baseline_at_the_augmented_step_count():
@@ -242,3 +241,40 @@ def test_bad_configurations_fail_before_training():
     res = compare_augmenters(X, y, groups, {"none": None}, knn, preprocessing=FLAT,
                              cv=GroupKFold(3), diagnostics=False)
     assert len(res.records) == 3
+
+
+def test_seeds_of_a_split_count_once_and_the_correction_widens_the_interval():
+    recs = [{"method": m, "base_method": m, "split": k, "seed": s, "accuracy": acc,
+             "macro_f1": acc, "seconds": {}, "n_train": 10, "n_test": 40}
+            for m, base in (("none", 0.70), ("aug", 0.75))
+            for k in range(4) for s in range(3)
+            for acc in [base + 0.01 * k + 0.02 * s - (0.03 if m == "aug" and k == 3 else 0)]]
+    res = AugmentationComparison(recs, {})
+    np.testing.assert_allclose(res.scores("none"), [0.72, 0.73, 0.74, 0.75])
+    plain = res.summary()["aug"]
+    assert plain["n_splits"] == 4 and plain["n_runs"] == 12 and plain["diff"]["n"] == 4
+    d = np.array([0.05, 0.05, 0.05, 0.02])
+    assert plain["diff"]["mean"] == pytest.approx(d.mean())
+    nb = res.summary(correction="nadeau-bengio")["aug"]["diff"]
+    half_plain = plain["diff"]["ci_high"] - plain["diff"]["mean"]
+    half_nb = nb["ci_high"] - nb["mean"]
+    # variance factor 1/n + n_test/n_train = 1/4 + 4 instead of 1/4
+    assert half_nb / half_plain == pytest.approx(np.sqrt((0.25 + 4) / 0.25))
+    with pytest.raises(ValueError, match="correction"):
+        res.summary(correction="bonferroni")
+
+
+def test_bad_arguments_of_the_statistics_and_the_splitter():
+    with pytest.raises(ValueError, match="same runs"):
+        paired_difference([0.1, 0.2], [0.1])
+    with pytest.raises(ValueError, match="confidence"):
+        paired_difference([0.1, 0.2], [0.1, 0.3], confidence=95)
+    groups = np.repeat(np.arange(6), 2)
+    for bad in (dict(n_train_groups=0), dict(n_train_groups=2.5), dict(n_test_groups=0),
+                dict(n_repeats=0), dict(random_state=np.random.RandomState(0))):
+        with pytest.raises(ValueError, match=next(iter(bad))):
+            next(GroupHoldoutSplit(**{"n_train_groups": 2, **bad}).split(groups, groups=groups))
+    X, y, g = _data()
+    with pytest.raises(ValueError, match="n_jobs"):
+        compare_augmenters(X, y, g, {"none": None}, KNeighborsClassifier(1), preprocessing=FLAT,
+                           n_jobs=0)

@@ -125,18 +125,18 @@ class _ScaledNetwork(torch.nn.Module):
 
 # Docstring of the training-budget parameters, shared by the three classifiers.
 _budget_docstring = """max_epochs : int or "auto", default="auto"
-        ``"auto"`` trains ``max(1, ceil(n_steps / n_batches))`` epochs, where
-        ``n_batches = ceil(n_train / batch_size)`` batches make one epoch of the
-        ``n_train`` training rows (after ``train_split``; counted on the training
-        iterator, so ``iterator_train__*`` settings such as ``drop_last`` are
-        honoured). The number of gradient steps, not of epochs, is fixed, so that
+        ``"auto"`` trains exactly ``n_steps`` gradient steps: ``ceil(n_steps /
+        n_batches)`` epochs, the last one cut short, where ``n_batches =
+        ceil(n_train / batch_size)`` batches make one epoch of the ``n_train``
+        training rows (after ``train_split``; counted on the training iterator, so
+        ``iterator_train__*`` settings such as ``drop_last`` are honoured). The
+        number of gradient steps, not of epochs, is fixed, so that
         comparing augmenters never compares training lengths: a training set made
         six times larger by augmentation gets the same number of steps, not six
         times as many. An int is skorch's plain epoch count, and ``n_steps`` is then
         ignored.
     n_steps : int, default=1500
-        Gradient steps of a fit when ``max_epochs="auto"``, rounded up to whole
-        epochs. With the 1,714 HAPT windows of 5 subjects (batch 64, 27 batches per
+        Gradient steps of a fit when ``max_epochs="auto"``. With the 1,714 HAPT windows of 5 subjects (batch 64, 27 batches per
         epoch), 1500 steps are 56 epochs. On HAPT splits of 5 training subjects,
         DeepSense reached 0.805 / 0.769 accuracy (seeds 0 / 1) after 20 epochs,
         0.829 / 0.829 after 60 and 0.823 / 0.832 after 120: about 60 epochs of that
@@ -180,6 +180,24 @@ def _encoded_accuracy(net, X, y):
     """
     proba = net.predict_proba(X)
     return float(np.mean(proba.argmax(axis=1) == _hard_view(y)))
+
+
+class _StepLimitedIterator:
+    """A training iterator that yields no more batches than ``owner._steps_left``."""
+
+    def __init__(self, iterator, owner):
+        self.iterator = iterator
+        self.owner = owner
+
+    def __len__(self):
+        return min(len(self.iterator), max(vars(self.owner).get("_steps_left", 0), 0))
+
+    def __iter__(self):
+        for batch in self.iterator:
+            if vars(self.owner).get("_steps_left", 0) <= 0:
+                return
+            vars(self.owner)["_steps_left"] -= 1
+            yield batch
 
 
 class BaseNetClassifier(TimeSeriesTagsMixin, NeuralNetClassifier):
@@ -316,7 +334,10 @@ class BaseNetClassifier(TimeSeriesTagsMixin, NeuralNetClassifier):
             # state is left alone (prediction included). One generator per fit, so
             # every epoch gets a new order.
             kwargs["generator"] = torch_generator(getattr(self, "seed_", 0) + 1)
-        return getattr(self, prefix)(dataset, **kwargs)
+        iterator = getattr(self, prefix)(dataset, **kwargs)
+        if training and "_steps_left" in vars(self):
+            return _StepLimitedIterator(iterator, self)
+        return iterator
 
     def initialize_optimizer(self, *args, **kwargs):
         with self._optimizer_defaults_applied():
@@ -544,7 +565,10 @@ class BaseNetClassifier(TimeSeriesTagsMixin, NeuralNetClassifier):
         return self.train_split(dataset, _hard_view(y), **fit_params)
 
     def _epochs_for(self, dataset_train):
-        """Epochs of the ``n_steps`` budget: ``max(1, ceil(n_steps / batches per epoch))``."""
+        """Epochs of the ``n_steps`` budget: ``max(1, ceil(n_steps / batches per epoch))``.
+
+        The last epoch is cut short so that exactly ``n_steps`` batches are trained.
+        """
         try:
             # The training iterator itself, so that iterator_train__batch_size,
             # drop_last and batch samplers count exactly as they will train.
@@ -567,10 +591,14 @@ class BaseNetClassifier(TimeSeriesTagsMixin, NeuralNetClassifier):
             datasets = self.get_split_datasets(X, y, **split_params)
             epochs = self._epochs_for(datasets[0])
             vars(self)["_presplit_datasets"] = datasets
+            # the last epoch stops after exactly n_steps batches in all: rounding up to
+            # whole epochs would give a larger training set more steps
+            vars(self)["_steps_left"] = int(self.n_steps)
         try:
             return super().fit_loop(X, y, epochs=epochs, _routing_method=_routing_method, **fit_params)
         finally:
             vars(self).pop("_presplit_datasets", None)
+            vars(self).pop("_steps_left", None)
 
     def _record_budget(self):
         self.n_epochs_ = len(self.history)
@@ -621,8 +649,8 @@ class BaseNetClassifier(TimeSeriesTagsMixin, NeuralNetClassifier):
     def fit(self, X, y, **fit_params):
         """Learn the input scaling, build the network for ``X``'s shape, and train it.
 
-        Trains ``max_epochs`` epochs, or with ``max_epochs="auto"`` the whole epochs
-        that cover ``n_steps`` gradient steps on the training rows.
+        Trains ``max_epochs`` epochs, or with ``max_epochs="auto"`` exactly
+        ``n_steps`` gradient steps on the training rows.
 
         Parameters
         ----------

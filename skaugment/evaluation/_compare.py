@@ -67,8 +67,23 @@ class GroupHoldoutSplit:
     def get_n_splits(self, X=None, y=None, groups=None):
         return self.n_repeats
 
+    def _check_params(self):
+        for name in ("n_train_groups", "n_repeats"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+                raise ValueError(f"{name} must be a positive int; got {value!r}.")
+        n_test = self.n_test_groups
+        if n_test is not None and (isinstance(n_test, bool) or not isinstance(
+                n_test, numbers.Integral) or n_test < 1):
+            raise ValueError(f"n_test_groups must be a positive int or None; got {n_test!r}.")
+        if isinstance(self.random_state, bool) or not isinstance(self.random_state,
+                                                                 numbers.Integral):
+            raise ValueError("random_state must be an int (split i uses random_state + i); "
+                             f"got {self.random_state!r}.")
+
     def split_groups(self, groups, i):
         """Training and test groups of split ``i`` (sorted)."""
+        self._check_params()
         subjects = np.unique(groups)
         if self.n_train_groups >= len(subjects):
             raise ValueError(
@@ -81,6 +96,7 @@ class GroupHoldoutSplit:
         return np.sort(order[: self.n_train_groups]), np.sort(test)
 
     def split(self, X, y=None, groups=None):
+        self._check_params()
         if groups is None:
             raise ValueError("GroupHoldoutSplit needs groups (e.g. the subject of every window).")
         groups = np.asarray(groups)
@@ -94,7 +110,7 @@ class GroupHoldoutSplit:
                 f"random_state={self.random_state})")
 
 
-def paired_difference(a, b, confidence=0.95):
+def paired_difference(a, b, confidence=0.95, test_train_ratio=None):
     """Mean of ``a - b`` over paired runs with a Student-t confidence interval.
 
     Parameters
@@ -102,6 +118,12 @@ def paired_difference(a, b, confidence=0.95):
     a, b : array-like of shape (n_runs,)
         Scores of two methods on the same splits and seeds.
     confidence : float, default=0.95
+    test_train_ratio : float or None, default=None
+        ``n_test / n_train`` of the splits. When given, the variance of the mean is
+        inflated to ``(1 / n + test_train_ratio) * var`` (the corrected resampled
+        t-test of Nadeau and Bengio, 2003, "Inference for the Generalization
+        Error"), which accounts for training and test sets that overlap between
+        splits; None is the plain paired t-interval.
 
     Returns
     -------
@@ -117,12 +139,22 @@ def paired_difference(a, b, confidence=0.95):
     """
     from scipy import stats
 
-    d = np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64)
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    if a.ndim != 1 or a.shape != b.shape:
+        raise ValueError(f"a and b must be 1-D scores of the same runs; got shapes {a.shape} "
+                         f"and {b.shape}.")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be in (0, 1); got {confidence!r}.")
+    if test_train_ratio is not None and not test_train_ratio >= 0:
+        raise ValueError(f"test_train_ratio must be >= 0; got {test_train_ratio!r}.")
+    d = a - b
     n = d.size
     mean = float(d.mean()) if n else float("nan")
     std = float(d.std(ddof=1)) if n > 1 else float("nan")
     if n > 1:
-        half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * std / np.sqrt(n))
+        factor = 1.0 / n if test_train_ratio is None else 1.0 / n + float(test_train_ratio)
+        half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * std * np.sqrt(factor))
         low, high = mean - half, mean + half
     else:
         low = high = float("nan")
@@ -302,8 +334,7 @@ def _one_run(run, train, test, X, y, methods, classifier, preprocessing, budget,
              baseline_multipliers, diagnostics, diagnostic_estimator, labels, cache_dir, verbose):
     seed = run["seed"]
     X_train, y_train, X_test, y_test = X[train], y[train], X[test], y[test]
-    records, real_input, growths = [], None, {}
-    trained = {}
+    records, growths, trained = [], {}, {}
     for name, method in methods.items():
         steps = _as_steps(name, method, preprocessing)
         for step in steps:
@@ -312,9 +343,6 @@ def _one_run(run, train, test, X, y, methods, classifier, preprocessing, budget,
                 _set_nested(step, "memory", cache_dir, only_if_none=True)
         seconds = {}
         X_fit, y_fit, synthetic = _fit_resample_steps(steps, X_train, y_train, seconds)
-        if name == _REFERENCE:
-            real_input = (X_fit[~synthetic], y_fit[~synthetic] if np.ndim(y_fit) == 1 else
-                          _hard_labels(y_fit)[~synthetic])
         growths[name] = len(X_fit) / max(1, len(X_train))
         trained[name] = (steps, X_fit, y_fit, synthetic, seconds)
 
@@ -352,8 +380,9 @@ def _one_run(run, train, test, X, y, methods, classifier, preprocessing, budget,
                   **_score(y_test, y_pred, labels)}
         if diagnostics and multiplier == 1.0 and synthetic.any():
             start = time.perf_counter()
+            # the method's own real rows: its steps may have learnt their scaling from them
             record.update(synthetic_data_diagnostics(
-                real_input[0], real_input[1], X_fit[synthetic],
+                X_fit[~synthetic], _hard_labels(y_fit)[~synthetic], X_fit[synthetic],
                 y_fit[synthetic] if np.ndim(y_fit) == 1 else y_fit[synthetic],
                 X_test_t, y_test, estimator=diagnostic_estimator, random_state=seed))
             record["seconds"]["diagnostics"] = round(time.perf_counter() - start, 3)
@@ -501,8 +530,13 @@ def compare_augmenters(X, y, groups, methods, classifier, *, preprocessing=None,
         tmp = cache_dir = tempfile.mkdtemp(prefix="skaugment-compare-")
     else:
         cache_dir = os.fspath(memory) if isinstance(memory, os.PathLike) else memory
-    n_workers = 1 if n_jobs is None else (os.cpu_count() or 1) if n_jobs < 0 else n_jobs
-    threads = max(1, (os.cpu_count() or 1) // n_workers) if n_workers > 1 else None
+    if n_jobs is not None and (isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral)
+                               or n_jobs == 0):
+        raise ValueError(f"n_jobs must be None or a non-zero int (joblib's meaning); got {n_jobs!r}.")
+    cpus = os.cpu_count() or 1
+    # joblib's convention: -1 is every CPU, -2 all but one, ...
+    n_workers = 1 if n_jobs is None else max(1, cpus + 1 + n_jobs) if n_jobs < 0 else n_jobs
+    threads = max(1, cpus // n_workers) if n_workers > 1 else None
     start = time.perf_counter()
     try:
         args = (X, y, methods, classifier, preprocessing, budget, tuple(baseline_multipliers),
@@ -545,29 +579,54 @@ class AugmentationComparison:
         return list(dict.fromkeys(r["method"] for r in self.records))
 
     def scores(self, method, metric="accuracy"):
-        """``metric`` of ``method`` per run, ordered by (split, seed)."""
-        rows = sorted((r for r in self.records if r["method"] == method),
-                      key=lambda r: (r["split"], r["seed"]))
-        return np.array([r[metric] for r in rows], dtype=np.float64)
+        """``metric`` of ``method`` per split (its seeds averaged), ordered by split.
 
-    @property
-    def reference(self):
-        """The no-augmentation variant with the best mean accuracy (its best budget)."""
+        Seeds of one split share its training and test subjects, so they are not
+        independent runs: the paired statistics count splits.
+        """
+        rows = [r for r in self.records if r["method"] == method]
+        splits = sorted({r["split"] for r in rows})
+        return np.array([np.mean([r[metric] for r in rows if r["split"] == k]) for k in splits],
+                        dtype=np.float64)
+
+    def reference(self, metric="accuracy"):
+        """The no-augmentation variant with the best mean ``metric`` (its best budget).
+
+        Chosen on the test scores, like the methods it is compared with, so the
+        baseline gets the benefit of the doubt: the differences to it are, if
+        anything, pessimistic for augmentation.
+        """
         candidates = [m for m in self.methods
                       if any(r["method"] == m and r["base_method"] == _REFERENCE
                              for r in self.records)]
-        return max(candidates, key=lambda m: self.scores(m).mean())
+        return max(candidates, key=lambda m: self.scores(m, metric).mean())
 
-    def summary(self, metric="accuracy", confidence=0.95):
+    def summary(self, metric="accuracy", confidence=0.95, correction=None):
         """Per method: mean, std and the paired difference to the best baseline.
+
+        Parameters
+        ----------
+        metric : {"accuracy", "macro_f1"}, default="accuracy"
+        confidence : float, default=0.95
+        correction : {None, "nadeau-bengio"}, default=None
+            None: paired t-interval over splits. ``"nadeau-bengio"``: the corrected
+            resampled t-test (see :func:`paired_difference`), with the mean
+            ``n_test / n_train`` of the splits; much wider when test sets are large
+            and overlap, as in "5 subjects train, the others test".
 
         Returns
         -------
         summary : dict of str -> dict
-            ``mean``, ``std``, ``n_runs``, ``diff`` (see :func:`paired_difference`; None
-            for the reference), mean diagnostics and mean seconds per stage.
+            ``mean``, ``std`` (over splits), ``n_runs``, ``n_splits``, ``diff`` (see
+            :func:`paired_difference`; None for the reference), mean diagnostics and
+            mean seconds per stage.
         """
-        ref = self.reference
+        if correction not in (None, "nadeau-bengio"):
+            raise ValueError(f"correction must be None or 'nadeau-bengio'; got {correction!r}.")
+        ratio = None
+        if correction is not None:
+            ratio = float(np.mean([r["n_test"] / r["n_train"] for r in self.records]))
+        ref = self.reference(metric)
         ref_scores = self.scores(ref, metric)
         out = {}
         for method in self.methods:
@@ -575,9 +634,10 @@ class AugmentationComparison:
             rows = [r for r in self.records if r["method"] == method]
             entry = {"mean": float(values.mean()),
                      "std": float(values.std(ddof=1)) if len(values) > 1 else float("nan"),
-                     "n_runs": int(len(values)), "reference": method == ref,
-                     "diff": None if method == ref else paired_difference(values, ref_scores,
-                                                                          confidence)}
+                     "n_runs": len(rows), "n_splits": int(len(values)),
+                     "reference": method == ref,
+                     "diff": None if method == ref else paired_difference(
+                         values, ref_scores, confidence, test_train_ratio=ratio)}
             for key in ("tstr", "label_fidelity", "discriminative"):
                 vals = [r[key] for r in rows if key in r]
                 entry[key] = float(np.nanmean(vals)) if vals and not np.all(np.isnan(vals)) \
@@ -597,7 +657,7 @@ class AugmentationComparison:
     def to_markdown(self, metric="accuracy"):
         """The summary as a Markdown table (differences in points, i.e. x100)."""
         summ = self.summary(metric)
-        lines = [f"| method | {metric} (mean ± std) | Δ vs {self.reference} [95% CI] | wins | "
+        lines = [f"| method | {metric} (mean ± std) | Δ vs {self.reference(metric)} [95% CI] | wins | "
                  "TSTR | label fidelity | discriminative | s / run |",
                  "|---|---|---|---|---|---|---|---|"]
 
@@ -617,4 +677,4 @@ class AugmentationComparison:
 
     def __repr__(self):
         return (f"AugmentationComparison({len(self.methods)} methods, "
-                f"{self.config.get('n_runs')} runs, reference={self.reference!r})")
+                f"{self.config.get('n_runs')} runs, reference={self.reference()!r})")

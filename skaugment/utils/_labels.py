@@ -225,11 +225,16 @@ def one_hot_distribution(y, classes=None, *, name="y"):
         raise ValueError(f"{name} must be 1-D labels; got shape {y.shape}.")
     classes = np.unique(y) if classes is None else np.asarray(classes)
     classes = _check_classes(classes, classes.shape[0] if classes.ndim == 1 else -1, name)
-    index = {label: k for k, label in enumerate(classes.tolist())}
-    unknown = sorted({label for label in y.tolist() if label not in index}, key=str)
-    if unknown:
+    order = np.argsort(classes, kind="stable")
+    try:
+        known = np.isin(y, classes)
+    except TypeError:  # labels of incomparable types: none of them is a class
+        known = np.zeros(y.shape[0], dtype=bool)
+    if not known.all():
+        unknown = sorted(set(y[~known].tolist()), key=str)
         raise ValueError(f"{name} holds label(s) {unknown} that are not in classes={classes.tolist()}.")
-    columns = np.fromiter((index[label] for label in y.tolist()), dtype=np.intp, count=y.shape[0])
+    # classes may come in any order: search the sorted view, map back to column order
+    columns = order[np.searchsorted(classes[order], y)]
     proba = np.zeros((y.shape[0], classes.shape[0]), dtype=np.float64)
     proba[np.arange(y.shape[0]), columns] = 1.0
     out = proba.view(LabelDistribution)
