@@ -278,3 +278,13 @@ def test_bad_arguments_of_the_statistics_and_the_splitter():
     with pytest.raises(ValueError, match="n_jobs"):
         compare_augmenters(X, y, g, {"none": None}, KNeighborsClassifier(1), preprocessing=FLAT,
                            n_jobs=0)
+
+
+def test_parallel_runs_give_the_serial_result():
+    X, y, groups = _data()
+    kw = dict(preprocessing=FLAT, cv=GroupHoldoutSplit(3, n_repeats=2), diagnostics=False)
+    methods = {"none": None, "copies": [CopyAugmenter(1), FLAT]}
+    serial = compare_augmenters(X, y, groups, methods, KNeighborsClassifier(1), **kw)
+    parallel = compare_augmenters(X, y, groups, methods, KNeighborsClassifier(1), n_jobs=2, **kw)
+    for method in ("none", "copies"):
+        np.testing.assert_array_equal(parallel.scores(method), serial.scores(method))
