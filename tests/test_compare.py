@@ -288,3 +288,27 @@ def test_parallel_runs_give_the_serial_result():
     parallel = compare_augmenters(X, y, groups, methods, KNeighborsClassifier(1), n_jobs=2, **kw)
     for method in ("none", "copies"):
         np.testing.assert_array_equal(parallel.scores(method), serial.scores(method))
+
+
+def test_a_comparison_run_in_pieces_matches_the_whole():
+    X, y, groups = _data()
+    seen = []
+
+    class Recording(CopyAugmenter):
+        def fit_resample(self, X, y):
+            seen.append(self.random_state)
+            return super().fit_resample(X, y)
+
+    methods = {"none": None, "a": [Recording(1), FLAT]}
+    kw = dict(preprocessing=FLAT, diagnostics=False)
+    whole = compare_augmenters(X, y, groups, methods, KNeighborsClassifier(1),
+                               cv=GroupHoldoutSplit(3, n_repeats=3), **kw)
+    pieces = [compare_augmenters(X, y, groups, methods, KNeighborsClassifier(1),
+                                 cv=GroupHoldoutSplit(3, n_repeats=1, random_state=k),
+                                 random_state=k, **kw) for k in range(3)]
+    assert seen == [0, 1, 2, 0, 1, 2]
+    for k, piece in enumerate(pieces):
+        (rec,) = [r for r in piece.records if r["method"] == "a"]
+        (ref,) = [r for r in whole.records if r["method"] == "a" and r["split"] == k]
+        assert rec["train_groups"] == ref["train_groups"] and rec["seed"] == ref["seed"] == k
+        assert rec["accuracy"] == ref["accuracy"]

@@ -404,7 +404,7 @@ def _run_in_worker(n_threads, *args, **kwargs):
 def compare_augmenters(X, y, groups, methods, classifier, *, preprocessing=None, cv=None,
                        n_seeds=1, budget="equal-steps", baseline_multipliers=(),
                        diagnostics=True, diagnostic_estimator=None, memory="auto",
-                       n_jobs=None, verbose=0):
+                       n_jobs=None, random_state=0, verbose=0):
     """Train one classifier with each augmentation on the same splits; compare paired.
 
     For every split of ``cv`` (cross-subject: groups never cross between training
@@ -439,8 +439,8 @@ def compare_augmenters(X, y, groups, methods, classifier, *, preprocessing=None,
         A group splitter (``GroupKFold``, ``LeaveOneGroupOut``, ...); ``None`` is
         ``GroupHoldoutSplit(n_train_groups=5, n_repeats=5)``.
     n_seeds : int, default=1
-        Seeds per split; run ``r`` of split ``k`` and seed ``s`` uses seed
-        ``k * n_seeds + s``.
+        Seeds per split; the run of split ``k`` and seed ``s`` uses seed
+        ``random_state + k * n_seeds + s``.
     budget : {"equal-steps", "equal-epochs"}, default="equal-steps"
         ``"equal-steps"``: every classifier takes the same number of gradient steps
         (its ``n_steps`` with ``max_epochs="auto"``), whatever the size of its
@@ -464,6 +464,11 @@ def compare_augmenters(X, y, groups, methods, classifier, *, preprocessing=None,
     n_jobs : int or None, default=None
         Runs in parallel (joblib); each worker then uses ``cpu_count // n_jobs``
         torch threads.
+    random_state : int, default=0
+        Offset of the run seeds (see ``n_seeds``): with
+        ``GroupHoldoutSplit(random_state=r)`` and ``random_state=r``, split ``i``
+        gets the same subjects and seed in every call, so that a long comparison
+        can run in pieces (one split per process) and be merged.
     verbose : int, default=0
 
     Returns
@@ -500,6 +505,8 @@ def compare_augmenters(X, y, groups, methods, classifier, *, preprocessing=None,
     if _REFERENCE not in methods:
         raise ValueError(f"methods needs a {_REFERENCE!r} entry (no augmentation), the reference "
                          "of the paired differences.")
+    if isinstance(random_state, bool) or not isinstance(random_state, numbers.Integral):
+        raise ValueError(f"random_state must be an int (the seed offset); got {random_state!r}.")
     if (isinstance(n_seeds, bool) or not isinstance(n_seeds, numbers.Integral)) or n_seeds < 1:
         raise ValueError(f"n_seeds must be a positive int; got {n_seeds!r}.")
     for m in baseline_multipliers:
@@ -522,7 +529,7 @@ def compare_augmenters(X, y, groups, methods, classifier, *, preprocessing=None,
             raise ValueError(f"split {k} of {cv!r} puts the same group in training and test; "
                              "use a group splitter (GroupKFold, LeaveOneGroupOut, GroupHoldoutSplit).")
         for s in range(n_seeds):
-            runs.append(({"split": k, "seed": k * n_seeds + s,
+            runs.append(({"split": k, "seed": int(random_state) + k * n_seeds + s,
                           "train_groups": np.unique(groups[train]).tolist()}, train, test))
 
     tmp = None
