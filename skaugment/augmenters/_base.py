@@ -20,7 +20,13 @@ from sklearn.utils.validation import check_is_fitted, check_memory
 
 from ..base import SpectrogramSamplerMixin
 from ..utils import check_labels, check_modalities, check_spectrogram
-from ..utils._sampling import draw_sources_per_class, encode_known_labels
+from ..utils._docstring import _sampling_strategy_docstring
+from ..utils._sampling import (
+    SAMPLING_STRATEGY_CONSTRAINTS,
+    draw_sources_per_class,
+    encode_known_labels,
+    validate_sampling_strategy,
+)
 
 __all__ = ["BaseMetricAugmenter"]
 
@@ -48,6 +54,7 @@ _COMMON_PARAMS_DOC = """generator : estimator, default=None
         Number of generated samples divided by the number of real samples (seed
         000, section 4.4). Each class gets ``round(ratio * n_class)`` new samples,
         so class proportions are kept.
+    """ + _sampling_strategy_docstring + """
     random_state : int, RandomState instance or None, default=None
         Seeds the choice of source rows, the metric draws, the generator's noise
         and, see ``generator``, the generator's fit. The same ``random_state`` gives
@@ -162,6 +169,7 @@ class BaseMetricAugmenter(SpectrogramSamplerMixin, BaseEstimator):
     _parameter_constraints = {
         "generator": [None, HasMethods(["fit", "sample", "conditions_from"])],
         "ratio": [Interval(numbers.Real, 0, None, closed="neither")],
+        "sampling_strategy": SAMPLING_STRATEGY_CONSTRAINTS,
         "random_state": ["random_state"],
         "memory": [None, str, os.PathLike, HasMethods(["cache"])],
         "prefit": ["boolean"],
@@ -232,6 +240,8 @@ class BaseMetricAugmenter(SpectrogramSamplerMixin, BaseEstimator):
             check_classification_targets(y)
         S = check_spectrogram(S)
         y = check_labels(y, n_samples=S.shape[0])
+        # before the generator's fit, which can take long
+        validate_sampling_strategy(self.sampling_strategy, y)
         return S, y
 
     def _fit(self, S, y):
@@ -309,7 +319,9 @@ class BaseMetricAugmenter(SpectrogramSamplerMixin, BaseEstimator):
         rng = check_random_state(rng)
         n = S.shape[0]
         y_encoded = np.searchsorted(self.classes_, y)
-        sources = draw_sources_per_class(y_encoded, len(self.classes_), self.ratio, rng)
+        sources = draw_sources_per_class(y_encoded, len(self.classes_), self.ratio, rng,
+                                         sampling_strategy=self.sampling_strategy,
+                                         classes=self.classes_)
 
         if not self._generator_fitted_on_input or getattr(
             self.generator_, "train_conditions_", None

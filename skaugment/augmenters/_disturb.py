@@ -71,10 +71,12 @@ class MetricDisturbAugmenter(BaseMetricAugmenter):
         "metrics": [None, list, tuple],
     }
 
-    def __init__(self, generator=None, *, ratio=5.0, random_state=None, memory=None,
-                 prefit=False, low=-0.2, high=0.2, metrics=None):
+    def __init__(self, generator=None, *, ratio=5.0, sampling_strategy=None,
+                 random_state=None, memory=None, prefit=False, low=-0.2, high=0.2,
+                 metrics=None):
         self.generator = generator
         self.ratio = ratio
+        self.sampling_strategy = sampling_strategy
         self.low = low
         self.high = high
         self.metrics = metrics

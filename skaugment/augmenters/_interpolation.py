@@ -66,10 +66,11 @@ class MetricInterpolationAugmenter(BaseMetricAugmenter):
         "b_std": [Interval(numbers.Real, 0, None, closed="left")],
     }
 
-    def __init__(self, generator=None, *, ratio=5.0, random_state=None, memory=None,
-                 prefit=False, b_std=0.2):
+    def __init__(self, generator=None, *, ratio=5.0, sampling_strategy=None,
+                 random_state=None, memory=None, prefit=False, b_std=0.2):
         self.generator = generator
         self.ratio = ratio
+        self.sampling_strategy = sampling_strategy
         self.b_std = b_std
         self.random_state = random_state
         self.memory = memory

@@ -78,10 +78,11 @@ class MetricKnowledgeAugmenter(BaseMetricAugmenter):
         "ranges": [None, dict],
     }
 
-    def __init__(self, generator=None, *, ratio=5.0, random_state=None, memory=None,
-                 prefit=False, ranges=None):
+    def __init__(self, generator=None, *, ratio=5.0, sampling_strategy=None,
+                 random_state=None, memory=None, prefit=False, ranges=None):
         self.generator = generator
         self.ratio = ratio
+        self.sampling_strategy = sampling_strategy
         self.ranges = ranges
         self.random_state = random_state
         self.memory = memory

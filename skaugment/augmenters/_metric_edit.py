@@ -9,7 +9,12 @@ from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.multiclass import check_classification_targets
 
 from ..utils import check_labels, check_time_series
-from ..utils._sampling import draw_sources_per_class
+from ..utils._docstring import Substitution, _sampling_strategy_docstring
+from ..utils._sampling import (
+    SAMPLING_STRATEGY_CONSTRAINTS,
+    draw_sources_per_class,
+    validate_sampling_strategy,
+)
 from ..utils._validation import _as_float_array
 from ._base import (
     BaseMetricAugmenter,
@@ -25,6 +30,7 @@ _MAX_SEED = np.iinfo(np.int32).max
 _BATCH = 1024
 
 
+@Substitution(sampling_strategy=_sampling_strategy_docstring)
 class MetricEditAugmenter(BaseEstimator):
     """Disturb the spectral metrics of raw windows by editing their STFT.
 
@@ -65,12 +71,12 @@ class MetricEditAugmenter(BaseEstimator):
     ``ratio=1``, defaults otherwise, CPU, one thread): median relative error of
     requested vs measured metrics (measured on
     ``SpectrogramTransformer(n_fft=32, hop_length=8)`` of the output windows, as
-    ``edit_error_``) and seconds of ``fit_resample``, by ``n_rounds``: 0: 5.6%,
-    3.7 s; 1: 4.5%, 4.1 s; 2: 3.9%, 5.5 s; 3: 3.5%, 7.8 s. Before editing the
-    error is 9.7%; editing the spectrograms themselves
-    (:class:`~skaugment.generators.MetricEditSampler`) reaches 2.6%. At
-    ``n_rounds=2``, per metric: temporal range 1.4%, F0 amplitude 4.5%,
-    contrast 5.2%, flatness 2.6%, entropy 9.1% (entropy hardly moves, see
+    ``edit_error_``) and seconds of ``fit_resample``, by ``n_rounds``: 0: 5.6%%,
+    3.7 s; 1: 4.5%%, 4.1 s; 2: 3.9%%, 5.5 s; 3: 3.5%%, 7.8 s. Before editing the
+    error is 9.7%%; editing the spectrograms themselves
+    (:class:`~skaugment.generators.MetricEditSampler`) reaches 2.6%%. At
+    ``n_rounds=2``, per metric: temporal range 1.4%%, F0 amplitude 4.5%%,
+    contrast 5.2%%, flatness 2.6%%, entropy 9.1%% (entropy hardly moves, see
     :class:`~skaugment.generators.MetricEditSampler`). Command::
 
         OMP_NUM_THREADS=1 python -c "
@@ -90,10 +96,12 @@ class MetricEditAugmenter(BaseEstimator):
         ``None`` edits copies of real windows. Otherwise an imbalanced-learn style
         sampler of raw windows with ``fit_resample`` and the fitted attributes
         ``synthetic_mask_`` and ``sample_indices_``; it is cloned, given this
-        augmenter's ``ratio`` and a seed drawn from its ``random_state`` (where it
-        has those parameters), and its synthetic rows are what gets edited.
+        augmenter's ``ratio``, ``sampling_strategy`` and a seed drawn from its
+        ``random_state`` (where it has those parameters), and its synthetic rows
+        are what gets edited. A ``sampling_strategy`` other than None needs a
+        sampler with that parameter.
     low : float, default=-0.2
-        Smallest relative change of a metric (-0.2 is -20%). At least -1.
+        Smallest relative change of a metric (-0.2 is -20%%). At least -1.
     high : float, default=0.2
         Largest relative change; at least ``low``.
     n_fft : int, default=32
@@ -122,6 +130,7 @@ class MetricEditAugmenter(BaseEstimator):
         Number of synthetic windows divided by the number of real ones; each class
         gets ``round(ratio * n_class)``, so class proportions are kept (with
         ``transforms``, its own counts at this ratio).
+    %(sampling_strategy)s
     random_state : int, RandomState instance or None, default=None
         Seeds ``transforms`` (first draw), the source rows and the metric draws.
         The same ``random_state`` gives the same output on the same machine.
@@ -191,12 +200,13 @@ class MetricEditAugmenter(BaseEstimator):
         "n_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "n_rounds": [Interval(numbers.Integral, 0, None, closed="left")],
         "ratio": [Interval(numbers.Real, 0, None, closed="neither")],
+        "sampling_strategy": SAMPLING_STRATEGY_CONSTRAINTS,
         "random_state": ["random_state"],
     }
 
     def __init__(self, transforms=None, *, low=-0.2, high=0.2, n_fft=32, hop_length=8,
                  window="hann", modalities=None, hps_factor=2, n_iter=3, n_rounds=2,
-                 ratio=5.0, random_state=None):
+                 ratio=5.0, sampling_strategy=None, random_state=None):
         self.transforms = transforms
         self.low = low
         self.high = high
@@ -208,6 +218,7 @@ class MetricEditAugmenter(BaseEstimator):
         self.n_iter = n_iter
         self.n_rounds = n_rounds
         self.ratio = ratio
+        self.sampling_strategy = sampling_strategy
         self.random_state = random_state
 
     def __sklearn_tags__(self):
@@ -236,6 +247,7 @@ class MetricEditAugmenter(BaseEstimator):
         X = check_time_series(arr, min_timesteps=self.n_fft)
         y = check_labels(y, n_samples=X.shape[0])
         check_classification_targets(y)
+        validate_sampling_strategy(self.sampling_strategy, y)
         BaseMetricAugmenter._check_range(self.low, self.high, "MetricEditAugmenter (low, high)")
         from ..spectral import stft_coverage
 
@@ -341,12 +353,26 @@ class MetricEditAugmenter(BaseEstimator):
         """The windows to edit and the real row each comes from."""
         if self.transforms is None:
             self.transforms_ = None
-            sources = draw_sources_per_class(y_encoded, len(self.classes_), self.ratio, rng)
+            sources = draw_sources_per_class(y_encoded, len(self.classes_), self.ratio, rng,
+                                             sampling_strategy=self.sampling_strategy,
+                                             classes=self.classes_)
             return X[sources], sources
         transforms = clone(self.transforms)
         params = transforms.get_params()
-        transforms.set_params(**{k: v for k, v in (("ratio", self.ratio), ("random_state", seed))
-                                 if k in params})
+        given = {"ratio": self.ratio, "random_state": seed}
+        if self.sampling_strategy is not None:
+            if "sampling_strategy" not in params:
+                raise ValueError(
+                    f"sampling_strategy={self.sampling_strategy!r} needs a transforms sampler "
+                    f"with a sampling_strategy parameter; {type(transforms).__name__} has none, "
+                    "so its own counts would decide. Use sampling_strategy=None with it."
+                )
+            given["sampling_strategy"] = self.sampling_strategy
+        elif "ratio" in params:
+            # only a ratio-driven sampler reads None as "ratio decides" (imbalanced-learn's
+            # own samplers reject None)
+            given["sampling_strategy"] = None
+        transforms.set_params(**{k: v for k, v in given.items() if k in params})
         X_t, _ = transforms.fit_resample(X, y)
         mask = getattr(transforms, "synthetic_mask_", None)
         indices = getattr(transforms, "sample_indices_", None)

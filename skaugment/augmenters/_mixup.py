@@ -16,8 +16,13 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
 
 from ..utils import check_labels
+from ..utils._docstring import Substitution, _sampling_strategy_docstring
 from ..utils._labels import label_distribution
-from ..utils._sampling import draw_sources_per_class
+from ..utils._sampling import (
+    SAMPLING_STRATEGY_CONSTRAINTS,
+    draw_sources_per_class,
+    validate_sampling_strategy,
+)
 from ..utils._validation import _as_float_array
 
 __all__ = ["MixupAugmenter"]
@@ -39,6 +44,7 @@ def _check_windows_or_spectrograms(X):
     return X
 
 
+@Substitution(sampling_strategy=_sampling_strategy_docstring)
 class MixupAugmenter(BaseEstimator):
     """Mixup: convex combinations of sample pairs with mixed soft labels.
 
@@ -75,6 +81,9 @@ class MixupAugmenter(BaseEstimator):
         Number of synthetic samples divided by the number of real samples. Each
         class gets ``round(ratio * n_class)`` synthetic samples whose first
         component (source) is of that class.
+    %(sampling_strategy)s
+        Counts the synthetic samples by the class of their source, as ``ratio``
+        does.
     random_state : int, RandomState instance or None, default=None
         Seeds the sources, the partners and the weights (drawn in that order). The
         same ``random_state`` gives the same output; no global random generator is
@@ -129,12 +138,14 @@ class MixupAugmenter(BaseEstimator):
     _parameter_constraints = {
         "alpha": [Interval(numbers.Real, 0, None, closed="neither")],
         "ratio": [Interval(numbers.Real, 0, None, closed="neither")],
+        "sampling_strategy": SAMPLING_STRATEGY_CONSTRAINTS,
         "random_state": ["random_state"],
     }
 
-    def __init__(self, alpha=0.2, ratio=5.0, random_state=None):
+    def __init__(self, alpha=0.2, ratio=5.0, sampling_strategy=None, random_state=None):
         self.alpha = alpha
         self.ratio = ratio
+        self.sampling_strategy = sampling_strategy
         self.random_state = random_state
 
     def __sklearn_tags__(self):
@@ -154,6 +165,7 @@ class MixupAugmenter(BaseEstimator):
         X = _check_windows_or_spectrograms(X)
         y = check_labels(y, n_samples=X.shape[0])
         check_classification_targets(y)
+        validate_sampling_strategy(self.sampling_strategy, y)
         return X, y
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -203,7 +215,9 @@ class MixupAugmenter(BaseEstimator):
         n, n_classes = X.shape[0], self.classes_.shape[0]
         rng = check_random_state(self.random_state)
 
-        sources = draw_sources_per_class(y_encoded, n_classes, self.ratio, rng)
+        sources = draw_sources_per_class(y_encoded, n_classes, self.ratio, rng,
+                                         sampling_strategy=self.sampling_strategy,
+                                         classes=self.classes_)
         n_new = sources.size
         partners = rng.randint(0, n, size=n_new).astype(np.intp)
         lambdas = rng.beta(self.alpha, self.alpha, size=n_new)

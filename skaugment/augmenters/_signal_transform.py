@@ -10,8 +10,16 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
 
 from ..utils import check_labels, check_modalities, check_time_series
-from ..utils._docstring import Substitution, _random_state_docstring
-from ..utils._sampling import draw_sources_per_class
+from ..utils._docstring import (
+    Substitution,
+    _random_state_docstring,
+    _sampling_strategy_docstring,
+)
+from ..utils._sampling import (
+    SAMPLING_STRATEGY_CONSTRAINTS,
+    draw_sources_per_class,
+    validate_sampling_strategy,
+)
 from .functional import SPECTRAL_TRANSFORMS, TIME_TRANSFORMS
 
 __all__ = ["SignalTransformAugmenter"]
@@ -31,21 +39,23 @@ def _tunable_defaults(name):
     }
 
 
-@Substitution(random_state=_random_state_docstring)
+@Substitution(random_state=_random_state_docstring,
+              sampling_strategy=_sampling_strategy_docstring)
 class SignalTransformAugmenter(BaseEstimator):
     """Augment raw sensor windows with randomly drawn classic signal transforms.
 
     Each synthetic row copies a real row of some class (drawn uniformly with
-    replacement within the class, ``round(ratio * n_class)`` rows per class) and
-    transforms it with the time-domain augmentations of Um et al. (2017), "Data
-    augmentation of wearable sensor data for Parkinson's disease monitoring using
-    convolutional neural networks" (ICMI 2017): rotation, scaling, jittering,
-    time and magnitude warping, permutation, cropping, plus negation. Then,
-    optionally, one frequency-domain transform (a frequency mask or a random
-    per-bin gain on the STFT, resynthesised with the original phase): the combined
-    time- and frequency-domain baseline of Wang et al. (2024), "Fine-grained
-    Control of Generative Data Augmentation in IoT Sensing" (NeurIPS 2024), which
-    draws two transforms of the list per sample (``n_transforms=2``).
+    replacement within the class, ``round(ratio * n_class)`` rows per class or as
+    many as ``sampling_strategy`` asks for) and transforms it with the
+    time-domain augmentations of Um et al. (2017), "Data augmentation of wearable
+    sensor data for Parkinson's disease monitoring using convolutional neural
+    networks" (ICMI 2017): rotation, scaling, jittering, time and magnitude
+    warping, permutation, cropping, plus negation. Then, optionally, one
+    frequency-domain transform (a frequency mask or a random per-bin gain on the
+    STFT, resynthesised with the original phase): the combined time- and
+    frequency-domain baseline of Wang et al. (2024), "Fine-grained Control of
+    Generative Data Augmentation in IoT Sensing" (NeurIPS 2024), which draws two
+    transforms of the list per sample (``n_transforms=2``).
 
     It works on raw windows ``(n_samples, n_channels, n_timesteps)``, before any
     STFT: put it first in an :func:`imblearn.pipeline.make_pipeline`, e.g. before a
@@ -108,6 +118,7 @@ class SignalTransformAugmenter(BaseEstimator):
         Number of generated samples divided by the number of real samples. Each
         class gets ``round(ratio * n_class)`` new samples, so class proportions are
         kept.
+    %(sampling_strategy)s
     %(random_state)s
         Draws, in this order: the source rows, the transforms of each row, then the
         transforms' own randomness.
@@ -166,6 +177,7 @@ class SignalTransformAugmenter(BaseEstimator):
         "n_fft": [Interval(Integral, 2, None, closed="left")],
         "hop_length": [Interval(Integral, 1, None, closed="left"), None],
         "ratio": [Interval(Real, 0, None, closed="neither")],
+        "sampling_strategy": SAMPLING_STRATEGY_CONSTRAINTS,
         "random_state": ["random_state"],
     }
 
@@ -179,6 +191,7 @@ class SignalTransformAugmenter(BaseEstimator):
         n_fft=32,
         hop_length=8,
         ratio=5.0,
+        sampling_strategy=None,
         random_state=None,
     ):
         self.transforms = transforms
@@ -189,6 +202,7 @@ class SignalTransformAugmenter(BaseEstimator):
         self.n_fft = n_fft
         self.hop_length = hop_length
         self.ratio = ratio
+        self.sampling_strategy = sampling_strategy
         self.random_state = random_state
 
     def __sklearn_tags__(self):
@@ -272,6 +286,7 @@ class SignalTransformAugmenter(BaseEstimator):
             )
         y = check_labels(y, n_samples=X_arr.shape[0])
         check_classification_targets(y)
+        validate_sampling_strategy(self.sampling_strategy, y)
         return X_arr, y
 
     def _fit(self, X, y):
@@ -351,7 +366,9 @@ class SignalTransformAugmenter(BaseEstimator):
         X, y, time, spectral = self._fit(X, y)
         rng = check_random_state(self.random_state)
         y_encoded = np.searchsorted(self.classes_, y)
-        sources = draw_sources_per_class(y_encoded, len(self.classes_), self.ratio, rng)
+        sources = draw_sources_per_class(y_encoded, len(self.classes_), self.ratio, rng,
+                                         sampling_strategy=self.sampling_strategy,
+                                         classes=self.classes_)
         m = sources.size
 
         if self.n_transforms is None:

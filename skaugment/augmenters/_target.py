@@ -33,13 +33,14 @@ class MetricTargetAugmenter(BaseMetricAugmenter):
     then gains samples of its own classes that have the target's spectral
     character.
 
-    Each class ``c`` gets ``round(ratio * n_c)`` synthetic rows; each takes the
-    conditions of a random target row (uniformly, with replacement) whose label is
-    ``c``, and a random real row of ``c`` as its source (the ``init`` when the
-    generator's ``strength`` is below 1). Target labels are ``target_y`` when
-    given; otherwise ``label_estimator`` is fitted on the metrics of the real
-    samples and predicts them. A class that no target row is assigned to gets no
-    synthetic rows (with a warning). Requested values are clipped as in
+    Each class ``c`` gets ``round(ratio * n_c)`` synthetic rows (or the number
+    ``sampling_strategy`` asks for); each takes the conditions of a random target
+    row (uniformly, with replacement) whose label is ``c``, and a random real row
+    of ``c`` as its source (the ``init`` when the generator's ``strength`` is
+    below 1). Target labels are ``target_y`` when given; otherwise
+    ``label_estimator`` is fitted on the metrics of the real samples and predicts
+    them. A class that no target row is assigned to gets no synthetic rows (with a
+    warning). Requested values are clipped as in
     :class:`MetricDisturbAugmenter`.
 
     Parameters
@@ -102,13 +103,15 @@ class MetricTargetAugmenter(BaseMetricAugmenter):
         "label_estimator": [None, HasMethods(["fit", "predict"])],
     }
 
-    def __init__(self, generator=None, *, ratio=5.0, random_state=None, memory=None,
-                 prefit=False, target=None, target_y=None, label_estimator=None):
+    def __init__(self, generator=None, *, ratio=5.0, sampling_strategy=None,
+                 random_state=None, memory=None, prefit=False,
+                 target=None, target_y=None, label_estimator=None):
         self.generator = generator
         self.target = target
         self.target_y = target_y
         self.label_estimator = label_estimator
         self.ratio = ratio
+        self.sampling_strategy = sampling_strategy
         self.random_state = random_state
         self.memory = memory
         self.prefit = prefit

@@ -14,7 +14,11 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import SpectrogramSamplerMixin
-from ..utils._sampling import draw_sources_per_class, encode_known_labels
+from ..utils._sampling import (
+    draw_sources_per_class,
+    encode_known_labels,
+    validate_sampling_strategy,
+)
 from ..utils import (
     check_channel_names,
     check_finite,
@@ -32,9 +36,9 @@ class BaseConditionalGenerator(SpectrogramSamplerMixin, BaseEstimator):
     """Base class of generators conditioned on a label and a metric table.
 
     Subclasses define the parameters ``hps_factor``, ``modalities``,
-    ``channel_names``, ``ratio`` and ``random_state``, the two hooks
-    ``_fit_model`` and ``_sample_model`` and, when :meth:`sample` starts from
-    real spectrograms, the :attr:`uses_init` property.
+    ``channel_names``, ``ratio``, ``sampling_strategy`` and ``random_state``, the
+    two hooks ``_fit_model`` and ``_sample_model`` and, when :meth:`sample` starts
+    from real spectrograms, the :attr:`uses_init` property.
     """
 
     # -- protocol ---------------------------------------------------------------------------
@@ -220,7 +224,9 @@ class BaseConditionalGenerator(SpectrogramSamplerMixin, BaseEstimator):
     # -- label-only augmentation ------------------------------------------------------------
 
     def fit_resample(self, S, y):
-        """Fit, then append ``round(ratio * n_class)`` generated samples per class.
+        """Fit, then append generated samples: ``round(ratio * n_class)`` per class.
+
+        Or, when ``sampling_strategy`` is not None, as many as it asks for.
 
         Label-only augmentation (the cDiff / cVAE / cGAN baseline of Wang et al.,
         2024, when ``condition="label"``): each synthetic row starts from a random
@@ -245,9 +251,13 @@ class BaseConditionalGenerator(SpectrogramSamplerMixin, BaseEstimator):
     def _fit_resample(self, S, y):
         ratio = check_ratio(self.ratio)
         S, y_encoded, conditions = self._validate_fit_data(S, y, None)
+        # before the training, which can take long
+        validate_sampling_strategy(self.sampling_strategy, self.classes_[y_encoded])
         self._fit_model(S, y_encoded, conditions)
         rng = check_random_state(self.random_state)
-        sources = draw_sources_per_class(y_encoded, len(self.classes_), ratio, rng)
+        sources = draw_sources_per_class(y_encoded, len(self.classes_), ratio, rng,
+                                         sampling_strategy=self.sampling_strategy,
+                                         classes=self.classes_)
         n = S.shape[0]
         if sources.size:
             init = S[sources] if self.uses_init else None
@@ -255,6 +265,10 @@ class BaseConditionalGenerator(SpectrogramSamplerMixin, BaseEstimator):
             S_new = self._sample_model(y_encoded[sources], requested, init, rng)
         else:
             S_new = np.empty((0,) + self.input_shape_, dtype=np.float32)
+        counts = np.bincount(y_encoded[sources], minlength=len(self.classes_))
+        self.sampling_strategy_ = {
+            label: int(c) for label, c in zip(self.classes_.tolist(), counts)
+        }
         self.sample_indices_ = np.concatenate([np.arange(n), sources])
         self.synthetic_mask_ = np.r_[np.zeros(n, dtype=bool), np.ones(sources.size, dtype=bool)]
         y_orig = check_labels(y)

@@ -13,8 +13,10 @@ from ..utils._docstring import (
     _device_docstring,
     _random_state_docstring,
     _ratio_docstring,
+    _sampling_strategy_docstring,
     _verbose_docstring,
 )
+from ..utils._sampling import SAMPLING_STRATEGY_CONSTRAINTS
 from ..utils._torch import resolve_device, seed_from_random_state, torch_generator
 from ._base import BaseConditionalGenerator
 from ._metric_edit import (
@@ -69,6 +71,7 @@ class _ModalityNets(torch.nn.Module):
 @Substitution(
     random_state=_random_state_docstring,
     ratio=_ratio_docstring,
+    sampling_strategy=_sampling_strategy_docstring,
     verbose=_verbose_docstring,
     device=_device_docstring,
 )
@@ -152,6 +155,7 @@ class ConditionalDiffusionSampler(BaseConditionalGenerator):
     sample_batch_size : int, default=256
         Spectrograms generated per batch (bounds memory; results do not depend on it).
     %(ratio)s
+    %(sampling_strategy)s
     %(device)s
     %(verbose)s
     %(random_state)s
@@ -165,13 +169,13 @@ class ConditionalDiffusionSampler(BaseConditionalGenerator):
         Width of the condition table (``n_channels * 5``).
     condition_names_ : list of str
         ``"{channel}__{metric}"``, as :class:`~skaugment.MetricExtractor` names them.
-    train_conditions_ : ndarray of shape (n_samples, n_conditions_)
+    train_conditions_ : ndarray of shape (n_samples, n_conditions)
         The conditions seen at fit (drawn from when ``sample`` gets none).
     model_ : torch.nn.Module
         The trained U-Net(s).
     loss_curve_ : list of float
         Mean training loss per epoch.
-    metric_weights_ : ndarray of shape (n_conditions_,)
+    metric_weights_ : ndarray of shape (n_conditions,)
         Per-condition metric-loss weights set after the first epoch (zeros when
         the metric loss is off).
     first_epoch_losses_ : tuple or None
@@ -182,6 +186,9 @@ class ConditionalDiffusionSampler(BaseConditionalGenerator):
         from (itself for originals, the source row of its condition for synthetic).
     synthetic_mask_ : ndarray of bool of shape (n_samples + n_generated,)
         After :meth:`fit_resample`: which output rows are generated.
+    sampling_strategy_ : dict
+        After :meth:`fit_resample`: number of synthetic samples generated for each
+        class.
 
     Examples
     --------
@@ -221,6 +228,7 @@ class ConditionalDiffusionSampler(BaseConditionalGenerator):
         "ema_decay": [Interval(numbers.Real, 0, 1, closed="left")],
         "sample_batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "ratio": [Interval(numbers.Real, 0, None, closed="neither")],
+        "sampling_strategy": SAMPLING_STRATEGY_CONSTRAINTS,
         "device": [StrOptions({"auto", "cpu", "cuda"})],
         "verbose": ["verbose"],
         "random_state": ["random_state"],
@@ -231,7 +239,7 @@ class ConditionalDiffusionSampler(BaseConditionalGenerator):
                  base_channels=16, train_steps=200, sample_steps=5, solver="dpm++",
                  strength=1.0, guidance_scale=1.0, cond_drop_prob=0.1, metric_loss_weight=1.0,
                  metric_guidance=1.0, metric_guidance_steps=1, ema_decay=0.995, sample_batch_size=256, ratio=5.0,
-                 device="auto", verbose=0, random_state=None):
+                 sampling_strategy=None, device="auto", verbose=0, random_state=None):
         self.condition = condition
         self.conditioning = conditioning
         self.modalities = modalities
@@ -253,6 +261,7 @@ class ConditionalDiffusionSampler(BaseConditionalGenerator):
         self.ema_decay = ema_decay
         self.sample_batch_size = sample_batch_size
         self.ratio = ratio
+        self.sampling_strategy = sampling_strategy
         self.device = device
         self.verbose = verbose
         self.random_state = random_state

@@ -17,8 +17,10 @@ from ..utils._docstring import (
     _device_docstring,
     _random_state_docstring,
     _ratio_docstring,
+    _sampling_strategy_docstring,
     _verbose_docstring,
 )
+from ..utils._sampling import SAMPLING_STRATEGY_CONSTRAINTS
 from ..utils._torch import resolve_device
 from ._base import BaseConditionalGenerator
 
@@ -238,6 +240,7 @@ def fit_edit_knobs(log_s, target_metrics, *, log_offset, metric_scale, hps_facto
 @Substitution(
     random_state=_random_state_docstring,
     ratio=_ratio_docstring,
+    sampling_strategy=_sampling_strategy_docstring,
     verbose=_verbose_docstring,
     device=_device_docstring,
 )
@@ -315,6 +318,7 @@ class MetricEditSampler(BaseConditionalGenerator):
     batch_size : int, default=1024
         Spectrograms edited at once (bounds memory; results do not depend on it).
     %(ratio)s
+    %(sampling_strategy)s
     %(device)s
     %(verbose)s
     %(random_state)s
@@ -329,12 +333,12 @@ class MetricEditSampler(BaseConditionalGenerator):
         Width of the condition table (``n_channels * 5``).
     condition_names_ : list of str
         ``"{channel}__{metric}"``, as :class:`~skaugment.MetricExtractor` names them.
-    train_conditions_ : ndarray of shape (n_samples, n_conditions_)
+    train_conditions_ : ndarray of shape (n_samples, n_conditions)
         The metrics seen at fit (drawn from when ``sample`` gets no conditions).
     log_offset_ : ndarray of shape (n_channels,), float32
         Offset of the log magnitude the edit works on (1%% of the channel's mean
         magnitude).
-    metric_scale_ : ndarray of shape (n_conditions_,)
+    metric_scale_ : ndarray of shape (n_conditions,)
         Scale of the ``asinh`` normalisation of each metric column.
     sample_indices_ : ndarray of shape (n_samples + n_generated,)
         After :meth:`fit_resample`: for each output row, the real row it was edited
@@ -344,6 +348,9 @@ class MetricEditSampler(BaseConditionalGenerator):
         was moved to.
     synthetic_mask_ : ndarray of bool of shape (n_samples + n_generated,)
         After :meth:`fit_resample`: which output rows are generated.
+    sampling_strategy_ : dict
+        After :meth:`fit_resample`: number of synthetic samples generated for each
+        class.
 
     See Also
     --------
@@ -376,14 +383,15 @@ class MetricEditSampler(BaseConditionalGenerator):
         "knob_bound": [Interval(numbers.Real, 0, None, closed="neither")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "ratio": [Interval(numbers.Real, 0, None, closed="neither")],
+        "sampling_strategy": SAMPLING_STRATEGY_CONSTRAINTS,
         "device": [StrOptions({"auto", "cpu", "cuda"})],
         "verbose": ["verbose"],
         "random_state": ["random_state"],
     }
 
     def __init__(self, modalities=None, channel_names=None, hps_factor=2, n_iter=3,
-                 knob_bound=1.0, batch_size=1024, ratio=5.0, device="auto", verbose=0,
-                 random_state=None):
+                 knob_bound=1.0, batch_size=1024, ratio=5.0, sampling_strategy=None,
+                 device="auto", verbose=0, random_state=None):
         self.modalities = modalities
         self.channel_names = channel_names
         self.hps_factor = hps_factor
@@ -391,6 +399,7 @@ class MetricEditSampler(BaseConditionalGenerator):
         self.knob_bound = knob_bound
         self.batch_size = batch_size
         self.ratio = ratio
+        self.sampling_strategy = sampling_strategy
         self.device = device
         self.verbose = verbose
         self.random_state = random_state

@@ -1,6 +1,13 @@
 """Docstring fragments shared by estimators, filled in with :class:`Substitution`."""
 
-__all__ = ["Substitution", "_random_state_docstring", "_ratio_docstring", "_verbose_docstring", "_device_docstring"]
+__all__ = [
+    "Substitution",
+    "_random_state_docstring",
+    "_ratio_docstring",
+    "_sampling_strategy_docstring",
+    "_verbose_docstring",
+    "_device_docstring",
+]
 
 
 class Substitution:
@@ -24,6 +31,25 @@ _ratio_docstring = """ratio : float, default=5.0
         Number of generated samples divided by the number of real samples (seed
         000, section 4.4). Each class gets ``round(ratio * n_class)`` new samples,
         so class proportions are kept.""".rstrip()
+
+_sampling_strategy_docstring = """sampling_strategy : float, str, dict or callable, default=None
+        ``None`` (default): ``ratio`` decides, class proportions kept. Otherwise
+        imbalanced-learn's meaning for over-samplers, which balances classes;
+        ``ratio`` is then ignored:
+
+        - float (two classes only): the ratio ``n_minority / n_majority`` wanted
+          after resampling, in ``(0, 1]``;
+        - ``"minority"``, ``"not minority"``, ``"not majority"``, ``"all"``: the
+          classes named grow to the majority class's count; ``"auto"`` is
+          ``"not majority"``;
+        - dict: ``{label: number of samples of the class wanted after
+          resampling}`` (at least its current count); classes not listed get no
+          synthetic samples;
+        - callable: ``f(y)`` returning such a dict.
+
+        A value imbalanced-learn rejects (a label not in ``y``, a float with more
+        than two classes, ...) raises a ``ValueError`` naming
+        ``sampling_strategy``.""".rstrip()
 
 _verbose_docstring = """verbose : int, default=0
         0 is silent; 1 shows tqdm progress bars for long work.""".rstrip()

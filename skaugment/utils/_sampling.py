@@ -1,8 +1,27 @@
 """Label bookkeeping shared by the generators and the augmenters."""
 
-import numpy as np
+from numbers import Real
 
-__all__ = ["encode_known_labels", "draw_sources_per_class"]
+import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions
+
+__all__ = [
+    "encode_known_labels",
+    "draw_sources_per_class",
+    "sampling_strategy_counts",
+    "validate_sampling_strategy",
+    "SAMPLING_STRATEGY_CONSTRAINTS",
+]
+
+# imbalanced-learn's over-sampling values ("majority" would ask an over-sampler to remove
+# rows, and a list is for cleaning methods); None leaves the counts to ``ratio``.
+SAMPLING_STRATEGY_CONSTRAINTS = [
+    None,
+    Interval(Real, 0, 1, closed="right"),
+    StrOptions({"minority", "not minority", "not majority", "all", "auto"}),
+    dict,
+    callable,
+]
 
 
 def encode_known_labels(y, classes, *, name="y", seen="seen at fit"):
@@ -29,18 +48,104 @@ def encode_known_labels(y, classes, *, name="y", seen="seen at fit"):
     return np.searchsorted(classes, y)
 
 
-def draw_sources_per_class(y_encoded, n_classes, ratio, rng):
-    """Source rows for ``round(ratio * n_k)`` synthetic samples of each class ``k``.
+def draw_sources_per_class(y_encoded, n_classes, ratio, rng, *, sampling_strategy=None,
+                           classes=None):
+    """Source rows of the synthetic samples, drawn uniformly with replacement within each class.
 
-    Drawn uniformly with replacement within each class, so class proportions are kept.
+    With ``sampling_strategy=None``, class ``k`` gets ``round(ratio * n_k)`` synthetic
+    samples, so class proportions are kept. Otherwise ``ratio`` is ignored and the
+    counts are those of imbalanced-learn's over-samplers:
+    ``imblearn.utils.check_sampling_strategy(sampling_strategy, classes[y_encoded],
+    "over-sampling")``, whose dict values are the numbers of samples to add.
+
+    Parameters
+    ----------
+    y_encoded : ndarray of shape (n_samples,), int
+        Class ids ``0 .. n_classes - 1``.
+    n_classes : int
+    ratio : float
+        Synthetic over real samples, used when ``sampling_strategy`` is None.
+    rng : numpy RandomState
+    sampling_strategy : float, str, dict, callable or None, default=None
+        As imbalanced-learn's over-samplers read it (labels are those of ``classes``).
+    classes : ndarray of shape (n_classes,), default=None
+        The label of each class id; ``None`` means the ids themselves.
+
+    Returns
+    -------
+    sources : ndarray of shape (n_generated,), intp
+        Class by class, in the order of the ids.
 
     Examples
     --------
     >>> draw_sources_per_class(np.array([0, 0, 1, 1]), 2, 1.5, np.random.RandomState(0))
     array([0, 1, 1, 2, 3, 3])
+    >>> y = np.array([0, 0, 0, 1])
+    >>> draw_sources_per_class(y, 2, 1.0, np.random.RandomState(0),
+    ...                        sampling_strategy="minority", classes=np.array(["a", "b"]))
+    array([3, 3])
+    >>> draw_sources_per_class(y, 2, 1.0, np.random.RandomState(0),
+    ...                        sampling_strategy={"c": 4}, classes=np.array(["a", "b"]))
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid sampling_strategy={'c': 4}: The {'c'} target class is/are not present in the data.
     """
+    if sampling_strategy is None:
+        counts = [int(round(ratio * np.sum(y_encoded == k))) for k in range(n_classes)]
+    else:
+        counts = sampling_strategy_counts(sampling_strategy, y_encoded, n_classes, classes)
     sources = []
     for k in range(n_classes):
         pool = np.flatnonzero(y_encoded == k)
-        sources.append(pool[rng.randint(0, pool.size, size=int(round(ratio * pool.size)))])
+        sources.append(pool[rng.randint(0, pool.size, size=counts[k])])
     return np.concatenate(sources).astype(np.intp)
+
+
+def sampling_strategy_counts(sampling_strategy, y_encoded, n_classes, classes=None):
+    """Synthetic samples per class id, as imbalanced-learn's over-samplers count them.
+
+    What :func:`draw_sources_per_class` draws for a ``sampling_strategy`` that is not
+    None; samplers also call it before an expensive fit, to reject a bad value early.
+    A value imbalanced-learn rejects raises a ``ValueError`` naming ``sampling_strategy``.
+
+    Examples
+    --------
+    >>> sampling_strategy_counts("not majority", np.array([0, 0, 0, 1, 2]), 3,
+    ...                          np.array(["a", "b", "c"]))
+    [0, 2, 2]
+    """
+    from imblearn.utils import check_sampling_strategy
+
+    classes = np.arange(n_classes) if classes is None else np.asarray(classes)
+    try:
+        target = check_sampling_strategy(sampling_strategy, classes[y_encoded], "over-sampling")
+        if target is None:  # a type imbalanced-learn does not handle falls through silently
+            raise ValueError(
+                "expected a float, one of 'minority', 'not minority', 'not majority', 'all', "
+                f"'auto', a dict or a callable; got {type(sampling_strategy).__name__}."
+            )
+    except ValueError as exc:
+        # imbalanced-learn's messages do not always say which parameter is wrong
+        raise ValueError(f"Invalid sampling_strategy={sampling_strategy!r}: {exc}") from exc
+    counts = [0] * n_classes
+    for label, n_new in target.items():
+        counts[int(np.flatnonzero(classes == label)[0])] = int(n_new)
+    return counts
+
+
+def validate_sampling_strategy(sampling_strategy, y):
+    """Reject a bad ``sampling_strategy`` for labels ``y`` before any expensive work.
+
+    None passes; otherwise a ``ValueError`` naming ``sampling_strategy`` when
+    imbalanced-learn rejects it (see :func:`sampling_strategy_counts`).
+
+    Examples
+    --------
+    >>> validate_sampling_strategy(0.5, np.array(["a", "b", "c"]))
+    Traceback (most recent call last):
+    ...
+    ValueError: Invalid sampling_strategy=0.5: "sampling_strategy" can be a float only when the type of target is binary. For multi-class, use a dict.
+    """
+    if sampling_strategy is not None:
+        classes, y_encoded = np.unique(y, return_inverse=True)
+        sampling_strategy_counts(sampling_strategy, y_encoded.ravel(), len(classes), classes)
