@@ -4,9 +4,9 @@ matplotlib is optional: ``pip install skaugment[plot]``.
 """
 
 import numpy as np
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from .utils._validation import check_rng
 from .utils import check_labels, check_spectrogram
 
 __all__ = ["plot_confusion_matrices", "plot_metric_control", "plot_paired_differences"]
@@ -130,7 +130,7 @@ def plot_metric_control(
     labels = np.repeat(y[int(index)], len(requested))
     init = (np.repeat(source, len(requested), axis=0)
             if getattr(generator, "uses_init", False) else None)
-    seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
+    seed = check_rng(random_state).randint(np.iinfo(np.int32).max)
     generated = np.asarray(generator.sample(labels, requested, init=init, random_state=seed))
     measured = np.asarray(generator.conditions_from(generated), dtype=np.float64)
 

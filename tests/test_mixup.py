@@ -244,3 +244,15 @@ def test_pipeline_with_satsdu_on_raw_windows():
     assert pipe[-1].input_mode_ == "time_series"
     pred = pipe.predict(X)
     assert pred.dtype.kind == "U" and set(pred) <= {"sit", "walk"}
+
+
+def test_unseeded_sampling_leaves_the_global_random_state_alone():
+    from skaugment import SignalTransformAugmenter
+
+    X = np.random.RandomState(0).randn(12, 3, 32)
+    y = np.repeat([0, 1], 6)
+    before = np.random.get_state()
+    MixupAugmenter(ratio=1.0).fit_resample(X, y)
+    SignalTransformAugmenter(transforms=["jitter"], ratio=1.0).fit_resample(X, y)
+    after = np.random.get_state()
+    assert before[2] == after[2] and np.array_equal(before[1], after[1])

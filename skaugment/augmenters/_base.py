@@ -13,11 +13,11 @@ import os
 import joblib
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context, clone
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, check_memory
 
+from ..utils._validation import check_rng
 from ..base import SpectrogramSamplerMixin
 from ..utils import check_labels, check_modalities, check_spectrogram
 from ..utils._docstring import _sampling_strategy_docstring
@@ -246,7 +246,7 @@ class BaseMetricAugmenter(SpectrogramSamplerMixin, BaseEstimator):
 
     def _fit(self, S, y):
         S, y = self._validate_input(S, y)
-        rng = check_random_state(self.random_state)
+        rng = check_rng(self.random_state)
         # The generator's seed is always the first draw, so that the draws after it do
         # not depend on prefit (nor on whether the fit came from the cache).
         generator = self._fitted_generator(S, y, rng.randint(_MAX_SEED))
@@ -316,7 +316,7 @@ class BaseMetricAugmenter(SpectrogramSamplerMixin, BaseEstimator):
         return self._fit_resample(S, y, rng=rng)
 
     def _fit_resample(self, S, y, rng=None):
-        rng = check_random_state(rng)
+        rng = check_rng(rng)
         n = S.shape[0]
         y_encoded = np.searchsorted(self.classes_, y)
         sources = draw_sources_per_class(y_encoded, len(self.classes_), self.ratio, rng,

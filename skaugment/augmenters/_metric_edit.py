@@ -4,10 +4,10 @@ import numbers
 
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context, clone
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.multiclass import check_classification_targets
 
+from ..utils._validation import check_rng
 from ..utils import check_labels, check_time_series
 from ..utils._docstring import Substitution, _sampling_strategy_docstring
 from ..utils._sampling import (
@@ -313,7 +313,7 @@ class MetricEditAugmenter(BaseEstimator):
         from ..generators import MetricEditSampler
 
         X, y = self._validate_input(X, y)
-        rng = check_random_state(self.random_state)
+        rng = check_rng(self.random_state)
         # the seed of transforms is always the first draw, so that the draws after it
         # do not depend on whether transforms is set
         transforms_seed = int(rng.randint(_MAX_SEED))

@@ -11,10 +11,10 @@ import numbers
 
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
 
+from ..utils._validation import check_rng
 from ..utils import check_labels
 from ..utils._docstring import Substitution, _sampling_strategy_docstring
 from ..utils._labels import label_distribution
@@ -213,7 +213,7 @@ class MixupAugmenter(BaseEstimator):
         self.classes_, y_encoded = np.unique(y, return_inverse=True)
         y_encoded = y_encoded.ravel()
         n, n_classes = X.shape[0], self.classes_.shape[0]
-        rng = check_random_state(self.random_state)
+        rng = check_rng(self.random_state)
 
         sources = draw_sources_per_class(y_encoded, n_classes, self.ratio, rng,
                                          sampling_strategy=self.sampling_strategy,

@@ -5,10 +5,10 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
 
+from ..utils._validation import check_rng
 from ..utils import check_labels, check_modalities, check_time_series
 from ..utils._docstring import (
     Substitution,
@@ -364,7 +364,7 @@ class SignalTransformAugmenter(BaseEstimator):
             Their labels, in the dtype of ``y``.
         """
         X, y, time, spectral = self._fit(X, y)
-        rng = check_random_state(self.random_state)
+        rng = check_rng(self.random_state)
         y_encoded = np.searchsorted(self.classes_, y)
         sources = draw_sources_per_class(y_encoded, len(self.classes_), self.ratio, rng,
                                          sampling_strategy=self.sampling_strategy,

@@ -21,10 +21,10 @@ defaults.
 import numbers
 
 import numpy as np
-from sklearn.utils import check_random_state
 
 from ..spectral._stft import _check_fft_params, istft, stft, stft_coverage
 from ..utils import check_time_series
+from ..utils._validation import check_rng
 
 __all__ = [
     "TIME_TRANSFORMS",
@@ -53,11 +53,6 @@ def _check_windows(X, min_timesteps=1):
             "For single-channel windows use X[:, np.newaxis, :]."
         )
     return arr
-
-
-def _check_rng(rng):
-    # None must not fall back on numpy's global generator (check_random_state would)
-    return np.random.RandomState() if rng is None else check_random_state(rng)
 
 
 def _check_real(value, name, low=0.0, low_inclusive=True, high=None):
@@ -145,7 +140,7 @@ def jitter(X, sigma=0.05, rng=None):
     """
     X = _check_windows(X)
     sigma = _check_real(sigma, "sigma")
-    rng = _check_rng(rng)
+    rng = check_rng(rng)
     scale = sigma * X.std(axis=-1, keepdims=True)
     return X + scale * rng.standard_normal(X.shape)
 
@@ -176,7 +171,7 @@ def scaling(X, sigma=0.1, rng=None):
     """
     X = _check_windows(X)
     sigma = _check_real(sigma, "sigma")
-    rng = _check_rng(rng)
+    rng = check_rng(rng)
     return X * rng.normal(1.0, sigma, size=X.shape[:2] + (1,))
 
 
@@ -229,7 +224,7 @@ def permutation(X, n_segments=4, rng=None):
     k = _check_int(n_segments, "n_segments", 1)
     if k > t:
         raise ValueError(f"n_segments ({k}) must be at most the window length ({t}).")
-    rng = _check_rng(rng)
+    rng = check_rng(rng)
     lengths = np.full(k, t // k)
     lengths[: t % k] += 1
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
@@ -281,7 +276,7 @@ def time_warp(X, sigma=0.2, n_knots=4, rng=None):
     X = _check_windows(X, min_timesteps=2)
     sigma = _check_real(sigma, "sigma")
     n_knots = _check_int(n_knots, "n_knots", 1)
-    rng = _check_rng(rng)
+    rng = check_rng(rng)
     n, _, t = X.shape
     speed = _knot_curves(n, n_knots, t, sigma, rng, kind="monotone")
     # a speed is the step from one sample to the next: t - 1 steps, starting at 0
@@ -321,7 +316,7 @@ def magnitude_warp(X, sigma=0.2, n_knots=4, rng=None):
     X = _check_windows(X)
     sigma = _check_real(sigma, "sigma")
     n_knots = _check_int(n_knots, "n_knots", 1)
-    rng = _check_rng(rng)
+    rng = check_rng(rng)
     n, c, t = X.shape
     if t == 1:  # one sample: the curve is its first knot
         return X * rng.normal(1.0, sigma, size=(n, c, 1))
@@ -380,7 +375,7 @@ def rotation(X, groups, max_angle=15.0, rng=None):
     X = _check_windows(X)
     groups = _check_groups(groups, X.shape[1])
     max_angle = _check_real(max_angle, "max_angle", high=180.0)
-    rng = _check_rng(rng)
+    rng = check_rng(rng)
     R = _rotation_matrices(X.shape[0], max_angle, rng)
     out = X.copy()
     for g in groups:  # a handful of sensors
@@ -451,7 +446,7 @@ def crop(X, crop_ratio=0.9, rng=None):
             f"crop_ratio={crop_ratio} gives a crop of {length} sample(s) of a {t}-sample "
             "window; at least 2 are needed to interpolate."
         )
-    rng = _check_rng(rng)
+    rng = check_rng(rng)
     start = rng.randint(0, t - length + 1, size=n)
     positions = start[:, np.newaxis] + np.linspace(0.0, length - 1.0, t)
     return _interp_time(X, positions)
@@ -544,7 +539,7 @@ def frequency_mask(X, max_width=2, n_fft=32, hop_length=8, rng=None, *, include_
             f"max_width ({max_width}) is more than the {n_bins - first} bins that may be "
             f"masked (n_fft={n_fft}, include_dc={include_dc})."
         )
-    masked = _draw_bands(X.shape[0], n_bins, max_width, first, _check_rng(rng))
+    masked = _draw_bands(X.shape[0], n_bins, max_width, first, check_rng(rng))
     Z = stft(X, n_fft, hop_length, center=True)
     return _resynthesise(X, Z, (~masked)[:, np.newaxis, :, np.newaxis], n_fft, hop_length)
 
@@ -584,7 +579,7 @@ def frequency_perturb(X, sigma=0.2, n_fft=32, hop_length=8, rng=None):
     """
     X, n_fft, hop_length = _check_spectral(X, n_fft, hop_length)
     sigma = _check_real(sigma, "sigma")
-    rng = _check_rng(rng)
+    rng = check_rng(rng)
     n, c, _ = X.shape
     gain = np.maximum(rng.normal(1.0, sigma, size=(n, c, n_fft // 2 + 1, 1)), 0.0)
     Z = stft(X, n_fft, hop_length, center=True)

@@ -3,7 +3,8 @@
 import numbers
 
 import numpy as np
-from sklearn.utils import check_random_state
+
+from ..utils._validation import check_rng
 
 __all__ = ["make_synthetic_imu"]
 
@@ -115,7 +116,7 @@ def make_synthetic_imu(
         raise ValueError(f"f0 must lie in (0, fs / 2) = (0, {fs / 2}); got {f0.tolist()}.")
     amplitude = _per_class(amplitude, "amplitude", n_classes)
 
-    rng = check_random_state(random_state)
+    rng = check_rng(random_state)
     y = rng.permutation(np.arange(n_samples) % n_classes)
     phases = rng.uniform(0.0, 2 * np.pi, size=(n_samples, n_channels, n_harmonics))
     t = np.arange(n_timesteps) / fs

@@ -1,8 +1,8 @@
 """Discriminative score: how well can a classifier tell synthetic from real samples?"""
 
 import numpy as np
-from sklearn.utils import check_random_state
 
+from ..utils._validation import check_rng
 from ..utils import check_spectrogram
 
 __all__ = ["discriminative_score", "spectrogram_features"]
@@ -114,7 +114,7 @@ def discriminative_score(
     synth = check_spectrogram(S_synth, shape=real.shape[1:], name="S_synth")
     if isinstance(cv, bool) or not isinstance(cv, (int, np.integer)) or cv < 2:
         raise ValueError(f"cv must be an int >= 2; got {cv!r}.")
-    rng = check_random_state(random_state)
+    rng = check_rng(random_state)
     n = min(len(real), len(synth))
     if n < cv:
         raise ValueError(

@@ -10,9 +10,9 @@ augmentation through :meth:`fit_resample`. A concrete generator implements
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._validation import check_rng
 from ..base import SpectrogramSamplerMixin
 from ..utils._sampling import (
     draw_sources_per_class,
@@ -206,7 +206,7 @@ class BaseConditionalGenerator(SpectrogramSamplerMixin, BaseEstimator):
         check_is_fitted(self, "train_conditions_")
         y_encoded = self._encode_labels(y)
         n = y_encoded.shape[0]
-        rng = check_random_state(self.random_state if random_state is None else random_state)
+        rng = check_rng(self.random_state if random_state is None else random_state)
         if conditions is None:
             conditions = self._draw_conditions(y_encoded, rng)
         else:
@@ -254,7 +254,7 @@ class BaseConditionalGenerator(SpectrogramSamplerMixin, BaseEstimator):
         # before the training, which can take long
         validate_sampling_strategy(self.sampling_strategy, self.classes_[y_encoded])
         self._fit_model(S, y_encoded, conditions)
-        rng = check_random_state(self.random_state)
+        rng = check_rng(self.random_state)
         sources = draw_sources_per_class(y_encoded, len(self.classes_), ratio, rng,
                                          sampling_strategy=self.sampling_strategy,
                                          classes=self.classes_)

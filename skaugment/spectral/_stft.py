@@ -5,10 +5,10 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._validation import check_rng
 from ..base import TimeSeriesTagsMixin
 from ..utils import (
     check_channel_names,
@@ -624,7 +624,7 @@ class SpectrogramTransformer(TimeSeriesTagsMixin, TransformerMixin, BaseEstimato
         )
         M = invert_scale(S, self.scale)
         n, c = M.shape[:2]
-        rng = check_random_state(self.random_state)
+        rng = check_rng(self.random_state)
         x = griffin_lim(
             M.reshape(n * c, self.n_freqs_, self.n_frames_),
             self.n_fft,

@@ -8,6 +8,7 @@ from ._validation import (
     check_finite,
     check_labels,
     check_ratio,
+    check_rng,
     check_spectrogram,
     check_time_series,
 )
@@ -20,6 +21,7 @@ __all__ = [
     "check_labels",
     "check_modalities",
     "check_ratio",
+    "check_rng",
     "check_spectrogram",
     "check_time_series",
     "label_distribution",

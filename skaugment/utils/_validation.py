@@ -244,3 +244,24 @@ def check_ratio(ratio, name="ratio"):
     if not np.isfinite(ratio) or ratio <= 0:
         raise ValueError(f"{name} must be a positive number (n_generated / n_real); got {ratio}.")
     return float(ratio)
+
+
+def check_rng(random_state):
+    """A ``numpy.random.RandomState`` for ``random_state``, never numpy's global one.
+
+    Like :func:`sklearn.utils.check_random_state`, except that ``None`` gives a fresh,
+    unseeded generator instead of the global one, so that skaugment never draws
+    from (or advances) the caller's global random state.
+
+    Examples
+    --------
+    >>> state = np.random.get_state()[1][0]
+    >>> _ = check_rng(None).rand()
+    >>> bool(np.random.get_state()[1][0] == state)
+    True
+    >>> float(check_rng(0).rand()) == float(np.random.RandomState(0).rand())
+    True
+    """
+    from sklearn.utils import check_random_state
+
+    return np.random.RandomState() if random_state is None else check_random_state(random_state)
