@@ -316,3 +316,21 @@ def test_metric_guidance_edit_moves_real_spectrograms_to_requests(data, fitted):
     same = gen.set_params(metric_guidance_steps=1)._metric_correct(
         z, torch.as_tensor(src, dtype=torch.float32), -wide, wide)
     np.testing.assert_allclose(gen._to_magnitude_torch(same).numpy(), S, rtol=1e-2, atol=1e-3)
+
+
+@pytest.mark.parametrize("device, message", [("gpu", "is not a torch device"),
+                                             ("cuda:7", "CUDA device"),
+                                             ("meta", "only 'cpu', 'cuda")])
+def test_device_strings_are_validated_with_a_clear_error(device, message):
+    import torch
+
+    from skaugment.generators import MetricEditSampler
+
+    if device == "cuda:7" and torch.cuda.device_count() > 7:  # pragma: no cover
+        pytest.skip("this machine has 8 GPUs")
+    S = np.random.RandomState(0).gamma(2.0, size=(8, 1, 5, 4)).astype(np.float32)
+    y = np.repeat([0, 1], 4)
+    for gen in (ConditionalDiffusionSampler(device=device, max_epochs=1, base_channels=4),
+                MetricEditSampler(device=device)):
+        with pytest.raises(ValueError, match=message):
+            gen.fit(S, y)

@@ -229,7 +229,7 @@ class ConditionalDiffusionSampler(BaseConditionalGenerator):
         "sample_batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "ratio": [Interval(numbers.Real, 0, None, closed="neither")],
         "sampling_strategy": SAMPLING_STRATEGY_CONSTRAINTS,
-        "device": [StrOptions({"auto", "cpu", "cuda"})],
+        "device": [str, torch.device],
         "verbose": ["verbose"],
         "random_state": ["random_state"],
     }
@@ -492,7 +492,8 @@ class ConditionalDiffusionSampler(BaseConditionalGenerator):
 
     def _sample_model(self, y_encoded, conditions, init, rng):
         device = resolve_device(self.device)
-        model = self.model_.to(device)
+        # the fitted model stays on the CPU (and pickles there): sample with a copy
+        model = self.model_ if device == "cpu" else copy.deepcopy(self.model_).to(device)
         strength = self._check_strength() if init is not None else 1.0
         n = y_encoded.shape[0]
         out = np.empty((n,) + self.input_shape_, dtype=np.float32)

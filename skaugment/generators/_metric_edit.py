@@ -384,7 +384,7 @@ class MetricEditSampler(BaseConditionalGenerator):
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "ratio": [Interval(numbers.Real, 0, None, closed="neither")],
         "sampling_strategy": SAMPLING_STRATEGY_CONSTRAINTS,
-        "device": [StrOptions({"auto", "cpu", "cuda"})],
+        "device": [str, torch.device],
         "verbose": ["verbose"],
         "random_state": ["random_state"],
     }

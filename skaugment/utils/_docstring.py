@@ -54,5 +54,8 @@ _sampling_strategy_docstring = """sampling_strategy : float, str, dict or callab
 _verbose_docstring = """verbose : int, default=0
         0 is silent; 1 shows tqdm progress bars for long work.""".rstrip()
 
-_device_docstring = """device : {"auto", "cpu", "cuda"}, default="auto"
-        Where torch computes; ``"auto"`` takes CUDA when available.""".rstrip()
+_device_docstring = """device : str or torch.device, default="auto"
+        Where torch computes: any torch device (``"cpu"``, ``"cuda"``,
+        ``"cuda:1"``, ``"mps"``), validated at fit with a clear error when it is
+        not available; ``"auto"`` takes CUDA when available. Fitted models are
+        kept on the CPU, so a fitted estimator pickles and loads anywhere.""".rstrip()
