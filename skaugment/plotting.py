@@ -39,7 +39,7 @@ def plot_metric_control(
 ):
     """Vary one metric of one real sample at a time and show what the generator makes.
 
-    The paper's Figure 4 (seed 000): the metrics of sample ``S[index]`` are
+    The paper's Figure 4 (Wang et al., 2024): the metrics of sample ``S[index]`` are
     measured; for each metric in ``metrics`` and each relative change ``f`` in
     ``factors``, that metric of ``channel`` is set to ``(1 + f)`` times its value
     (the others kept), and the generator draws a spectrogram of the sample's label

@@ -174,7 +174,7 @@ def test_metric_loss_weights_balance_first_epoch(data):
     kw = dict(TINY, max_epochs=1)
     one = ConditionalDiffusionSampler(random_state=0, **kw).fit(S, y)
     lg, lm = one.first_epoch_losses_
-    # seed 000, 3.3: weighted metric loss = L_G / 10, shared equally by the metrics
+    # Wang et al., 2024, 3.3: weighted metric loss = L_G / 10, shared equally by the metrics
     np.testing.assert_allclose(one.metric_weights_ * lm, 0.1 * lg / len(lm), rtol=1e-5)
     np.testing.assert_allclose((one.metric_weights_ * lm).sum(), 0.1 * lg, rtol=1e-5)
     two = ConditionalDiffusionSampler(random_state=0, metric_loss_weight=2.0, **kw).fit(S, y)

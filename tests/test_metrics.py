@@ -1,4 +1,4 @@
-"""The five spectral metrics (seed 000, Appendix B; DESIGN section 4): known answers,
+"""The five spectral metrics (Wang et al., 2024, Appendix B; docs/metrics.md): known answers,
 a naive per-spectrogram reference, numpy/torch agreement on real HAPT data, gradients,
 and the MetricExtractor estimator."""
 
@@ -22,7 +22,7 @@ def _metric(S, name, **kw):
 
 
 def _reference_metrics(S1, D, exclude_dc=True):
-    """Straight transcription of DESIGN section 4 for one channel's (F, T) spectrogram."""
+    """Straight transcription of docs/metrics.md for one channel's (F, T) spectrogram."""
     F, T = S1.shape
     A = S1.mean(axis=0)
     temporal_range = A.max() - A.min()

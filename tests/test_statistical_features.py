@@ -1,4 +1,4 @@
-"""StatisticalFeatureExtractor: SF-DM's statistical features (seed 003) against
+"""StatisticalFeatureExtractor: SF-DM's statistical features (Yu et al., 2024) against
 numpy / scipy.stats formulas."""
 
 import numpy as np

@@ -15,7 +15,7 @@ __all__ = ["MetricDisturbAugmenter"]
 class MetricDisturbAugmenter(BaseMetricAugmenter):
     """Generate samples whose metrics are randomly disturbed copies of real ones.
 
-    The paper's *Disturb* technique (seed 000, section 3.4): each synthetic row
+    The paper's *Disturb* technique (Wang et al., 2024, section 3.4): each synthetic row
     takes a random real row of a class (uniformly, with replacement), multiplies
     every selected metric of every channel by ``1 + r``, ``r ~ U(low, high)`` drawn
     independently per row, channel and metric, and asks the generator for a

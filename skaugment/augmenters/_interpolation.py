@@ -15,7 +15,7 @@ __all__ = ["MetricInterpolationAugmenter"]
 class MetricInterpolationAugmenter(BaseMetricAugmenter):
     """Generate samples whose metrics lie between those of two real samples.
 
-    The paper's *Interp* technique (seed 000, section 3.4): for each synthetic row,
+    The paper's *Interp* technique (Wang et al., 2024, section 3.4): for each synthetic row,
     a real row ``i`` of a class is drawn (uniformly, with replacement) and paired
     with another row ``j`` of the same class (uniformly among the others; ``j = i``
     only when the class has a single sample). The requested metrics are

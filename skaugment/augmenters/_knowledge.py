@@ -19,7 +19,7 @@ _CASE_STUDY_1 = {"contrast": (0.1, 0.4), "flatness": (-0.4, -0.1), "f0_amplitude
 class MetricKnowledgeAugmenter(BaseMetricAugmenter):
     """Generate samples whose metrics are shifted in directions known to matter.
 
-    The paper's *domain-knowledge instruction* (seed 000, sections 3.4 and 4.3):
+    The paper's *domain-knowledge instruction* (Wang et al., 2024, sections 3.4 and 4.3):
     like :class:`MetricDisturbAugmenter`, but each metric has its own range of
     relative change, chosen from what is known of the target domain, and metrics
     without a range keep their real values. Each synthetic row takes a random real

@@ -80,9 +80,13 @@ class SignalTransformAugmenter(BaseEstimator):
     frequency_perturb  ``sigma``                                    0.2
     =================  ===========================================  ========
 
-    These follow the values of a first probe on HAPT windows (50 Hz, 128 samples);
-    the maintainers will re-measure them. Their meaning is documented in the
-    functions of :mod:`skaugment.augmenters.functional`.
+    Scaling, jitter and the warps use the strengths of Um et al. (2017) (jitter
+    here relative to each channel's std); the default ``transforms`` (small
+    rotation, scaling, jitter: label-preserving for activity windows) were
+    compared on HAPT with the recipe of Wang et al. (2024), two of all eight
+    time-domain transforms plus one frequency transform per sample, in
+    ``benchmarks/results/compare-deepsense.md``. Their meaning is documented in
+    the functions of :mod:`skaugment.augmenters.functional`.
 
     Parameters
     ----------

@@ -26,7 +26,7 @@ def _default_label_estimator(n_samples):
 class MetricTargetAugmenter(BaseMetricAugmenter):
     """Generate samples with the metrics of a target set of samples.
 
-    The paper's *Reconst* technique (seed 000, section 4.2): conditions are not
+    The paper's *Reconst* technique (Wang et al., 2024, section 4.2): conditions are not
     derived from the training samples but taken from another set, the validation
     set in the paper (an upper bound: it assumes the validation metrics are known)
     or, in practice, unlabelled samples of the target domain. The training data

@@ -1,4 +1,4 @@
-"""The DU loss of SATS-DU (seed 003, section 3.4, eq. 7-8)."""
+"""The DU loss of SATS-DU (Yu et al., 2024, section 3.4, eq. 7-8)."""
 
 import numbers
 

@@ -1,4 +1,4 @@
-"""SATS-DU (seed 003): split-attention residual blocks with temporal and spatial attention."""
+"""SATS-DU (Yu et al., 2024): split-attention residual blocks with temporal and spatial attention."""
 
 import numbers
 
@@ -75,7 +75,7 @@ class SplitAttentionConv(nn.Module):
 
 
 class TemporalAttention(nn.Module):
-    """Squeeze-and-excitation gating of channels (seed 003, eq. 2-4)."""
+    """Squeeze-and-excitation gating of channels (Yu et al., 2024, eq. 2-4)."""
 
     def __init__(self, channels, reduction=8):
         super().__init__()
@@ -168,7 +168,7 @@ class SATSNetwork(nn.Module):
 class SATSDUClassifier(BaseNetClassifier):
     """SATS-DU: split-attention network with temporal and spatial attention, trained with the DU loss.
 
-    Residual blocks of seed 003 (section 3.3): spatial attention (average and max
+    Residual blocks of Yu et al., 2024 (section 3.3): spatial attention (average and max
     over channels, a convolution, a sigmoid map), then ResNeSt split attention
     (``radix`` splits, softmax over the radix), a 1x1 convolution with batch norm, and
     temporal attention (squeeze-and-excitation over channels). Trained by default

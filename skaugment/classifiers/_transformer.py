@@ -1,4 +1,4 @@
-"""Encoder-only Transformer over STFT frames, one encoder per modality (seed 000, Appendix F)."""
+"""Encoder-only Transformer over STFT frames, one encoder per modality (Wang et al., 2024, Appendix F)."""
 
 import numbers
 
@@ -108,7 +108,7 @@ class TransformerClassifier(BaseNetClassifier):
     ``n_freqs x n_channels`` values, projected linearly to ``d_model`` and added to a
     learned positional embedding; a Transformer encoder attends along time and its
     outputs are averaged over the frames. The modalities' vectors are concatenated
-    and a linear layer gives the logits (seed 000, Appendix F).
+    and a linear layer gives the logits (Wang et al., 2024, Appendix F).
 
     ``log1p`` and per-channel standardisation, learned at fit, happen inside the
     network: give magnitude spectrograms.

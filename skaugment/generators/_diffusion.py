@@ -1,4 +1,4 @@
-"""Conditional diffusion model over magnitude spectrograms (seed 000, 3.3 and D.1)."""
+"""Conditional diffusion model over magnitude spectrograms (Wang et al., 2024, 3.3 and D.1)."""
 
 import copy
 import math
@@ -86,7 +86,7 @@ class ConditionalDiffusionSampler(BaseConditionalGenerator):
     :class:`~skaugment.MetricExtractor` (temporal range, F0 amplitude, contrast,
     flatness, entropy per channel), so :meth:`sample` draws spectrograms whose
     metrics are close to the requested ones. Training adds the paper's metric
-    loss (seed 000, eq. 1-2): the differentiable metrics of the predicted clean
+    loss (Wang et al., 2024, eq. 1-2): the differentiable metrics of the predicted clean
     spectrogram against the conditioning metrics. Sampling is deterministic and
     few-step (DDIM or DPM-Solver++), optionally SDEdit-style from a real sample,
     and by default metric-guided: at every step the clean-sample estimate is
@@ -102,11 +102,11 @@ class ConditionalDiffusionSampler(BaseConditionalGenerator):
     ----------
     condition : {"metrics", "label"}, default="metrics"
         ``"metrics"`` conditions on label and metrics; ``"label"`` on the label only
-        (the cDiff baseline of seed 000), which ignores requested metrics.
+        (the cDiff baseline of Wang et al., 2024), which ignores requested metrics.
     conditioning : {"film", "paper"}, default="film"
         How the condition enters the U-Net: ``"film"`` scales and shifts the
         features of every residual block from a label + metric embedding;
-        ``"paper"`` is the embedder of seed 000 (D.1), one extra input channel.
+        ``"paper"`` is the embedder of Wang et al., 2024 (D.1), one extra input channel.
     modalities : dict of str -> list of int, default=None
         Channel groups; one U-Net per modality. ``None``: one U-Net for all channels.
     channel_names : list of str, default=None
@@ -140,7 +140,7 @@ class ConditionalDiffusionSampler(BaseConditionalGenerator):
         trains the unconditional model used by guidance.
     metric_loss_weight : float, default=1.0
         Scale of the metric loss. With 1, the per-metric weights are set so that
-        ``L_G : L_metric = 10 : 1`` at the end of the first epoch (seed 000, 3.3);
+        ``L_G : L_metric = 10 : 1`` at the end of the first epoch (Wang et al., 2024, 3.3);
         0 disables it. Metric errors are measured as differences of standardised
         ``asinh``-scaled metrics, so every metric counts alike.
     metric_guidance : float in [0, 1], default=1.0
@@ -468,7 +468,7 @@ class ConditionalDiffusionSampler(BaseConditionalGenerator):
                 step += 1
                 epoch_loss += loss.item() * m
             if use_metric_loss and weights_t is None:
-                # seed 000, 3.3: L_G : L_metric = 10 : 1 at the end of the first epoch,
+                # Wang et al., 2024, 3.3: L_G : L_metric = 10 : 1 at the end of the first epoch,
                 # shared equally among the metrics
                 share = 0.1 * ema_lg / n_metric
                 self.metric_weights_ = self.metric_loss_weight * share / np.maximum(ema_lm, 1e-12)

@@ -1,4 +1,4 @@
-"""A small conditional U-Net over spectrograms (seed 000, Appendix D.1).
+"""A small conditional U-Net over spectrograms (Wang et al., 2024, Appendix D.1).
 
 Three downsamplings and three upsamplings, each halving (doubling) both the
 frequency and the time axis, with skip connections between matching

@@ -4,10 +4,10 @@
   magnitude spectrograms (and back, by Griffin-Lim).
 - :func:`stft` / :func:`istft`: the complex STFT on the same scale and its exact
   (weighted overlap-add) inverse; :func:`stft_coverage` says which samples round-trip.
-- :class:`MetricExtractor`: the five metrics of seed 000 per channel,
+- :class:`MetricExtractor`: the five metrics of Wang et al., 2024 per channel,
   ``(n, c, F, T)`` to a ``(n, c * 5)`` table.
 - :class:`StatisticalFeatureExtractor`: mean, standard deviation, skewness and the
-  z-scored signal per channel (SF-DM's conditioning set, seed 003).
+  z-scored signal per channel (SF-DM's conditioning set, Yu et al., 2024).
 - :mod:`skaugment.spectral.functional`: the pure functions behind them, including the
   differentiable :func:`~skaugment.spectral.functional.spectral_metrics_torch`.
 """

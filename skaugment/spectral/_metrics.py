@@ -1,6 +1,6 @@
-"""The five spectral metrics of seed 000 (Appendix B): numpy and differentiable torch.
+"""The five spectral metrics of Wang et al., 2024 (Appendix B): numpy and differentiable torch.
 
-Both implementations follow DESIGN section 4 to the letter, including the choices the
+Both implementations follow docs/metrics.md to the letter, including the choices the
 paper leaves open (DC bin excluded from the HPS argmax, HPS over the bins where every
 harmonic exists, linear quantiles with the quantile-gap fallback, eps=1e-12 in the
 flatness, ``0 log 0 = 0``). They are kept in one module so that a change to one is
@@ -292,12 +292,12 @@ def spectral_metrics_torch_core(S, factors, names, exclude_dc):
 
 
 class MetricExtractor(TimeSeriesTagsMixin, TransformerMixin, BaseEstimator):
-    """The five spectral metrics of seed 000 per channel, as a feature table.
+    """The five spectral metrics of Wang et al., 2024 per channel, as a feature table.
 
     ``(n_samples, n_channels, n_freqs, n_frames)`` magnitude spectrograms ->
     ``(n_samples, n_channels * n_metrics)`` float64, channel-major: the metrics of
     channel 0, then those of channel 1, ... Column names are
-    ``"{channel}__{metric}"``. The definitions (DESIGN section 4) are those of
+    ``"{channel}__{metric}"``. The definitions (docs/metrics.md) are those of
     :func:`skaugment.spectral.functional.spectral_metrics`:
 
     - ``temporal_range``: ``max_t A(t) - min_t A(t)`` with ``A(t) = mean_f S(f, t)``;

@@ -1,4 +1,4 @@
-"""Statistical features of time series: SF-DM's conditioning set (seed 003)."""
+"""Statistical features of time series: SF-DM's conditioning set (Yu et al., 2024)."""
 
 from numbers import Real
 
@@ -53,7 +53,7 @@ def statistical_features(X, features=STATISTICAL_FEATURES, std_floor=1e-8):
 
 
 class StatisticalFeatureExtractor(TimeSeriesTagsMixin, TransformerMixin, BaseEstimator):
-    """Per-channel statistical features of time series (SF-DM, seed 003).
+    """Per-channel statistical features of time series (SF-DM, Yu et al., 2024).
 
     SF-DM conditions its diffusion model on the mean ``mu``, the standard deviation
     ``sigma`` (population, ``ddof=0``), the skewness ``E[((x - mu) / sigma) ** 3]``

@@ -1,6 +1,6 @@
 """Pure functions behind the spectral estimators: STFT magnitude and the five metrics.
 
-The metrics are those of seed 000, Appendix B, with the decisions of DESIGN section 4
+The metrics are those of Wang et al., 2024, Appendix B, with the decisions of docs/metrics.md
 where the paper is silent. ``S`` is always a batch of magnitude spectrograms of
 shape ``(n_samples, n_channels, n_freqs, n_frames)``; for one channel's ``S`` with
 ``F`` bins and ``T`` frames:
@@ -49,7 +49,7 @@ __all__ = [
 ]
 
 def spectral_metrics(S, hps_factor=2, metrics=None, exclude_dc=True):
-    """The five spectral metrics of seed 000, per sample and channel (numpy).
+    """The five spectral metrics of Wang et al., 2024, per sample and channel (numpy).
 
     Vectorised over samples and channels: the harmonic product is built for all bins
     at once (one pass per distinct ``hps_factor``), then the argmax per frame is

@@ -28,8 +28,8 @@ _random_state_docstring = """random_state : int, RandomState instance or None, d
         random generator is used.""".rstrip()
 
 _ratio_docstring = """ratio : float, default=5.0
-        Number of generated samples divided by the number of real samples (seed
-        000, section 4.4). Each class gets ``round(ratio * n_class)`` new samples,
+        Number of generated samples divided by the number of real samples (Wang et al.,
+        2024, section 4.4). Each class gets ``round(ratio * n_class)`` new samples,
         so class proportions are kept.""".rstrip()
 
 _sampling_strategy_docstring = """sampling_strategy : float, str, dict or callable, default=None
