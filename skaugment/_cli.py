@@ -96,9 +96,12 @@ def build_parser():
             "discriminative score of the synthetic data."
         ),
     )
-    compare.add_argument("--preset", choices=list(PRESETS), default="quick",
-                         help="quick (CI-sized), demo (1 split) or benchmark (5 splits, every "
-                              "method; hours on a CPU)")
+    which = compare.add_mutually_exclusive_group()
+    which.add_argument("--quick", action="store_true",
+                       help="the quick preset (the default): CI-sized, about a minute")
+    which.add_argument("--preset", choices=list(PRESETS), default="quick",
+                       help="quick (CI-sized), demo (1 split) or benchmark (5 splits, every "
+                            "method; hours on a CPU)")
     _add_common(compare, "default: the preset's")
     return parser
 
@@ -107,7 +110,10 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     from skaugment._demo import run_compare
 
-    preset = args.preset if args.command == "compare" else ("quick" if args.quick else "demo")
+    if args.command == "compare":
+        preset = "quick" if args.quick else args.preset
+    else:
+        preset = "quick" if args.quick else "demo"
     run_compare(
         preset=preset,
         methods=args.methods,

@@ -44,7 +44,7 @@ def test_quick_demo_runs_end_to_end(tmp_path, capsys):
 
 def test_compare_runs_named_methods_on_more_splits(tmp_path):
     out = tmp_path / "cmp"
-    assert main(["compare", "--preset", "quick", "--methods", "mixup", "--splits", "2",
+    assert main(["compare", "--quick", "--methods", "mixup", "--splits", "2",
                  "--quiet", "--no-figure", "--no-diagnostics", "--output", str(out)]) == 0
     results = json.loads((out / "results.json").read_text())
     assert sorted({(r["method"], r["split"]) for r in results["records"]}) == [
@@ -55,7 +55,7 @@ def test_compare_runs_named_methods_on_more_splits(tmp_path):
 
 @pytest.mark.parametrize("argv", [["demo", "--ratio", "0"], ["demo", "--train-subjects", "-1"],
                                   ["demo", "--methods", "smote"],
-                                  ["compare", "--preset", "huge"], ["demo", "--strength", "0"],
+                                  ["compare", "--preset", "huge"], ["compare", "--quick", "--preset", "demo"], ["demo", "--strength", "0"],
                                   ["demo", "--strength", "1.5"], []])
 def test_bad_arguments_exit_with_usage(argv, capsys):
     with pytest.raises(SystemExit) as exc:
