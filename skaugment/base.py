@@ -1,6 +1,6 @@
 """Mixins shared by skaugment estimators: the tags that say what input they take."""
 
-__all__ = ["TimeSeriesTagsMixin", "SpectrogramSamplerMixin"]
+__all__ = ["TimeSeriesTagsMixin", "SpectrogramSamplerMixin", "WindowSamplerMixin"]
 
 
 class TimeSeriesTagsMixin:
@@ -16,6 +16,20 @@ class TimeSeriesTagsMixin:
         return tags
 
 
+def _sampler_tags(positive_only):
+    from imblearn.utils._tags import InputTags, SamplerTags, Tags
+    from sklearn.utils._tags import TargetTags
+
+    tags = Tags(
+        estimator_type="sampler",
+        target_tags=TargetTags(required=True),
+        sampler_tags=SamplerTags(sample_indices=True),
+    )
+    # a 2-D X is rejected, not read as one channel: no tabular input
+    tags.input_tags = InputTags(two_d_array=False, three_d_array=True, positive_only=positive_only)
+    return tags
+
+
 class SpectrogramSamplerMixin:
     """imbalanced-learn sampler tags for samplers of 4-D magnitude spectrograms.
 
@@ -26,13 +40,15 @@ class SpectrogramSamplerMixin:
     """
 
     def __sklearn_tags__(self):
-        from imblearn.utils._tags import InputTags, SamplerTags, Tags
-        from sklearn.utils._tags import TargetTags
+        return _sampler_tags(positive_only=True)
 
-        tags = Tags(
-            estimator_type="sampler",
-            target_tags=TargetTags(required=True),
-            sampler_tags=SamplerTags(sample_indices=True),
-        )
-        tags.input_tags = InputTags(two_d_array=False, three_d_array=True, positive_only=True)
-        return tags
+
+class WindowSamplerMixin:
+    """imbalanced-learn sampler tags for samplers of raw windows ``(n, c, t)`` of any sign.
+
+    The classic augmenters (and mixup, which also takes spectrograms): no 2-D tabular
+    input, no sparse input.
+    """
+
+    def __sklearn_tags__(self):
+        return _sampler_tags(positive_only=False)

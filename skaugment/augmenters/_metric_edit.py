@@ -7,6 +7,7 @@ from sklearn.base import BaseEstimator, _fit_context, clone
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.multiclass import check_classification_targets
 
+from ..base import WindowSamplerMixin
 from ..utils._validation import check_rng
 from ..utils import check_labels, check_time_series
 from ..utils._docstring import Substitution, _sampling_strategy_docstring
@@ -31,7 +32,7 @@ _BATCH = 1024
 
 
 @Substitution(sampling_strategy=_sampling_strategy_docstring)
-class MetricEditAugmenter(BaseEstimator):
+class MetricEditAugmenter(WindowSamplerMixin, BaseEstimator):
     """Disturb the spectral metrics of raw windows by editing their STFT.
 
     A training-free form of the fine-grained metric control of Wang et al. (2024),
@@ -221,18 +222,6 @@ class MetricEditAugmenter(BaseEstimator):
         self.sampling_strategy = sampling_strategy
         self.random_state = random_state
 
-    def __sklearn_tags__(self):
-        from imblearn.utils._tags import InputTags, SamplerTags, Tags
-        from sklearn.utils._tags import TargetTags
-
-        tags = Tags(
-            estimator_type="sampler",
-            target_tags=TargetTags(required=True),
-            sampler_tags=SamplerTags(sample_indices=True),
-        )
-        # raw windows (n, c, t), values of any sign
-        tags.input_tags = InputTags(two_d_array=False, three_d_array=True)
-        return tags
 
     # -- validation -------------------------------------------------------------------------
 

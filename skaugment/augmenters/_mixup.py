@@ -14,6 +14,7 @@ from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
 
+from ..base import WindowSamplerMixin
 from ..utils._validation import check_rng
 from ..utils import check_labels
 from ..utils._docstring import Substitution, _sampling_strategy_docstring
@@ -45,7 +46,7 @@ def _check_windows_or_spectrograms(X):
 
 
 @Substitution(sampling_strategy=_sampling_strategy_docstring)
-class MixupAugmenter(BaseEstimator):
+class MixupAugmenter(WindowSamplerMixin, BaseEstimator):
     """Mixup: convex combinations of sample pairs with mixed soft labels.
 
     Zhang et al. (2018), "mixup: Beyond Empirical Risk Minimization" (ICLR 2018).
@@ -148,18 +149,6 @@ class MixupAugmenter(BaseEstimator):
         self.sampling_strategy = sampling_strategy
         self.random_state = random_state
 
-    def __sklearn_tags__(self):
-        from imblearn.utils._tags import InputTags, SamplerTags, Tags
-        from sklearn.utils._tags import TargetTags
-
-        tags = Tags(
-            estimator_type="sampler",
-            target_tags=TargetTags(required=True),
-            sampler_tags=SamplerTags(sample_indices=True),
-        )
-        # 3-D windows or 4-D spectrograms; values of any sign.
-        tags.input_tags = InputTags(two_d_array=False, three_d_array=True)
-        return tags
 
     def _validate_input(self, X, y):
         X = _check_windows_or_spectrograms(X)

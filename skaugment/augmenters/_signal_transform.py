@@ -8,6 +8,7 @@ from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
 
+from ..base import WindowSamplerMixin
 from ..utils._validation import check_rng
 from ..utils import check_labels, check_modalities, check_time_series
 from ..utils._docstring import (
@@ -41,7 +42,7 @@ def _tunable_defaults(name):
 
 @Substitution(random_state=_random_state_docstring,
               sampling_strategy=_sampling_strategy_docstring)
-class SignalTransformAugmenter(BaseEstimator):
+class SignalTransformAugmenter(WindowSamplerMixin, BaseEstimator):
     """Augment raw sensor windows with randomly drawn classic signal transforms.
 
     Each synthetic row copies a real row of some class (drawn uniformly with
@@ -209,18 +210,6 @@ class SignalTransformAugmenter(BaseEstimator):
         self.sampling_strategy = sampling_strategy
         self.random_state = random_state
 
-    def __sklearn_tags__(self):
-        from imblearn.utils._tags import InputTags, SamplerTags, Tags
-        from sklearn.utils._tags import TargetTags
-
-        tags = Tags(
-            estimator_type="sampler",
-            target_tags=TargetTags(required=True),
-            sampler_tags=SamplerTags(sample_indices=True),
-        )
-        # raw windows (n, c, t) of any sign; a 2-D X is rejected, not read as one channel
-        tags.input_tags = InputTags(two_d_array=False, three_d_array=True)
-        return tags
 
     # -- validation ---------------------------------------------------------------------------
 
