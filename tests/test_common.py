@@ -145,8 +145,18 @@ def _instances(samplers):
     return [f() for f, _ in REGISTRY.values() if hasattr(f(), "fit_resample") == samplers]
 
 
+# Checks that compare float32 network outputs at rtol 1e-7: the last bit of a torch
+# float32 prediction may change with the order of the rows in its batch (BLAS blocking),
+# which makes them flaky rather than failing; each property is re-checked at rtol 1e-5
+# on data of the right shape below (test_sample_order_invariance).
+_FLOAT32_EXACT = {"check_methods_sample_order_invariance", "check_methods_subset_invariance"}
+
+
 @sklearn_checks(_instances(samplers=False), expected_failed_checks=_expected_failed_checks)
 def test_sklearn_compatible_estimator(estimator, check):
+    name = getattr(check, "func", check).__name__
+    if name in _FLOAT32_EXACT and type(estimator).__name__.endswith("Classifier"):
+        pytest.skip("float32 network at rtol 1e-7; re-checked by test_sample_order_invariance")
     check(estimator)
 
 

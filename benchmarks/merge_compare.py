@@ -1,0 +1,83 @@
+"""Merge pieces of one comparison run in several processes (one split each) into one table.
+
+Usage::
+
+    python benchmarks/merge_compare.py OUT_STEM piece1.json piece2.json ...
+
+Each piece is the ``to_dict()`` of :func:`skaugment.evaluation.compare_augmenters` run
+with ``cv=GroupHoldoutSplit(..., random_state=k)`` and ``random_state=k`` (so split ``k``
+has the same subjects and seed in every piece). A (method, split) present in several
+pieces must have the same accuracy in each (the runs are deterministic), else the merge
+stops; with ``--keep-first`` the first piece's record is kept and every disagreement is
+listed in the output (e.g. pieces run before and after a change of the library). Writes ``OUT_STEM.json`` and ``OUT_STEM.md`` with the summary, the paired
+differences of every pair of methods named in ``PAIRS`` and the Nadeau-Bengio
+corrected intervals.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from skaugment.evaluation import AugmentationComparison, paired_difference
+
+PAIRS = [("hybrid", "transforms"), ("hybrid", "metric-edit"), ("transforms", "time-freq")]
+
+
+def merge(paths, keep_first=False):
+    records, seen, config, conflicts = [], {}, {}, []
+    for path in paths:
+        data = json.loads(Path(path).read_text())
+        config.setdefault("pieces", []).append({"file": str(path), **data["config"]})
+        for r in data["records"]:
+            key = (r["method"], r["split"])
+            if key in seen:
+                if seen[key] != r["accuracy"]:
+                    if not keep_first:
+                        raise ValueError(f"{key}: accuracy {r['accuracy']} in {path} but "
+                                         f"{seen[key]} elsewhere; the pieces do not agree")
+                    conflicts.append(f"{key[0]!r}, split {key[1]}: kept {seen[key]:.3f}, "
+                                     f"dropped {r['accuracy']:.3f} from {path}")
+                continue
+            seen[key] = r["accuracy"]
+            records.append(r)
+    config["conflicts"] = conflicts
+    return AugmentationComparison(records, config)
+
+
+def main():
+    args = [a for a in sys.argv[1:] if a != "--keep-first"]
+    out, paths = Path(args[0]), args[1:]
+    res = merge(paths, keep_first="--keep-first" in sys.argv)
+    lines = [res.to_markdown(), "", "Paired differences between methods (points, 95% t-interval "
+             "over splits; Nadeau-Bengio corrected interval in brackets):", "",
+             "| a | b | Δ a - b | t-interval | corrected | wins |", "|---|---|---|---|---|---|"]
+    ratio = float(np.mean([r["n_test"] / r["n_train"] for r in res.records]))
+    ref = res.reference()
+    summary_nb = res.summary(correction="nadeau-bengio")
+    for a, b in PAIRS + [(m, ref) for m in res.methods if m != ref]:
+        if a not in res.methods or b not in res.methods:
+            continue
+        d = paired_difference(res.scores(a), res.scores(b))
+        nb = paired_difference(res.scores(a), res.scores(b), test_train_ratio=ratio)
+        lines.append(f"| {a} | {b} | {100 * d['mean']:+.1f} | [{100 * d['ci_low']:+.1f}, "
+                     f"{100 * d['ci_high']:+.1f}] | [{100 * nb['ci_low']:+.1f}, "
+                     f"{100 * nb['ci_high']:+.1f}] | {d['wins']}/{d['n']} |")
+    lines += ["", "Per split (accuracy):", "",
+              "| method | " + " | ".join(f"split {k}" for k in range(len(res.scores(ref)))) + " |",
+              "|---|" + "---|" * len(res.scores(ref))]
+    for m in res.methods:
+        lines.append(f"| {m} | " + " | ".join(f"{v:.3f}" for v in res.scores(m)) + " |")
+    if res.config["conflicts"]:
+        lines += ["", "Records that disagreed between pieces (the first kept):", ""]
+        lines += [f"- {c}" for c in res.config["conflicts"]]
+    text = "\n".join(lines) + "\n"
+    out.with_suffix(".md").write_text(text)
+    out.with_suffix(".json").write_text(json.dumps(
+        {**res.to_dict(), "summary_nadeau_bengio": summary_nb}, indent=1))
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
