@@ -18,9 +18,7 @@ import json
 import sys
 from pathlib import Path
 
-import numpy as np
-
-from skaugment.evaluation import AugmentationComparison, paired_difference
+from skaugment.evaluation import AugmentationComparison
 
 PAIRS = [("hybrid", "transforms"), ("hybrid", "metric-edit"), ("transforms", "time-freq")]
 
@@ -53,22 +51,24 @@ def main():
     lines = [res.to_markdown(), "", "Paired differences between methods (points, 95% t-interval "
              "over splits; Nadeau-Bengio corrected interval in brackets):", "",
              "| a | b | Δ a - b | t-interval | corrected | wins |", "|---|---|---|---|---|---|"]
-    ratio = float(np.mean([r["n_test"] / r["n_train"] for r in res.records]))
     ref = res.reference()
     summary_nb = res.summary(correction="nadeau-bengio")
     for a, b in PAIRS + [(m, ref) for m in res.methods if m != ref]:
         if a not in res.methods or b not in res.methods:
             continue
-        d = paired_difference(res.scores(a), res.scores(b))
-        nb = paired_difference(res.scores(a), res.scores(b), test_train_ratio=ratio)
+        d = res.paired(a, b)
+        nb = res.paired(a, b, correction="nadeau-bengio")
         lines.append(f"| {a} | {b} | {100 * d['mean']:+.1f} | [{100 * d['ci_low']:+.1f}, "
                      f"{100 * d['ci_high']:+.1f}] | [{100 * nb['ci_low']:+.1f}, "
                      f"{100 * nb['ci_high']:+.1f}] | {d['wins']}/{d['n']} |")
+    splits = sorted({r["split"] for r in res.records})
     lines += ["", "Per split (accuracy):", "",
-              "| method | " + " | ".join(f"split {k}" for k in range(len(res.scores(ref)))) + " |",
-              "|---|" + "---|" * len(res.scores(ref))]
+              "| method | " + " | ".join(f"split {k}" for k in splits) + " |",
+              "|---|" + "---|" * len(splits)]
     for m in res.methods:
-        lines.append(f"| {m} | " + " | ".join(f"{v:.3f}" for v in res.scores(m)) + " |")
+        per = res._per_split(m, "accuracy")
+        lines.append(f"| {m} | " + " | ".join(f"{per[k]:.3f}" if k in per else "–"
+                                                for k in splits) + " |")
     if res.config["conflicts"]:
         lines += ["", "Records that disagreed between pieces (the first kept):", ""]
         lines += [f"- {c}" for c in res.config["conflicts"]]

@@ -585,16 +585,32 @@ class AugmentationComparison:
     def methods(self):
         return list(dict.fromkeys(r["method"] for r in self.records))
 
-    def scores(self, method, metric="accuracy"):
+    def scores(self, method, metric="accuracy", splits=None):
         """``metric`` of ``method`` per split (its seeds averaged), ordered by split.
 
         Seeds of one split share its training and test subjects, so they are not
-        independent runs: the paired statistics count splits.
+        independent runs: the paired statistics count splits. ``splits`` restricts
+        (and orders) the splits; by default every split the method ran on.
         """
+        per_split = self._per_split(method, metric)
+        keys = sorted(per_split) if splits is None else list(splits)
+        return np.array([per_split[k] for k in keys], dtype=np.float64)
+
+    def _per_split(self, method, metric):
         rows = [r for r in self.records if r["method"] == method]
-        splits = sorted({r["split"] for r in rows})
-        return np.array([np.mean([r[metric] for r in rows if r["split"] == k]) for k in splits],
-                        dtype=np.float64)
+        return {k: float(np.mean([r[metric] for r in rows if r["split"] == k]))
+                for k in sorted({r["split"] for r in rows})}
+
+    def paired(self, a, b, metric="accuracy", confidence=0.95, correction=None):
+        """:func:`paired_difference` of methods ``a`` and ``b`` over the splits both ran on."""
+        common = sorted(set(self._per_split(a, metric)) & set(self._per_split(b, metric)))
+        ratio = None
+        if correction == "nadeau-bengio":
+            ratio = float(np.mean([r["n_test"] / r["n_train"] for r in self.records]))
+        elif correction is not None:
+            raise ValueError(f"correction must be None or 'nadeau-bengio'; got {correction!r}.")
+        return paired_difference(self.scores(a, metric, common), self.scores(b, metric, common),
+                                 confidence, test_train_ratio=ratio)
 
     def reference(self, metric="accuracy"):
         """The no-augmentation variant with the best mean ``metric`` (its best budget).
@@ -630,11 +646,7 @@ class AugmentationComparison:
         """
         if correction not in (None, "nadeau-bengio"):
             raise ValueError(f"correction must be None or 'nadeau-bengio'; got {correction!r}.")
-        ratio = None
-        if correction is not None:
-            ratio = float(np.mean([r["n_test"] / r["n_train"] for r in self.records]))
         ref = self.reference(metric)
-        ref_scores = self.scores(ref, metric)
         out = {}
         for method in self.methods:
             values = self.scores(method, metric)
@@ -643,8 +655,8 @@ class AugmentationComparison:
                      "std": float(values.std(ddof=1)) if len(values) > 1 else float("nan"),
                      "n_runs": len(rows), "n_splits": int(len(values)),
                      "reference": method == ref,
-                     "diff": None if method == ref else paired_difference(
-                         values, ref_scores, confidence, test_train_ratio=ratio)}
+                     "diff": None if method == ref else self.paired(
+                         method, ref, metric, confidence, correction)}
             for key in ("tstr", "label_fidelity", "discriminative"):
                 vals = [r[key] for r in rows if key in r]
                 entry[key] = float(np.nanmean(vals)) if vals and not np.all(np.isnan(vals)) \
