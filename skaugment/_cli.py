@@ -78,14 +78,15 @@ def build_parser():
         help="cross-subject HAR on HAPT: none vs classic transforms vs metric-space augmentation",
         description=(
             "Train DeepSense on 5 HAPT subjects and test on the 25 others, without "
-            "augmentation, with classic transforms, with transforms + metric editing (the "
-            "hybrid) and with metric-disturb diffusion augmentation; every classifier gets "
-            "the same gradient steps. Prints a table, writes results.json and figures."
+            "augmentation, with classic time+frequency transforms (the measured best), with "
+            "transforms + metric editing (the hybrid) and with metric-disturb diffusion "
+            "augmentation; every classifier gets the same gradient steps. Prints a table, "
+            "writes results.json and figures."
         ),
     )
     demo.add_argument("--quick", action="store_true",
                       help="a small, fast run (about a minute): fewer subjects, tiny models")
-    _add_common(demo, "default: none transforms hybrid diff-disturb")
+    _add_common(demo, "default: none time-freq hybrid diff-disturb")
     compare = sub.add_parser(
         "compare",
         help="compare augmenters on HAPT over several subject splits (paired, equal budget)",

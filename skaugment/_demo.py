@@ -38,14 +38,14 @@ METHODS = {
 PRESETS = {
     "quick": {
         "n_train_subjects": 2, "n_test_subjects": 3, "n_splits": 1, "ratio": 2.0,
-        "methods": ("none", "transforms", "hybrid", "diff-disturb"),
+        "methods": ("none", "time-freq", "hybrid", "diff-disturb"),
         "generator": {"max_epochs": 3, "base_channels": 8},
         "classifier": {"n_steps": 60},
         "baseline_multipliers": (),
     },
     "demo": {
         "n_train_subjects": 5, "n_test_subjects": None, "n_splits": 1, "ratio": 5.0,
-        "methods": ("none", "transforms", "hybrid", "diff-disturb"),
+        "methods": ("none", "time-freq", "hybrid", "diff-disturb"),
         "generator": {}, "classifier": {}, "baseline_multipliers": (),
     },
     "benchmark": {

@@ -19,7 +19,7 @@ def test_quick_demo_runs_end_to_end(tmp_path, capsys):
     results = json.loads((out / "results.json").read_text())
     assert results["config"]["preset"] == "quick"
     records = results["records"]
-    assert {r["method"] for r in records} == {"none", "transforms", "hybrid", "diff-disturb"}
+    assert {r["method"] for r in records} == {"none", "time-freq", "hybrid", "diff-disturb"}
     n_labels = len(results["config"]["labels"])
     for r in records:
         assert len(r["train_groups"]) == 2 and r["split"] == 0 and r["seed"] == 0

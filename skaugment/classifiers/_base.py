@@ -136,13 +136,14 @@ _budget_docstring = """max_epochs : int or "auto", default="auto"
         times as many. An int is skorch's plain epoch count, and ``n_steps`` is then
         ignored.
     n_steps : int, default=1500
-        Gradient steps of a fit when ``max_epochs="auto"``. With the 1,714 HAPT windows of 5 subjects (batch 64, 27 batches per
-        epoch), 1500 steps are 56 epochs. On HAPT splits of 5 training subjects,
-        DeepSense reached 0.805 / 0.769 accuracy (seeds 0 / 1) after 20 epochs,
-        0.829 / 0.829 after 60 and 0.823 / 0.832 after 120: about 60 epochs of that
-        data are enough, and 20 (the earlier default) were too few. A fixed epoch
-        count also undertrains small data: 20 epochs of 40 windows are 20 steps
-        (0.74 accuracy where 120 epochs reached 1.00).""".rstrip()
+        Gradient steps of a fit when ``max_epochs="auto"``. With the 1,714 HAPT
+        windows of 5 subjects (batch 64, 27 batches per epoch), 1500 steps are 56
+        epochs. Measured on 5 HAPT splits of 5 training subjects (the 25 others as
+        test; ``benchmarks/results/compare-deepsense.md``), DeepSense without
+        augmentation reached 0.829 ± 0.031 accuracy after 1,000 steps and
+        0.815 ± 0.058 after about 2,000: more steps did not help, and 1500 sits
+        between. The earlier default of 20 epochs (540 steps on that data, 20 steps
+        on 40 windows) undertrained small data sets.""".rstrip()
 
 # Docstring of the fitted budget attributes, shared by the three classifiers.
 _budget_attributes_docstring = """n_epochs_ : int
