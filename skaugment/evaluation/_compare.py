@@ -685,11 +685,17 @@ class AugmentationComparison:
 
         for method, s in summ.items():
             d = s["diff"]
-            delta = "reference" if d is None else (
-                f"{100 * d['mean']:+.1f} [{100 * d['ci_low']:+.1f}, {100 * d['ci_high']:+.1f}]")
+            if d is None:
+                delta = "reference"
+            elif np.isnan(d["ci_low"]):  # a single split: no interval
+                delta = f"{100 * d['mean']:+.1f} [–]"
+            else:
+                delta = (f"{100 * d['mean']:+.1f} [{100 * d['ci_low']:+.1f}, "
+                         f"{100 * d['ci_high']:+.1f}]")
             wins = "" if d is None else f"{d['wins']}/{d['n']}"
             secs = sum(s["seconds"].values())
-            lines.append(f"| {method} | {s['mean']:.3f} ± {s['std']:.3f} | {delta} | {wins} | "
+            spread = "" if np.isnan(s["std"]) else f" ± {s['std']:.3f}"
+            lines.append(f"| {method} | {s['mean']:.3f}{spread} | {delta} | {wins} | "
                          f"{fmt(s['tstr'])} | {fmt(s['label_fidelity'])} | "
                          f"{fmt(s['discriminative'])} | {secs:.0f} |")
         return "\n".join(lines) + "\n"
