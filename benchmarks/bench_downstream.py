@@ -5,6 +5,12 @@ Run by hand (not a test)::
     OMP_NUM_THREADS=1 python benchmarks/bench_downstream.py                     # all methods
     OMP_NUM_THREADS=1 python benchmarks/bench_downstream.py --methods transforms hybrid \\
         --splits 5 --classifier deepsense --jobs 2 --tag core
+    # one split per process, merged afterwards (what compare-deepsense.md was made with)
+    OMP_NUM_THREADS=1 python benchmarks/bench_downstream.py --splits 1 --first-split 3 \\
+        --methods transforms time-freq metric-edit hybrid --n-steps 1000 \\
+        --baseline-multipliers --tag split3
+    python benchmarks/merge_compare.py benchmarks/results/compare-deepsense \\
+        benchmarks/results/compare-split*.json
 
 Protocol (:func:`skaugment.evaluation.compare_augmenters`, public API only): for each
 split, 5 HAPT subjects drawn at random for training and all 25 others for testing;
@@ -39,7 +45,9 @@ def main():
                         choices=["deepsense", "transformer", "satsdu"])
     parser.add_argument("--splits", type=int, default=5)
     parser.add_argument("--first-split", type=int, default=0,
-                        help="random_state of the splitter: split i draws RandomState(first + i)")
+                        help="split i draws its subjects with RandomState(first + i) and gets "
+                             "seed first + i: '--splits 1 --first-split k' runs split k alone, "
+                             "to be merged with benchmarks/merge_compare.py")
     parser.add_argument("--train-subjects", type=int, default=5)
     parser.add_argument("--ratio", type=float, default=5.0)
     parser.add_argument("--n-steps", type=int, default=None)
@@ -62,7 +70,8 @@ def main():
     result = compare_augmenters(
         hapt.data, hapt.target, hapt.groups, steps, clf, preprocessing=stft, cv=cv,
         budget="equal-steps", baseline_multipliers=tuple(args.baseline_multipliers),
-        diagnostics=not args.no_diagnostics, n_jobs=args.jobs, verbose=1)
+        diagnostics=not args.no_diagnostics, n_jobs=args.jobs, random_state=args.first_split,
+        verbose=1)
     result.config.update({
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs",
         "classifier_name": args.classifier, "ratio": args.ratio, "n_steps": args.n_steps,
