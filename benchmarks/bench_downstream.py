@@ -5,7 +5,8 @@ Run by hand (not a test)::
     OMP_NUM_THREADS=1 python benchmarks/bench_downstream.py                     # all methods
     OMP_NUM_THREADS=1 python benchmarks/bench_downstream.py --methods transforms hybrid \\
         --splits 5 --classifier deepsense --jobs 2 --tag core
-    # one split per process, merged afterwards (what compare-deepsense.md was made with)
+    # one split per process, merged afterwards (the compare_augmenters calls behind
+    # results/compare-deepsense.md; its pieces ran from equivalent scripts)
     OMP_NUM_THREADS=1 python benchmarks/bench_downstream.py --splits 1 --first-split 3 \\
         --methods transforms time-freq metric-edit hybrid --n-steps 1000 \\
         --baseline-multipliers --tag split3
