@@ -22,6 +22,7 @@ from ..base import SpectrogramSamplerMixin
 from ..utils import check_labels, check_modalities, check_spectrogram
 from ..utils._docstring import _sampling_strategy_docstring
 from ..utils._sampling import (
+    record_resampling,
     SAMPLING_STRATEGY_CONSTRAINTS,
     draw_sources_per_class,
     encode_known_labels,
@@ -352,11 +353,7 @@ class BaseMetricAugmenter(SpectrogramSamplerMixin, BaseEstimator):
         return S_res, y_res
 
     def _record(self, n, sources, conditions, M, y):
-        self.sampling_strategy_ = {
-            label: int(np.sum(y[sources] == label)) for label in self.classes_.tolist()
-        }
-        self.sample_indices_ = np.concatenate([np.arange(n), sources]).astype(np.intp)
-        self.synthetic_mask_ = np.r_[np.zeros(n, dtype=bool), np.ones(sources.size, dtype=bool)]
+        record_resampling(self, n, sources, y[sources])
         self.conditions_ = conditions
         self.source_conditions_ = M[sources]
 

@@ -12,6 +12,7 @@ from ..utils._validation import check_rng
 from ..utils import check_labels, check_time_series
 from ..utils._docstring import Substitution, _sampling_strategy_docstring
 from ..utils._sampling import (
+    record_resampling,
     SAMPLING_STRATEGY_CONSTRAINTS,
     draw_sources_per_class,
     validate_sampling_strategy,
@@ -330,11 +331,7 @@ class MetricEditAugmenter(WindowSamplerMixin, BaseEstimator):
             self.edit_error_ = np.nan
         self.source_conditions_ = M
         self.conditions_ = requested
-        self.sampling_strategy_ = {
-            label: int(np.sum(y[sources] == label)) for label in self.classes_.tolist()
-        }
-        self.sample_indices_ = np.concatenate([np.arange(n), sources]).astype(np.intp)
-        self.synthetic_mask_ = np.r_[np.zeros(n, dtype=bool), np.ones(sources.size, dtype=bool)]
+        record_resampling(self, n, sources, y[sources])
         X_res = np.concatenate([X.astype(np.float32), X_new.astype(np.float32)], axis=0)
         return X_res, np.concatenate([y, y[sources]])
 

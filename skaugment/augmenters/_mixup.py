@@ -20,6 +20,7 @@ from ..utils import check_labels
 from ..utils._docstring import Substitution, _sampling_strategy_docstring
 from ..utils._labels import label_distribution
 from ..utils._sampling import (
+    record_resampling,
     SAMPLING_STRATEGY_CONSTRAINTS,
     draw_sources_per_class,
     validate_sampling_strategy,
@@ -223,10 +224,7 @@ class MixupAugmenter(WindowSamplerMixin, BaseEstimator):
         proba[rows, y_encoded[partners]] += 1.0 - lambdas
         y_res = label_distribution(proba, self.classes_, name="y_res")
 
-        counts = np.bincount(y_encoded[sources], minlength=n_classes)
-        self.sampling_strategy_ = {label: int(c) for label, c in zip(self.classes_.tolist(), counts)}
-        self.synthetic_mask_ = np.r_[np.zeros(n, dtype=bool), np.ones(n_new, dtype=bool)]
-        self.sample_indices_ = np.concatenate([np.arange(n), sources]).astype(np.intp)
+        record_resampling(self, n, sources, self.classes_[y_encoded[sources]])
         self.partner_indices_ = np.concatenate([np.full(n, -1), partners]).astype(np.intp)
         self.lambdas_ = np.concatenate([np.ones(n), lambdas])
         return X_res, y_res

@@ -17,6 +17,7 @@ from ..utils._docstring import (
     _sampling_strategy_docstring,
 )
 from ..utils._sampling import (
+    record_resampling,
     SAMPLING_STRATEGY_CONSTRAINTS,
     draw_sources_per_class,
     validate_sampling_strategy,
@@ -385,12 +386,7 @@ class SignalTransformAugmenter(WindowSamplerMixin, BaseEstimator):
 
         self.transforms_applied_ = applied
         self.spectral_transforms_applied_ = spectral_applied
-        self.sampling_strategy_ = {
-            label: int(np.sum(y[sources] == label)) for label in self.classes_.tolist()
-        }
-        n = X.shape[0]
-        self.sample_indices_ = np.concatenate([np.arange(n), sources]).astype(np.intp)
-        self.synthetic_mask_ = np.r_[np.zeros(n, dtype=bool), np.ones(m, dtype=bool)]
+        record_resampling(self, X.shape[0], sources, y[sources])
         X_res = np.concatenate([X.astype(np.float32), X_new.astype(np.float32)], axis=0)
         y_res = np.concatenate([y, y[sources]])
         return X_res, y_res

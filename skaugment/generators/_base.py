@@ -15,6 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..utils._validation import check_rng
 from ..base import SpectrogramSamplerMixin
 from ..utils._sampling import (
+    record_resampling,
     draw_sources_per_class,
     encode_known_labels,
     validate_sampling_strategy,
@@ -265,12 +266,7 @@ class BaseConditionalGenerator(SpectrogramSamplerMixin, BaseEstimator):
             S_new = self._sample_model(y_encoded[sources], requested, init, rng)
         else:
             S_new = np.empty((0,) + self.input_shape_, dtype=np.float32)
-        counts = np.bincount(y_encoded[sources], minlength=len(self.classes_))
-        self.sampling_strategy_ = {
-            label: int(c) for label, c in zip(self.classes_.tolist(), counts)
-        }
-        self.sample_indices_ = np.concatenate([np.arange(n), sources])
-        self.synthetic_mask_ = np.r_[np.zeros(n, dtype=bool), np.ones(sources.size, dtype=bool)]
+        record_resampling(self, n, sources, self.classes_[y_encoded[sources]])
         y_orig = check_labels(y)
         S_res = np.concatenate([S.astype(np.float32, copy=False), S_new], axis=0)
         y_res = np.concatenate([y_orig, self.classes_[y_encoded[sources]]])

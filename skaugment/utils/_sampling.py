@@ -6,6 +6,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 __all__ = [
+    "record_resampling",
     "encode_known_labels",
     "draw_sources_per_class",
     "sampling_strategy_counts",
@@ -149,3 +150,24 @@ def validate_sampling_strategy(sampling_strategy, y):
     if sampling_strategy is not None:
         classes, y_encoded = np.unique(y, return_inverse=True)
         sampling_strategy_counts(sampling_strategy, y_encoded.ravel(), len(classes), classes)
+
+
+def record_resampling(sampler, n_real, sources, source_labels):
+    """Set a sampler's ``sampling_strategy_``, ``sample_indices_`` and ``synthetic_mask_``.
+
+    Every sampler returns its ``n_real`` real rows first, then one synthetic row per
+    entry of ``sources`` (its source row), labelled ``source_labels``; ``classes_``
+    must be set (sorted, as :func:`numpy.unique` gives them).
+
+    Examples
+    --------
+    >>> class S: classes_ = np.array(["a", "b"])
+    >>> s = S(); record_resampling(s, 3, np.array([0, 2]), np.array(["a", "b"]))
+    >>> s.sampling_strategy_, s.sample_indices_.tolist(), s.synthetic_mask_.tolist()
+    ({'a': 1, 'b': 1}, [0, 1, 2, 0, 2], [False, False, False, True, True])
+    """
+    classes = np.asarray(sampler.classes_)
+    counts = np.bincount(np.searchsorted(classes, source_labels), minlength=classes.size)
+    sampler.sampling_strategy_ = {label: int(c) for label, c in zip(classes.tolist(), counts)}
+    sampler.sample_indices_ = np.concatenate([np.arange(n_real), sources]).astype(np.intp)
+    sampler.synthetic_mask_ = np.r_[np.zeros(n_real, dtype=bool), np.ones(len(sources), dtype=bool)]
