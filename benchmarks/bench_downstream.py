@@ -57,6 +57,9 @@ def main():
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--no-diagnostics", action="store_true")
     parser.add_argument("--tag", default="")
+    parser.add_argument("--memory", default="auto",
+                        help="joblib cache folder of the generator fits; a fixed folder lets "
+                             "runs of the same split (another classifier) reuse them")
     args = parser.parse_args()
 
     hapt = load_hapt()
@@ -72,7 +75,7 @@ def main():
         hapt.data, hapt.target, hapt.groups, steps, clf, preprocessing=stft, cv=cv,
         budget="equal-steps", baseline_multipliers=tuple(args.baseline_multipliers),
         diagnostics=not args.no_diagnostics, n_jobs=args.jobs, random_state=args.first_split,
-        verbose=1)
+        memory=args.memory, verbose=1)
     result.config.update({
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs",
         "classifier_name": args.classifier, "ratio": args.ratio, "n_steps": args.n_steps,
