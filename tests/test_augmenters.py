@@ -395,6 +395,53 @@ def test_memory_caches_generator_fit_across_ratios(data, tmp_path):
     assert FakeGenerator.n_fits == 2  # no memory: refitted
 
 
+class SampleParamGenerator(FakeGenerator):
+    """A fake whose ``strength`` is declared as read by sampling only."""
+
+    _sample_params = ("strength",)
+
+
+def test_memory_shares_one_fit_across_sample_only_params(data, tmp_path):
+    S, y = data
+    SampleParamGenerator.n_fits = FakeGenerator.n_fits = 0
+    fitted = []
+    for strength in (0.3, 0.7, 1.0):
+        aug = MetricDisturbAugmenter(generator=SampleParamGenerator(strength=strength),
+                                     memory=tmp_path, random_state=0)
+        aug.fit_resample(S, y)
+        fitted.append(aug.generator_)
+    assert SampleParamGenerator.n_fits == 1
+    # each augmenter's generator carries its own sample-only value, the fit is shared
+    assert [g.strength for g in fitted] == [0.3, 0.7, 1.0]
+    assert all(g.fit_seed_ == fitted[0].fit_seed_ for g in fitted)
+    np.testing.assert_array_equal(fitted[0].means_, fitted[2].means_)
+    # strength < 1 makes the augmenter pass init: the requested value reached sampling
+    assert fitted[0].last_call_["init"] is not None and fitted[2].last_call_["init"] is None
+    # without the declaration, strength is part of the key (test above): refitted
+    MetricDisturbAugmenter(generator=fake(strength=0.3), memory=tmp_path,
+                           random_state=0).fit_resample(S, y)
+    assert FakeGenerator.n_fits == 1
+
+
+def test_metric_edit_sampler_cache_hit_gives_the_uncached_output(data, tmp_path):
+    from skaugment.generators import MetricEditSampler
+
+    S, y = data
+    outs = {}
+    for n_iter in (1, 3):
+        for memory in (None, tmp_path):
+            aug = MetricDisturbAugmenter(generator=MetricEditSampler(n_iter=n_iter),
+                                         memory=memory, random_state=0)
+            outs[n_iter, memory is None] = aug.fit_resample(S, y)[0]
+            assert aug.generator_.n_iter == n_iter
+    for n_iter in (1, 3):
+        np.testing.assert_array_equal(outs[n_iter, True], outs[n_iter, False])
+    # n_iter changes the edit, so the cached fit really received each value
+    assert not np.allclose(outs[1, False], outs[3, False])
+    cached = [p for p in tmp_path.rglob("output.pkl")]
+    assert len(cached) == 1
+
+
 @pytest.mark.parametrize(
     "params, exc, match",
     [

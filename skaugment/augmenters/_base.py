@@ -7,6 +7,7 @@ augmenter defines), and ask the generator for spectrograms with the moved
 metrics. Real rows come first in the output, synthetic rows after.
 """
 
+import inspect
 import numbers
 import os
 
@@ -65,9 +66,10 @@ _COMMON_PARAMS_DOC = """generator : estimator, default=None
     memory : None, str, path or joblib.Memory, default=None
         Where to cache the generator fit, as in :class:`sklearn.pipeline.Pipeline`.
         The cache is keyed on the training spectrograms, the labels and the
-        generator's parameters, so a grid search over ``ratio`` (or any parameter of
-        this augmenter) fits the generator once per training fold. ``None``: no
-        caching.
+        generator's parameters except those only its sampling reads (e.g. a
+        diffusion model's ``strength``), so a grid search over ``ratio``, any other
+        parameter of this augmenter or those sampling parameters fits the generator
+        once per training fold. ``None``: no caching.
     prefit : bool, default=False
         Use the already-fitted ``generator`` as is, without refitting (same leakage
         caveat). ``clone`` (``GridSearchCV``, ``cross_val_score``) copies the
@@ -148,6 +150,23 @@ def _fit_generator(generator, S, y):
     return generator.fit(S, y)
 
 
+def _without_sample_params(generator):
+    """``(clone with its sample-only parameters at their defaults, those parameters)``.
+
+    The parameters are the generator's ``_sample_params`` (see
+    :class:`~skaugment.generators.BaseConditionalGenerator`); a generator that does not
+    declare any is returned as is.
+    """
+    names = [n for n in getattr(generator, "_sample_params", ()) if n in generator.get_params()]
+    if not names:
+        return generator, {}
+    defaults = inspect.signature(type(generator).__init__).parameters
+    reset = {n: defaults[n].default for n in names
+             if n in defaults and defaults[n].default is not inspect.Parameter.empty}
+    params = generator.get_params(deep=False)
+    return clone(generator).set_params(**reset), {n: params[n] for n in reset}
+
+
 def _split_condition_names(names):
     """``"acc_x__contrast"`` -> channel ``"acc_x"``, metric ``"contrast"`` for each column."""
     channels, metrics = [], []
@@ -224,16 +243,20 @@ class BaseMetricAugmenter(SpectrogramSamplerMixin, BaseEstimator):
         params = generator.get_params()
         if "random_state" in params and params["random_state"] is None and self.random_state is not None:
             generator.set_params(random_state=int(seed))
+        # Fit a copy whose sample-only parameters are at their defaults, then give the
+        # fitted copy the requested ones: the cache then holds one fit for every value
+        # of, e.g., a diffusion model's strength.
+        to_fit, sample_params = _without_sample_params(generator)
         # fit() then fit_resample() on the same data: reuse the fit instead of training twice
-        key = joblib.hash((S, y, type(generator).__name__, generator.get_params(deep=True)))
+        key = joblib.hash((S, y, type(to_fit).__name__, to_fit.get_params(deep=True)))
         previous = getattr(self, "generator_", None)
         if previous is not None and getattr(self, "_generator_key", None) == key:
-            return previous
+            return previous.set_params(**sample_params)
         memory = self.memory
         if isinstance(memory, os.PathLike):
             memory = os.fspath(memory)
         fit = check_memory(memory).cache(_fit_generator)
-        fitted = fit(generator, S, y)
+        fitted = fit(to_fit, S, y).set_params(**sample_params)
         self._generator_key = key
         return fitted
 

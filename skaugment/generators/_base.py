@@ -42,6 +42,12 @@ class BaseConditionalGenerator(SpectrogramSamplerMixin, BaseEstimator):
     from real spectrograms, the :attr:`uses_init` property.
     """
 
+    #: Parameters that only :meth:`sample` (or the label-only :meth:`fit_resample`)
+    #: reads: two generators that differ only in them have the same fit. The metric
+    #: augmenters' ``memory=`` cache keys the fit on the other parameters, so a grid
+    #: search over, e.g., a diffusion model's ``strength`` trains it once per fold.
+    _sample_params = ("ratio", "sampling_strategy")
+
     # -- protocol ---------------------------------------------------------------------------
 
     @property

@@ -389,6 +389,9 @@ class MetricEditSampler(BaseConditionalGenerator):
         "random_state": ["random_state"],
     }
 
+    _sample_params = BaseConditionalGenerator._sample_params + ("n_iter", "knob_bound",
+                                                                "batch_size")
+
     def __init__(self, modalities=None, channel_names=None, hps_factor=2, n_iter=3,
                  knob_bound=1.0, batch_size=1024, ratio=5.0, sampling_strategy=None,
                  device="auto", verbose=0, random_state=None):
