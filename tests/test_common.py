@@ -46,6 +46,7 @@ from skaugment import (
     StatisticalFeatureExtractor,
     TransformerClassifier,
 )
+from skaugment.augmenters import LabelFidelityFilter
 from skaugment.datasets import make_synthetic_imu
 from skaugment.utils import one_hot_distribution
 
@@ -84,6 +85,10 @@ REGISTRY = {
             transforms=SignalTransformAugmenter(transforms=["scaling"]), n_fft=16, hop_length=4,
             ratio=1.0, random_state=0), "ts"),
     "MixupAugmenter": (lambda: MixupAugmenter(ratio=1.0, random_state=0), "spec"),
+    "LabelFidelityFilter": (
+        lambda: LabelFidelityFilter(SignalTransformAugmenter(transforms=["jitter"], ratio=1.0,
+                                                             random_state=0), threshold=0.2),
+        "ts"),
     "DeepSenseClassifier": (
         lambda: DeepSenseClassifier(n_filters=4, hidden_size=4, max_epochs=1, device="cpu",
                                     random_state=0), "spec"),

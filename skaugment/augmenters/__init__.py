@@ -8,6 +8,8 @@
   and mixup (:class:`MixupAugmenter`).
 - The hybrid: classic transforms, then training-free metric editing
   (:class:`MetricEditAugmenter`).
+- :class:`LabelFidelityFilter` wraps any of them and keeps the synthetic rows that
+  a classifier of the real rows assigns to their label.
 
 Use them in an :func:`imblearn.pipeline.make_pipeline` so that only training folds
 are augmented.
@@ -18,6 +20,7 @@ from ._base import BaseMetricAugmenter
 from ._disturb import MetricDisturbAugmenter
 from ._interpolation import MetricInterpolationAugmenter
 from ._knowledge import MetricKnowledgeAugmenter
+from ._label_fidelity import LabelFidelityFilter
 from ._metric_edit import MetricEditAugmenter
 from ._mixup import MixupAugmenter
 from ._signal_transform import SignalTransformAugmenter
@@ -26,6 +29,7 @@ from ._target import MetricTargetAugmenter
 __all__ = [
     "functional",
     "BaseMetricAugmenter",
+    "LabelFidelityFilter",
     "MetricDisturbAugmenter",
     "MetricEditAugmenter",
     "MetricInterpolationAugmenter",
