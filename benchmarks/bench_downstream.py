@@ -34,14 +34,28 @@ from pathlib import Path
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
+def make_classifier(name, modalities, **params):
+    """DeepSense, the Transformer or SATS-DU, each told the sensor layout."""
+    from skaugment import DeepSenseClassifier, SATSDUClassifier, TransformerClassifier
+
+    classes = {"deepsense": DeepSenseClassifier, "transformer": TransformerClassifier,
+               "satsdu": SATSDUClassifier}
+    return classes[name](modalities=modalities, **params)
+
+
 def main():
-    from skaugment._demo import METHODS, PRESETS, make_classifier, make_methods
     from skaugment.datasets import load_hapt
-    from skaugment.evaluation import GroupHoldoutSplit, compare_augmenters
+    from skaugment.evaluation import (
+        AUGMENTATION_METHODS,
+        GroupHoldoutSplit,
+        augmentation_methods,
+        compare_augmenters,
+    )
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--methods", nargs="+", choices=list(METHODS),
-                        default=list(PRESETS["benchmark"]["methods"]))
+    parser.add_argument("--methods", nargs="+", choices=list(AUGMENTATION_METHODS),
+                        default=["transforms", "time-freq", "mixup", "metric-edit", "hybrid",
+                                 "diff-interp", "diff-disturb"])
     parser.add_argument("--classifier", default="deepsense",
                         choices=["deepsense", "transformer", "satsdu"])
     parser.add_argument("--splits", type=int, default=5)
@@ -64,8 +78,10 @@ def main():
 
     hapt = load_hapt()
     methods = args.methods if "none" in args.methods else ["none"] + args.methods
-    steps, stft = make_methods(methods, hapt, ratio=args.ratio,
-                               generator_params=json.loads(args.generator_params))
+    steps, stft = augmentation_methods(methods, modalities=hapt.modalities,
+                                       channel_names=hapt.channel_names, fs=hapt.fs,
+                                       ratio=args.ratio,
+                                       generator_params=json.loads(args.generator_params))
     params = {} if args.n_steps is None else {"n_steps": args.n_steps}
     clf = make_classifier(args.classifier, hapt.modalities, **params)
     cv = GroupHoldoutSplit(args.train_subjects, n_repeats=args.splits,

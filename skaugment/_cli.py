@@ -3,7 +3,8 @@
 import argparse
 import sys
 
-from skaugment._demo import METHODS, PRESETS
+from skaugment._demo import PRESETS
+from skaugment.evaluation import AUGMENTATION_METHODS
 
 __all__ = ["main", "build_parser"]
 
@@ -32,9 +33,9 @@ def _strength(text):
 
 
 def _add_common(cmd, preset_help):
-    cmd.add_argument("--methods", nargs="+", choices=list(METHODS), default=None,
+    cmd.add_argument("--methods", nargs="+", choices=list(AUGMENTATION_METHODS), default=None,
                      help=f"methods to compare ({preset_help}); 'none' is always added. "
-                          + "; ".join(f"{k}: {v}" for k, v in METHODS.items()))
+                          + "; ".join(f"{k}: {v}" for k, v in AUGMENTATION_METHODS.items()))
     cmd.add_argument("--classifier", choices=CLASSIFIERS, default="deepsense",
                      help="downstream classifier (default: deepsense)")
     cmd.add_argument("--ratio", type=_positive_float, default=None,

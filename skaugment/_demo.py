@@ -11,27 +11,7 @@ import time
 
 import numpy as np
 
-__all__ = ["PRESETS", "METHODS", "make_methods", "make_classifier", "run_compare", "run_demo"]
-
-STFT_PARAMS = {"n_fft": 32, "hop_length": 8}
-
-# Case study 1 of Wang et al. (2024): more contrast and F0 amplitude, less flatness.
-KNOWLEDGE_RANGES = {"contrast": (0.1, 0.4), "flatness": (-0.4, -0.1), "f0_amplitude": (0.1, 0.4)}
-
-METHODS = {
-    "none": "no augmentation",
-    "transforms": "classic time-domain transforms (SignalTransformAugmenter defaults)",
-    "time-freq": "2 of 8 time-domain transforms + 1 frequency transform per sample "
-                 "(the baseline of Wang et al. 2024)",
-    "mixup": "mixup of spectrograms with soft labels (Zhang et al. 2018)",
-    "metric-edit": "metric disturbance of real spectrograms by training-free editing "
-                   "(MetricDisturbAugmenter + MetricEditSampler)",
-    "hybrid": "classic transforms, then metric editing of each transformed window "
-              "(MetricEditAugmenter)",
-    "diff-disturb": "metric disturbance by the conditional diffusion model",
-    "diff-interp": "metric interpolation by the conditional diffusion model",
-    "diff-knowledge": "domain-knowledge ranges by the conditional diffusion model",
-}
+__all__ = ["PRESETS", "make_classifier", "run_compare", "run_demo"]
 
 # Sizes measured to fit the time budgets on a 2-core CPU: "demo" within 30 minutes,
 # "quick" within 3 minutes (README, "Two commands").
@@ -70,63 +50,6 @@ def make_classifier(name, modalities, **params):
     raise ValueError(f"unknown classifier {name!r}; use deepsense, transformer or satsdu.")
 
 
-def make_methods(names, data, *, ratio=5.0, generator_params=None, strength=None):
-    """The augmentation steps of each named method (see :data:`METHODS`) for HAPT-like data.
-
-    Returns ``(methods, preprocessing)`` for :func:`~skaugment.evaluation.compare_augmenters`.
-    """
-    from skaugment import (
-        ConditionalDiffusionSampler,
-        MetricDisturbAugmenter,
-        MetricInterpolationAugmenter,
-        MetricKnowledgeAugmenter,
-        SpectrogramTransformer,
-    )
-    from skaugment.augmenters import (
-        MetricEditAugmenter,
-        MixupAugmenter,
-        SignalTransformAugmenter,
-    )
-    from skaugment.generators import MetricEditSampler
-
-    unknown = [n for n in names if n not in METHODS]
-    if unknown:
-        raise ValueError(f"unknown method(s) {unknown}; known: {list(METHODS)}.")
-    mods = data.modalities
-    stft = SpectrogramTransformer(fs=data.fs, modalities=mods, channel_names=data.channel_names,
-                                  **STFT_PARAMS)
-    generator_params = dict(generator_params or {})
-    if strength is not None:
-        generator_params["strength"] = strength
-
-    def diffusion():
-        return ConditionalDiffusionSampler(modalities=mods, channel_names=data.channel_names,
-                                           **generator_params)
-
-    builders = {
-        "none": lambda: None,
-        "transforms": lambda: [SignalTransformAugmenter(modalities=mods, ratio=ratio), stft],
-        "time-freq": lambda: [SignalTransformAugmenter(
-            transforms=("jitter", "scaling", "negation", "permutation", "time_warp",
-                        "magnitude_warp", "rotation", "crop"),
-            n_transforms=2, spectral_transforms=("frequency_mask", "frequency_perturb"),
-            modalities=mods, ratio=ratio), stft],
-        "mixup": lambda: [stft, MixupAugmenter(ratio=ratio)],
-        "metric-edit": lambda: [stft, MetricDisturbAugmenter(
-            generator=MetricEditSampler(modalities=mods, channel_names=data.channel_names),
-            ratio=ratio)],
-        "hybrid": lambda: [MetricEditAugmenter(
-            transforms=SignalTransformAugmenter(modalities=mods), modalities=mods,
-            ratio=ratio, **STFT_PARAMS), stft],
-        "diff-disturb": lambda: [stft, MetricDisturbAugmenter(generator=diffusion(), ratio=ratio)],
-        "diff-interp": lambda: [stft, MetricInterpolationAugmenter(generator=diffusion(),
-                                                                   ratio=ratio)],
-        "diff-knowledge": lambda: [stft, MetricKnowledgeAugmenter(
-            generator=diffusion(), ranges=KNOWLEDGE_RANGES, ratio=ratio)],
-    }
-    return {name: builders[name]() for name in names}, stft
-
-
 def run_compare(*, preset="demo", methods=None, classifier="deepsense", ratio=None,
                 n_train_subjects=None, n_test_subjects=None, n_splits=None, n_steps=None,
                 strength=None, diagnostics=True, n_jobs=None, output="skaugment_output",
@@ -138,7 +61,7 @@ def run_compare(*, preset="demo", methods=None, classifier="deepsense", ratio=No
     ``output``; returns the :class:`~skaugment.evaluation.AugmentationComparison`.
     """
     from skaugment.datasets import load_hapt
-    from skaugment.evaluation import GroupHoldoutSplit, compare_augmenters
+    from skaugment.evaluation import GroupHoldoutSplit, augmentation_methods, compare_augmenters
 
     if preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}; use one of {list(PRESETS)}.")
@@ -157,8 +80,10 @@ def run_compare(*, preset="demo", methods=None, classifier="deepsense", ratio=No
         n_train_groups=cfg["n_train_subjects"] if n_train_subjects is None else n_train_subjects,
         n_test_groups=cfg["n_test_subjects"] if n_test_subjects is None else n_test_subjects,
         n_repeats=cfg["n_splits"] if n_splits is None else n_splits)
-    steps, stft = make_methods(methods, hapt, ratio=ratio, generator_params=cfg["generator"],
-                               strength=strength)
+    generator_params = dict(cfg["generator"], **({} if strength is None else {"strength": strength}))
+    steps, stft = augmentation_methods(methods, modalities=hapt.modalities,
+                                       channel_names=hapt.channel_names, fs=hapt.fs, ratio=ratio,
+                                       generator_params=generator_params)
     clf = make_classifier(classifier, hapt.modalities, **classifier_params)
     if verbose:
         print(f"{preset}: {', '.join(methods)}; {cv!r}; ratio {ratio:g}; {classifier}", flush=True)
@@ -167,9 +92,9 @@ def run_compare(*, preset="demo", methods=None, classifier="deepsense", ratio=No
         budget="equal-steps", baseline_multipliers=cfg["baseline_multipliers"],
         diagnostics=diagnostics, n_jobs=n_jobs, verbose=verbose)
     result.config.update({"preset": preset, "ratio": ratio, "classifier_name": classifier,
-                          "classifier_params": classifier_params, "stft": STFT_PARAMS,
-                          "generator_params": dict(cfg["generator"], **(
-                              {} if strength is None else {"strength": strength})),
+                          "classifier_params": classifier_params,
+                          "stft": {"n_fft": stft.n_fft, "hop_length": stft.hop_length},
+                          "generator_params": generator_params,
                           "labels": np.unique(hapt.target).tolist(),
                           "total_seconds": round(time.perf_counter() - start, 1)})
 

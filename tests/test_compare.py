@@ -312,3 +312,35 @@ def test_a_comparison_run_in_pieces_matches_the_whole():
         (ref,) = [r for r in whole.records if r["method"] == "a" and r["split"] == k]
         assert rec["train_groups"] == ref["train_groups"] and rec["seed"] == ref["seed"] == k
         assert rec["accuracy"] == ref["accuracy"]
+
+
+def test_augmentation_methods_build_the_documented_recipes():
+    from skaugment import ConditionalDiffusionSampler, SpectrogramTransformer
+    from skaugment.augmenters import MetricEditAugmenter, SignalTransformAugmenter
+    from skaugment.evaluation import AUGMENTATION_METHODS, augmentation_methods
+
+    mods = {"acc": [0, 1, 2], "gyro": [3, 4, 5]}
+    methods, stft = augmentation_methods(modalities=mods, fs=50.0, ratio=2.5, n_fft=16,
+                                         hop_length=4, generator_params={"strength": 0.5})
+    assert list(methods) == list(AUGMENTATION_METHODS)
+    assert isinstance(stft, SpectrogramTransformer) and (stft.n_fft, stft.hop_length) == (16, 4)
+    assert methods["none"] is None
+    tf = methods["time-freq"][0]
+    assert isinstance(tf, SignalTransformAugmenter) and tf.n_transforms == 2
+    assert len(tf.transforms) == 8 and set(tf.spectral_transforms) == {"frequency_mask",
+                                                                        "frequency_perturb"}
+    hybrid = methods["hybrid"][0]
+    assert isinstance(hybrid, MetricEditAugmenter) and (hybrid.n_fft, hybrid.hop_length) == (16, 4)
+    # every augmenter gets the ratio and the sensor layout; every method shares one STFT
+    for name, steps in methods.items():
+        if steps is None:
+            continue
+        assert any(s is stft for s in steps), name
+        params = {k: v for s in steps for k, v in s.get_params(deep=True).items()}
+        assert 2.5 in [v for k, v in params.items() if k.endswith("ratio") and k != "generator__ratio"]
+        if name.startswith("diff"):
+            gen = [s for s in steps if s is not stft][0].generator
+            assert isinstance(gen, ConditionalDiffusionSampler)
+            assert gen.strength == 0.5 and gen.modalities == mods
+    with pytest.raises(ValueError, match=r"unknown method\(s\) \['smote'\]"):
+        augmentation_methods(["none", "smote"])

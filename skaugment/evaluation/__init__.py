@@ -9,11 +9,14 @@ from ._compare import (
 )
 from ._discriminative import discriminative_score, spectrogram_features
 from ._fidelity import MetricControlReport, metric_control_report
+from ._methods import AUGMENTATION_METHODS, augmentation_methods
 
 __all__ = [
+    "AUGMENTATION_METHODS",
     "AugmentationComparison",
     "GroupHoldoutSplit",
     "MetricControlReport",
+    "augmentation_methods",
     "compare_augmenters",
     "discriminative_score",
     "metric_control_report",

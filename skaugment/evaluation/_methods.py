@@ -1,0 +1,119 @@
+"""The named augmentation methods of the comparisons, as steps for ``compare_augmenters``."""
+
+__all__ = ["AUGMENTATION_METHODS", "augmentation_methods"]
+
+#: Name -> what the method does, for every name :func:`augmentation_methods` builds.
+AUGMENTATION_METHODS = {
+    "none": "no augmentation",
+    "transforms": "classic time-domain transforms (SignalTransformAugmenter defaults)",
+    "time-freq": "2 of 8 time-domain transforms + 1 frequency transform per sample "
+                 "(the baseline of Wang et al. 2024)",
+    "mixup": "mixup of spectrograms with soft labels (Zhang et al. 2018)",
+    "metric-edit": "metric disturbance of real spectrograms by training-free editing "
+                   "(MetricDisturbAugmenter + MetricEditSampler)",
+    "hybrid": "classic transforms, then metric editing of each transformed window "
+              "(MetricEditAugmenter)",
+    "diff-disturb": "metric disturbance by the conditional diffusion model",
+    "diff-interp": "metric interpolation by the conditional diffusion model",
+    "diff-knowledge": "domain-knowledge ranges by the conditional diffusion model",
+}
+
+# The eight time-domain transforms of Um et al. (2017) that Wang et al. (2024) draw
+# two of per sample, followed by one of their two frequency-domain transforms.
+_TIME_FREQ = {
+    "transforms": ("jitter", "scaling", "negation", "permutation", "time_warp",
+                   "magnitude_warp", "rotation", "crop"),
+    "n_transforms": 2,
+    "spectral_transforms": ("frequency_mask", "frequency_perturb"),
+}
+
+# Case study 1 of Wang et al. (2024): more contrast and F0 amplitude, less flatness.
+_KNOWLEDGE_RANGES = {"contrast": (0.1, 0.4), "flatness": (-0.4, -0.1),
+                     "f0_amplitude": (0.1, 0.4)}
+
+
+def augmentation_methods(names=None, *, modalities=None, channel_names=None, fs=1.0, ratio=5.0,
+                         n_fft=32, hop_length=8, generator_params=None):
+    """Build the steps of named augmentation methods for :func:`compare_augmenters`.
+
+    The recipes behind ``skaugment compare`` and the README's benchmark tables, so
+    that a comparison on one's own data uses exactly the same methods.
+
+    Parameters
+    ----------
+    names : list of str, default=None
+        Keys of :data:`AUGMENTATION_METHODS`; ``None`` builds all of them.
+    modalities : dict of str -> list of int, default=None
+        Channel groups (e.g. ``{"acc": [0, 1, 2], "gyro": [3, 4, 5]}``), passed to
+        every augmenter and generator; rotations need triaxial groups.
+    channel_names : list of str, default=None
+        Names of the channels, used in the generators' condition names.
+    fs : float, default=1.0
+        Sampling frequency of the windows, in Hz.
+    ratio : float, default=5.0
+        Synthetic rows per real row of every augmenter.
+    n_fft, hop_length : int, default=32, 8
+        The STFT of the spectrograms the classifier and the metric augmenters see.
+    generator_params : dict, default=None
+        Parameters of the :class:`~skaugment.ConditionalDiffusionSampler` of the
+        ``diff-*`` methods (e.g. ``{"strength": 0.5}``).
+
+    Returns
+    -------
+    methods : dict of str -> list of steps or None
+        For ``compare_augmenters(..., methods)``; ``"none"`` maps to None.
+    preprocessing : SpectrogramTransformer
+        The step that turns windows into the classifier's input (``preprocessing=``).
+
+    Examples
+    --------
+    >>> from skaugment.evaluation import augmentation_methods
+    >>> methods, stft = augmentation_methods(["none", "transforms", "hybrid"],
+    ...                                      modalities={"acc": [0, 1, 2]}, fs=50.0)
+    >>> [type(s).__name__ for s in methods["transforms"]]
+    ['SignalTransformAugmenter', 'SpectrogramTransformer']
+    >>> methods["none"] is None, stft.n_fft
+    (True, 32)
+    """
+    from .. import (
+        ConditionalDiffusionSampler,
+        MetricDisturbAugmenter,
+        MetricInterpolationAugmenter,
+        MetricKnowledgeAugmenter,
+        SpectrogramTransformer,
+    )
+    from ..augmenters import MetricEditAugmenter, MixupAugmenter, SignalTransformAugmenter
+    from ..generators import MetricEditSampler
+
+    names = list(AUGMENTATION_METHODS) if names is None else list(names)
+    unknown = [n for n in names if n not in AUGMENTATION_METHODS]
+    if unknown:
+        raise ValueError(f"unknown method(s) {unknown}; known: {list(AUGMENTATION_METHODS)}.")
+    stft_params = {"n_fft": n_fft, "hop_length": hop_length}
+    stft = SpectrogramTransformer(fs=fs, **stft_params)
+    generator_params = dict(generator_params or {})
+    mods = modalities
+
+    def diffusion():
+        return ConditionalDiffusionSampler(modalities=mods, channel_names=channel_names,
+                                           **generator_params)
+
+    builders = {
+        "none": lambda: None,
+        "transforms": lambda: [SignalTransformAugmenter(modalities=mods, ratio=ratio), stft],
+        "time-freq": lambda: [SignalTransformAugmenter(modalities=mods, ratio=ratio, **_TIME_FREQ),
+                              stft],
+        "mixup": lambda: [stft, MixupAugmenter(ratio=ratio)],
+        "metric-edit": lambda: [stft, MetricDisturbAugmenter(
+            generator=MetricEditSampler(modalities=mods, channel_names=channel_names),
+            ratio=ratio)],
+        "hybrid": lambda: [MetricEditAugmenter(
+            transforms=SignalTransformAugmenter(modalities=mods), modalities=mods,
+            ratio=ratio, **stft_params), stft],
+        "diff-disturb": lambda: [stft, MetricDisturbAugmenter(generator=diffusion(), ratio=ratio)],
+        "diff-interp": lambda: [stft, MetricInterpolationAugmenter(generator=diffusion(),
+                                                                   ratio=ratio)],
+        "diff-knowledge": lambda: [stft, MetricKnowledgeAugmenter(
+            generator=diffusion(), ranges=_KNOWLEDGE_RANGES, ratio=ratio)],
+    }
+    return {name: builders[name]() for name in names}, stft
