@@ -1,0 +1,120 @@
+"""The diffusion generator's levers, next to the other methods, in the fair harness.
+
+Run by hand, one split per process (merge the pieces with merge_compare.py)::
+
+    OMP_NUM_THREADS=1 python benchmarks/bench_diffusion_levers.py --classifier transformer \\
+        --first-split 0 --memory /tmp/skcache --tag levers-transformer-split0
+
+Every method of :func:`skaugment.evaluation.compare_augmenters` on HAPT (5 training
+subjects, the 25 others as test, equal gradient steps), plus these variants of
+Diff-disturb (``MetricDisturbAugmenter`` with the default ``ConditionalDiffusionSampler``):
+
+- ``diff-disturb s0.5``: ``strength=0.5``, i.e. start from the real source spectrogram
+  half-way into the noise (SDEdit) instead of from pure noise;
+- ``diff-disturb x1``: ratio 1 instead of 5;
+- ``diff-disturb lf0.9``: wrapped in ``LabelFidelityFilter(threshold=0.9)``: keep the
+  synthetic rows that a logistic regression of the real rows gives their label with
+  probability >= 0.9;
+
+and one variant of the hybrid: ``hybrid time-freq``, the metric edit applied after the
+"time-freq" transforms (2 of 8 time-domain transforms + 1 frequency transform) instead
+of after the default rotation/scaling/jitter.
+
+The sample-only parameters (``strength``) do not enter the generator cache's key, so
+with ``--memory`` every variant of a split reuses one diffusion fit (and a run of the
+same split with another classifier reuses it too).
+"""
+
+import argparse
+import json
+import os
+import platform
+import time
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+LEVERS = ("diff-disturb s0.5", "diff-disturb x1", "diff-disturb lf0.9", "hybrid time-freq")
+
+
+def lever_methods(data, stft, ratio):
+    from skaugment import ConditionalDiffusionSampler, MetricDisturbAugmenter
+    from skaugment.augmenters import (
+        LabelFidelityFilter,
+        MetricEditAugmenter,
+        SignalTransformAugmenter,
+    )
+
+    def diffusion(**params):
+        return ConditionalDiffusionSampler(modalities=data.modalities,
+                                           channel_names=data.channel_names, **params)
+
+    return {
+        "diff-disturb s0.5": [stft, MetricDisturbAugmenter(generator=diffusion(strength=0.5),
+                                                           ratio=ratio)],
+        "diff-disturb x1": [stft, MetricDisturbAugmenter(generator=diffusion(), ratio=1.0)],
+        "diff-disturb lf0.9": [stft, LabelFidelityFilter(
+            MetricDisturbAugmenter(generator=diffusion(), ratio=ratio), threshold=0.9)],
+        "hybrid time-freq": [MetricEditAugmenter(
+            transforms=SignalTransformAugmenter(
+                transforms=("jitter", "scaling", "negation", "permutation", "time_warp",
+                            "magnitude_warp", "rotation", "crop"),
+                n_transforms=2, spectral_transforms=("frequency_mask", "frequency_perturb"),
+                modalities=data.modalities),
+            modalities=data.modalities, ratio=ratio, n_fft=stft.n_fft,
+            hop_length=stft.hop_length), stft],
+    }
+
+
+def main():
+    from bench_downstream import make_classifier
+    from skaugment.datasets import load_hapt
+    from skaugment.evaluation import (
+        AUGMENTATION_METHODS,
+        GroupHoldoutSplit,
+        augmentation_methods,
+        compare_augmenters,
+    )
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--methods", nargs="*", choices=list(AUGMENTATION_METHODS),
+                        default=["transforms", "time-freq", "mixup", "metric-edit", "hybrid",
+                                 "diff-disturb", "diff-interp"])
+    parser.add_argument("--levers", nargs="*", choices=list(LEVERS), default=list(LEVERS))
+    parser.add_argument("--classifier", default="transformer",
+                        choices=["deepsense", "transformer", "satsdu"])
+    parser.add_argument("--first-split", type=int, default=0)
+    parser.add_argument("--splits", type=int, default=1)
+    parser.add_argument("--ratio", type=float, default=5.0)
+    parser.add_argument("--n-steps", type=int, default=1000)
+    parser.add_argument("--baseline-multipliers", type=float, nargs="*", default=[2.0])
+    parser.add_argument("--memory", default="auto")
+    parser.add_argument("--tag", default="levers")
+    args = parser.parse_args()
+
+    hapt = load_hapt()
+    methods, stft = augmentation_methods(["none"] + list(args.methods),
+                                         modalities=hapt.modalities,
+                                         channel_names=hapt.channel_names, fs=hapt.fs,
+                                         ratio=args.ratio)
+    methods.update({k: v for k, v in lever_methods(hapt, stft, args.ratio).items()
+                    if k in args.levers})
+    clf = make_classifier(args.classifier, hapt.modalities, n_steps=args.n_steps)
+    cv = GroupHoldoutSplit(5, n_repeats=args.splits, random_state=args.first_split)
+    start = time.perf_counter()
+    result = compare_augmenters(
+        hapt.data, hapt.target, hapt.groups, methods, clf, preprocessing=stft, cv=cv,
+        budget="equal-steps", baseline_multipliers=tuple(args.baseline_multipliers),
+        memory=args.memory, random_state=args.first_split, verbose=1)
+    result.config.update({
+        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs",
+        "classifier_name": args.classifier, "ratio": args.ratio, "n_steps": args.n_steps,
+        "wall_seconds": round(time.perf_counter() - start, 1)})
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"compare-{args.tag}.json").write_text(json.dumps(result.to_dict(), indent=2))
+    (RESULTS / f"compare-{args.tag}.md").write_text(result.to_markdown())
+    print(result.to_markdown())
+
+
+if __name__ == "__main__":
+    main()
