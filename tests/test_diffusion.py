@@ -9,8 +9,19 @@ from sklearn.exceptions import NotFittedError
 
 from skaugment.datasets import make_synthetic_imu
 from skaugment.generators import ConditionalDiffusionSampler
-from skaugment.generators._diffusion import _alpha_sigma
-from skaugment.generators._unet import ConditionalUNet
+from skaugment.generators._diffusion_metrics import balance_metric_weights, running_average
+from skaugment.generators._diffusion_scaling import ConditionScaling, SpectrogramScaling
+from skaugment.generators._diffusion_schedule import (
+    alpha_sigma,
+    diffuse,
+    draw_training_times,
+    solve,
+    solver_step,
+    time_grid,
+    velocity,
+    x0_from_velocity,
+)
+from skaugment.generators._unet import ConditionalUNet, condition_groups, condition_vector
 
 TINY = dict(max_epochs=2, base_channels=8, batch_size=32, sample_steps=4)
 
@@ -55,8 +66,10 @@ def test_fitted_attributes_follow_metric_extractor(data, fitted):
 
 def test_scaling_round_trip_and_bounded_samples(data, fitted):
     S, y = data
-    z = torch.as_tensor(fitted._to_model_space(S))
-    np.testing.assert_allclose(fitted._to_magnitude_torch(z).numpy(), S, rtol=1e-4, atol=1e-5)
+    scaling = fitted._spectrogram_scaling()
+    z = torch.as_tensor(scaling.to_model_space(S))
+    np.testing.assert_allclose(scaling.model_to_magnitude_torch(z).numpy(), S, rtol=1e-4,
+                               atol=1e-5)
     out = fitted.sample(y[:20])
     assert out.shape == (20,) + S.shape[1:] and out.dtype == np.float32
     assert np.isfinite(out).all() and (out >= 0).all()
@@ -78,6 +91,18 @@ def test_seeded_and_reloadable(data, fitted):
     np.testing.assert_array_equal(a, again.sample(y[:8], random_state=3))
     other = ConditionalDiffusionSampler(random_state=1, **TINY).fit(S, y)
     assert not np.allclose(a, other.sample(y[:8], random_state=3))
+
+
+def test_verbose_zero_is_silent_and_one_shows_progress(data, capsys):
+    S, y = data
+    gen = ConditionalDiffusionSampler(random_state=0, **dict(TINY, max_epochs=1))
+    gen.fit(S, y).sample(y[:4])
+    gen.set_params(strength=0.5).fit_resample(S[:12], y[:12])
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+    gen.set_params(verbose=1, strength=1.0).fit(S, y).sample(y[:4])
+    captured = capsys.readouterr()
+    assert "diffusion fit" in captured.err and "diffusion sample" in captured.err
 
 
 def test_sample_batches_bound_memory_not_results(data, fitted):
@@ -149,10 +174,135 @@ def test_solvers_agree_on_a_single_step_and_match_ddim_formula(fitted):
 
 def test_cosine_schedule_is_variance_preserving():
     t = torch.linspace(0, 1, 11)
-    alpha, sigma = _alpha_sigma(t)
+    alpha, sigma = alpha_sigma(t)
     np.testing.assert_allclose((alpha**2 + sigma**2).numpy(), 1.0, atol=1e-6)
     assert float(alpha[0]) == pytest.approx(1.0) and float(alpha[-1]) < 1e-3
     assert torch.all(alpha[1:] < alpha[:-1])
+
+
+@pytest.mark.parametrize("strength, n_steps", [(1.0, 5), (1.0, 1), (0.5, 5), (0.01, 5)])
+def test_time_grid_runs_from_strength_to_zero_in_equal_steps(strength, n_steps):
+    grid = time_grid(strength, n_steps)
+    assert len(grid) == max(1, int(np.ceil(strength * n_steps))) + 1
+    assert float(grid[0]) == pytest.approx(strength) and float(grid[-1]) == 0.0
+    steps = grid[:-1] - grid[1:]
+    assert torch.all(steps > 0)
+    np.testing.assert_allclose(steps.numpy(), strength / (len(grid) - 1), rtol=1e-5)
+
+
+def test_training_times_are_the_nonzero_levels():
+    t = draw_training_times(2000, 7, torch.Generator().manual_seed(0))
+    assert t.shape == (2000,) and t.dtype == torch.float32
+    np.testing.assert_array_equal(np.unique(t.numpy()), np.arange(1, 8, dtype=np.float32) / 7)
+    again = draw_training_times(2000, 7, torch.Generator().manual_seed(0))
+    np.testing.assert_array_equal(t.numpy(), again.numpy())
+
+
+def _trajectory(seed=0):
+    """Clean samples, their noise, and the exact noised sample at any time (float64)."""
+    gen = torch.Generator().manual_seed(seed)
+    x0 = torch.randn(4, 2, 3, 5, generator=gen, dtype=torch.float64)
+    noise = torch.randn(4, 2, 3, 5, generator=gen, dtype=torch.float64)
+    return x0, noise, lambda t: diffuse(x0, noise, *alpha_sigma(t))
+
+
+def test_true_velocity_gives_back_the_clean_sample():
+    x0, noise, at = _trajectory()
+    for t in torch.tensor([0.01, 0.3, 0.7, 1.0], dtype=torch.float64):
+        alpha, sigma = alpha_sigma(t)
+        v = velocity(x0, noise, alpha, sigma)
+        np.testing.assert_allclose(x0_from_velocity(at(t), v, alpha, sigma), x0, atol=1e-12)
+
+
+@pytest.mark.parametrize("solver", ["ddim", "dpm++"])
+def test_solver_steps_are_exact_given_the_true_clean_sample(solver):
+    x0, noise, at = _trajectory()
+    grid = time_grid(1.0, 6).double()
+    x, x0_prev, h_prev = at(grid[0]), None, None
+    for t, s in zip(grid[:-2], grid[1:-1]):
+        x, h = solver_step(x, x0, t, s, x0_prev=x0_prev, h_prev=h_prev)
+        # each step lands on the same noise's trajectory at the next time
+        np.testing.assert_allclose(x, at(s), atol=1e-10)
+        if solver == "dpm++":
+            x0_prev, h_prev = x0, h
+
+    # the oracle denoiser: the clean sample from the true velocity of the current point
+    times = []
+
+    def oracle(x, t):
+        times.append(float(t))
+        alpha, sigma = alpha_sigma(t)
+        return x0_from_velocity(x, velocity(x0, noise, alpha, sigma), alpha, sigma)
+
+    np.testing.assert_allclose(solve(oracle, at(grid[0]), grid, solver=solver), x0, atol=1e-10)
+    # one denoiser call per step, none at t = 0
+    np.testing.assert_allclose(times, grid[:-1].numpy())
+
+
+def test_dpm_solver_uses_the_previous_estimate():
+    x0, noise, at = _trajectory()
+    grid = time_grid(1.0, 4).double()
+    x1, h = solver_step(at(grid[0]), x0, grid[0], grid[1])
+    other = x0 + 1.0
+    ddim, _ = solver_step(x1, x0, grid[1], grid[2])
+    dpm, _ = solver_step(x1, x0, grid[1], grid[2], x0_prev=other, h_prev=h)
+    assert not torch.allclose(ddim, dpm)
+    # a constant history is no correction: DPM-Solver++(2M) equals DDIM
+    same, _ = solver_step(x1, x0, grid[1], grid[2], x0_prev=x0, h_prev=h)
+    np.testing.assert_allclose(same, ddim, atol=1e-12)
+
+
+def test_spectrogram_scaling_round_trips():
+    S = np.random.default_rng(0).gamma(2.0, 1.0, size=(30, 2, 9, 8)).astype(np.float32)
+    S[:, 1] *= 1e-3  # a small-magnitude channel keeps its precision
+    scaling = SpectrogramScaling.fit(S)
+    z = scaling.to_model_space(S)
+    assert z.dtype == np.float32 and z.shape == S.shape
+    # the row levels are standardised across samples
+    np.testing.assert_allclose(z.mean(axis=3).mean(axis=0), 0.0, atol=1e-4)
+    np.testing.assert_allclose(scaling.model_to_magnitude_torch(torch.as_tensor(z)).numpy(), S,
+                               rtol=1e-4, atol=1e-8)
+    log_s = torch.log(torch.as_tensor(S) + torch.as_tensor(scaling.log_offset)[:, None, None])
+    z_t = scaling.log_to_model_torch(log_s)
+    np.testing.assert_allclose(z_t.numpy(), z, atol=1e-4)
+    np.testing.assert_allclose(scaling.model_to_log_torch(z_t).numpy(), log_s.numpy(), atol=1e-5)
+
+
+def test_condition_scaling_standardises_in_numpy_and_torch_alike():
+    rng = np.random.default_rng(0)
+    conditions = np.c_[rng.gamma(2.0, 5.0, 50), -rng.gamma(2.0, 1e-3, 50), np.zeros(50)]
+    scaling = ConditionScaling.fit(conditions)
+    feats = scaling.features(conditions)
+    assert feats.dtype == np.float32 and np.isfinite(feats).all()
+    np.testing.assert_allclose(feats[:, :2].mean(axis=0), 0.0, atol=1e-5)
+    np.testing.assert_allclose(feats[:, :2].std(axis=0), 1.0, rtol=1e-4)
+    feats_t = scaling.features_torch(torch.as_tensor(conditions, dtype=torch.float32))
+    np.testing.assert_allclose(feats_t.numpy(), feats, rtol=1e-4, atol=1e-4)
+
+
+def test_metric_weights_balance_losses():
+    weights = balance_metric_weights(2.0, np.array([0.1, 0.4, 0.0]), 1.0)
+    # each weighted metric loss is L_G / (10 n); a zero loss gets a large, finite weight
+    np.testing.assert_allclose(weights[:2] * [0.1, 0.4], 2.0 / 30)
+    assert np.isfinite(weights).all()
+    np.testing.assert_allclose(balance_metric_weights(2.0, [0.1], 3.0), 3 * 0.2 / 0.1)
+    assert running_average(None, 4.0) == 4.0
+    assert running_average(4.0, 14.0) == pytest.approx(5.0)
+
+
+def test_condition_layout():
+    names = ["a__range", "a__f0", "b__range", "b__f0"]
+    assert condition_groups(names, 3) == [1, 0, 1, 0, 2, 2, 2, 3]
+    # label-only: the label and flag groups keep their ids
+    assert condition_groups(names, 3, use_metrics=False) == [2, 2, 2, 3]
+    feats = torch.arange(8.0).reshape(2, 4) + 1
+    cond = condition_vector(feats, torch.tensor([2, 0]), torch.tensor([True, False]), 3)
+    assert cond.shape == (2, len(condition_groups(names, 3)))
+    np.testing.assert_array_equal(cond[0].numpy(), [1, 2, 3, 4, 0, 0, 1, 0])
+    # a dropped condition is all zeros but the flag
+    np.testing.assert_array_equal(cond[1].numpy(), [0] * 7 + [1])
+    label_only = condition_vector(None, torch.tensor([1]), torch.tensor([True]), 3)
+    np.testing.assert_array_equal(label_only.numpy(), [[0, 1, 0, 0]])
 
 
 @pytest.mark.parametrize("shape", [(17, 13), (5, 3), (8, 16), (1, 1)])
@@ -302,10 +452,11 @@ def test_metric_guidance_edit_moves_real_spectrograms_to_requests(data, fitted):
                                                          metric_guidance_steps=3)
     src = gen.conditions_from(S)
     req = src * np.random.default_rng(0).uniform(0.8, 1.2, size=src.shape)
-    z = torch.as_tensor(gen._to_model_space(S))
+    scaling = gen._spectrogram_scaling()
+    z = torch.as_tensor(scaling.to_model_space(S))
     wide = torch.full_like(z, 1e6)
     edited = gen._metric_correct(z, torch.as_tensor(req, dtype=torch.float32), -wide, wide)
-    out = gen._to_magnitude_torch(edited).numpy()
+    out = scaling.model_to_magnitude_torch(edited).numpy()
     before = np.median(np.abs(src / req - 1), axis=0).reshape(-1, 5)
     after = np.median(np.abs(gen.conditions_from(out) / req - 1), axis=0).reshape(-1, 5)
     # temporal range and flatness get much closer to the request, F0 amplitude and
@@ -315,7 +466,8 @@ def test_metric_guidance_edit_moves_real_spectrograms_to_requests(data, fitted):
     # no knob moved: identity
     same = gen.set_params(metric_guidance_steps=1)._metric_correct(
         z, torch.as_tensor(src, dtype=torch.float32), -wide, wide)
-    np.testing.assert_allclose(gen._to_magnitude_torch(same).numpy(), S, rtol=1e-2, atol=1e-3)
+    np.testing.assert_allclose(scaling.model_to_magnitude_torch(same).numpy(), S, rtol=1e-2,
+                               atol=1e-3)
 
 
 @pytest.mark.parametrize("device, message", [("gpu", "is not a torch device"),
@@ -334,3 +486,18 @@ def test_device_strings_are_validated_with_a_clear_error(device, message):
                 MetricEditSampler(device=device)):
         with pytest.raises(ValueError, match=message):
             gen.fit(S, y)
+
+
+def test_sample_params_do_not_change_the_fit(data):
+    """What ``_sample_params`` declares (the augmenters' cache skips them) is never read by fit."""
+    S, y = data
+    base = dict(max_epochs=1, base_channels=4, train_steps=20, random_state=0)
+    changed = dict(sample_steps=3, solver="ddim", strength=0.5, guidance_scale=2.0,
+                   metric_guidance=0.0, metric_guidance_steps=2, sample_batch_size=7, ratio=1.0,
+                   sampling_strategy="all")
+    assert set(changed) == set(ConditionalDiffusionSampler._sample_params)
+    a = ConditionalDiffusionSampler(**base).fit(S, y)
+    b = ConditionalDiffusionSampler(**base, **changed).fit(S, y)
+    for (name, pa), pb in zip(a.model_.state_dict().items(), b.model_.state_dict().values()):
+        torch.testing.assert_close(pa, pb, rtol=0, atol=0, msg=name)
+    np.testing.assert_array_equal(a.loss_curve_, b.loss_curve_)

@@ -8,7 +8,10 @@ augmentation through :meth:`fit_resample`. A concrete generator implements
 ``_sample_model(y_encoded, conditions, init, random_state)``.
 """
 
+from typing import Self
+
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
@@ -51,7 +54,7 @@ class BaseConditionalGenerator(SpectrogramSamplerMixin, BaseEstimator):
     # -- protocol ---------------------------------------------------------------------------
 
     @property
-    def uses_init(self):
+    def uses_init(self) -> bool:
         """Whether :meth:`sample` starts from the spectrograms passed as ``init``.
 
         When True, ``sample`` requires ``init`` (one spectrogram per requested
@@ -77,7 +80,7 @@ class BaseConditionalGenerator(SpectrogramSamplerMixin, BaseEstimator):
             channel_names=self.channel_names,
         )
 
-    def conditions_from(self, S):
+    def conditions_from(self, S: ArrayLike) -> np.ndarray:
         """The metric table this generator conditions on, measured on spectrograms ``S``.
 
         Parameters
@@ -147,7 +150,7 @@ class BaseConditionalGenerator(SpectrogramSamplerMixin, BaseEstimator):
             )
         return check_finite(conditions, name)
 
-    def fit(self, S, y, conditions=None):
+    def fit(self, S: ArrayLike, y: ArrayLike, conditions: ArrayLike | None = None) -> Self:
         """Learn ``p(spectrogram | label, conditions)``.
 
         Parameters
@@ -187,7 +190,9 @@ class BaseConditionalGenerator(SpectrogramSamplerMixin, BaseEstimator):
             rows[where] = pool[rng.randint(0, pool.size, size=where.size)]
         return self.train_conditions_[rows]
 
-    def sample(self, y, conditions=None, *, init=None, random_state=None):
+    def sample(self, y: ArrayLike, conditions: ArrayLike | None = None, *,
+               init: ArrayLike | None = None,
+               random_state: int | np.random.RandomState | None = None) -> np.ndarray:
         """Generate one spectrogram per requested label (and condition row).
 
         Parameters
@@ -230,7 +235,7 @@ class BaseConditionalGenerator(SpectrogramSamplerMixin, BaseEstimator):
 
     # -- label-only augmentation ------------------------------------------------------------
 
-    def fit_resample(self, S, y):
+    def fit_resample(self, S: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """Fit, then append generated samples: ``round(ratio * n_class)`` per class.
 
         Or, when ``sampling_strategy`` is not None, as many as it asks for.

@@ -1,8 +1,18 @@
-"""Conditional diffusion model over magnitude spectrograms (Wang et al., 2024, 3.3 and D.1)."""
+"""Conditional diffusion model over magnitude spectrograms (Wang et al., 2024, 3.3 and D.1).
+
+The estimator: training and sampling loops over the pieces of
+``_diffusion_schedule`` (noise schedule, v-parameterisation, DDIM / DPM-Solver++),
+``_diffusion_scaling`` (spectrograms and metrics to the network's inputs),
+``_diffusion_metrics`` (metric loss and metric guidance) and ``_unet`` (the
+networks and their condition vector).
+"""
 
 import copy
 import math
 import numbers
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import Literal
 
 import numpy as np
 import torch
@@ -19,53 +29,31 @@ from ..utils._docstring import (
 from ..utils._sampling import SAMPLING_STRATEGY_CONSTRAINTS
 from ..utils._torch import resolve_device, seed_from_random_state, torch_generator
 from ._base import BaseConditionalGenerator
-from ._metric_edit import (
-    _EDIT_SCALE,
-    condition_scale,
-    edit_log_spectrogram,
-    fit_edit_knobs,
-    log_offset,
+from ._diffusion_metrics import (
+    balance_metric_weights,
+    metric_guidance_edit,
+    metric_loss_terms,
+    running_average,
 )
-from ._unet import ConditionalUNet
+from ._diffusion_scaling import ConditionScaling, SpectrogramScaling
+from ._diffusion_schedule import (
+    alpha_sigma,
+    diffuse,
+    draw_training_times,
+    solve,
+    time_grid,
+    velocity,
+    x0_from_velocity,
+)
+# _ModalityNets is imported here, where it was once defined, for the pickles that name it so
+from ._unet import _ModalityNets, condition_groups, condition_vector
 
 __all__ = ["ConditionalDiffusionSampler"]
 
-_METRIC_EMA = 0.9  # smoothing of the loss averages that set the metric-loss weights
 
-
-def _alpha_sigma(t):
-    """Cosine schedule (Nichol & Dhariwal 2021) in continuous time ``t`` in [0, 1].
-
-    ``alpha`` is floored so that ``log(alpha / sigma)`` stays finite at ``t = 1``.
-    """
-    s = 0.008
-    alpha = torch.cos((t + s) / (1 + s) * math.pi / 2) / math.cos(s / (1 + s) * math.pi / 2)
-    alpha = alpha.clamp(1e-4, 1.0)
-    sigma = torch.sqrt((1 - alpha**2).clamp_min(0.0))
-    return alpha, sigma
-
-
-class _ModalityNets(torch.nn.Module):
-    """One U-Net per modality; each sees the whole condition vector."""
-
-    def __init__(self, modalities, n_freqs, n_frames, cond_dim, cond_groups, base_channels,
-                 conditioning):
-        super().__init__()
-        self.channels = [list(ch) for ch in modalities.values()]
-        self.nets = torch.nn.ModuleList(
-            ConditionalUNet(len(ch), n_freqs, n_frames, cond_dim, cond_groups, base_channels,
-                            conditioning)
-            for ch in self.channels
-        )
-        order = [c for ch in self.channels for c in ch]
-        self.register_buffer("inverse_order", torch.as_tensor(np.argsort(order), dtype=torch.long))
-        self.single = len(self.channels) == 1 and order == list(range(len(order)))
-
-    def forward(self, x, t, cond):
-        if self.single:
-            return self.nets[0](x, t, cond)
-        outs = [net(x[:, ch], t, cond) for net, ch in zip(self.nets, self.channels)]
-        return torch.cat(outs, dim=1)[:, self.inverse_order]
+def _clamp(x, lo, hi):
+    """``x`` clamped elementwise to the tensors ``lo`` and ``hi`` (the training range)."""
+    return torch.minimum(torch.maximum(x, lo), hi)
 
 
 @Substitution(
@@ -234,12 +222,38 @@ class ConditionalDiffusionSampler(BaseConditionalGenerator):
         "random_state": ["random_state"],
     }
 
-    def __init__(self, condition="metrics", conditioning="film", modalities=None,
-                 channel_names=None, hps_factor=2, max_epochs=200, batch_size=64, lr=2e-3,
-                 base_channels=16, train_steps=200, sample_steps=5, solver="dpm++",
-                 strength=1.0, guidance_scale=1.0, cond_drop_prob=0.1, metric_loss_weight=1.0,
-                 metric_guidance=1.0, metric_guidance_steps=1, ema_decay=0.995, sample_batch_size=256, ratio=5.0,
-                 sampling_strategy=None, device="auto", verbose=0, random_state=None):
+    _sample_params = BaseConditionalGenerator._sample_params + (
+        "sample_steps", "solver", "strength", "guidance_scale", "metric_guidance",
+        "metric_guidance_steps", "sample_batch_size")
+
+    def __init__(
+        self,
+        condition: Literal["metrics", "label"] = "metrics",
+        conditioning: Literal["film", "paper"] = "film",
+        modalities: dict[str, Sequence[int]] | None = None,
+        channel_names: Sequence[str] | None = None,
+        hps_factor: int | dict[str, int] = 2,
+        max_epochs: int = 200,
+        batch_size: int = 64,
+        lr: float = 2e-3,
+        base_channels: int = 16,
+        train_steps: int = 200,
+        sample_steps: int = 5,
+        solver: Literal["ddim", "dpm++"] = "dpm++",
+        strength: float = 1.0,
+        guidance_scale: float = 1.0,
+        cond_drop_prob: float = 0.1,
+        metric_loss_weight: float = 1.0,
+        metric_guidance: float = 1.0,
+        metric_guidance_steps: int = 1,
+        ema_decay: float = 0.995,
+        sample_batch_size: int = 256,
+        ratio: float = 5.0,
+        sampling_strategy: float | str | dict | Callable | None = None,
+        device: str | torch.device = "auto",
+        verbose: int = 0,
+        random_state: int | np.random.RandomState | None = None,
+    ) -> None:
         self.condition = condition
         self.conditioning = conditioning
         self.modalities = modalities
@@ -287,70 +301,17 @@ class ConditionalDiffusionSampler(BaseConditionalGenerator):
             raise ValueError(f"strength must be in (0, 1]; got {strength!r}.")
         return float(strength)
 
-    # -- scaling ----------------------------------------------------------------------------
-
-    def _fit_scaling(self, S):
-        """Learn the log offset and the two-part standardisation of ``_to_model_space``."""
-        self.log_offset_ = log_offset(S)
-        x = np.log(S + self.log_offset_[:, None, None])
-        level = x.mean(axis=3)
-        self.x_mean_ = level.mean(axis=0).astype(np.float32)
-        self.x_level_std_ = (level.std(axis=0) + 1e-3).astype(np.float32)
-        resid = x - level[..., None]
-        self.x_resid_std_ = (np.sqrt((resid**2).mean(axis=(0, 3))) + 1e-2).astype(np.float32)
-
-    def _to_model_space(self, S):
-        """Magnitude -> log scale, then each (channel, freq) row split in two parts.
-
-        The row's time average is standardised by its spread across samples and
-        the deviation from it by its spread within samples. Both become unit-scale,
-        so the denoiser is as precise about within-window changes (which drive
-        e.g. the temporal range of a gravity-dominated DC bin) as about the level.
-        The map is linear and invertible.
-        """
-        x = np.log(S + self.log_offset_[:, None, None])
-        level = x.mean(axis=3, keepdims=True)
-        z = (level - self.x_mean_[..., None]) / self.x_level_std_[..., None]
-        z = z + (x - level) / self.x_resid_std_[..., None]
-        return z.astype(np.float32)
-
-    def _to_magnitude_torch(self, z):
-        """Inverse of ``_to_model_space`` on tensors (differentiable)."""
-        offset = torch.as_tensor(self.log_offset_[:, None, None], device=z.device)
-        return (torch.exp(self._z_to_log(z)) - offset).clamp_min(0.0)
-
-    def _z_to_log(self, z):
-        """Model space -> log magnitude (torch)."""
-        mean, level_std, resid_std = (
-            torch.as_tensor(a[..., None], device=z.device)
-            for a in (self.x_mean_, self.x_level_std_, self.x_resid_std_)
-        )
-        z_level = z.mean(dim=3, keepdim=True)
-        return mean + level_std * z_level + resid_std * (z - z_level)
-
-    def _log_to_z(self, log_s):
-        """Log magnitude -> model space (torch), the twin of ``_to_model_space``."""
-        mean, level_std, resid_std = (
-            torch.as_tensor(a[..., None], device=log_s.device)
-            for a in (self.x_mean_, self.x_level_std_, self.x_resid_std_)
-        )
-        level = log_s.mean(dim=3, keepdim=True)
-        return (level - mean) / level_std + (log_s - level) / resid_std
-
-    def _condition_features(self, conditions):
-        """asinh-scaled, standardised metrics: log-like for large values, defined for any sign."""
-        z = np.arcsinh(conditions / self.cond_scale_)
-        return ((z - self.cond_mean_) / self.cond_std_).astype(np.float32)
-
-    def _condition_vector(self, features, y_encoded, keep):
-        """``[metric features, label one-hot] * keep`` plus a "dropped" flag (torch)."""
-        onehot = torch.nn.functional.one_hot(y_encoded, len(self.classes_)).float()
-        parts = [onehot] if features is None else [features, onehot]
-        keep = keep.float()[:, None]
-        return torch.cat([torch.cat(parts, dim=1) * keep, 1.0 - keep], dim=1)
-
     def _uses_metrics(self):
         return self.condition == "metrics"
+
+    # -- scalings (kept as fitted attributes, so that they show and pickle as before) -------
+
+    def _spectrogram_scaling(self):
+        return SpectrogramScaling(self.log_offset_, self.x_mean_, self.x_level_std_,
+                                  self.x_resid_std_)
+
+    def _condition_scaling(self):
+        return ConditionScaling(self.cond_scale_, self.cond_mean_, self.cond_std_)
 
     # -- fit --------------------------------------------------------------------------------
 
@@ -358,42 +319,36 @@ class ConditionalDiffusionSampler(BaseConditionalGenerator):
         device = resolve_device(self.device)
         self.device_ = device
         n, c, n_freqs, n_frames = S.shape
-        self._fit_scaling(S)
-        X = self._to_model_space(S)
+        scaling = SpectrogramScaling.fit(S)
+        self.log_offset_ = scaling.log_offset
+        self.x_mean_ = scaling.mean
+        self.x_level_std_ = scaling.level_std
+        self.x_resid_std_ = scaling.resid_std
+        X = scaling.to_model_space(S)
         # the clean-sample prediction is clamped to this range while sampling
         self.x_min_ = X.min(axis=(0, 3), keepdims=True)[0]
         self.x_max_ = X.max(axis=(0, 3), keepdims=True)[0]
+        cond_scaling = ConditionScaling.fit(conditions)
+        self.cond_scale_ = cond_scaling.scale
+        self.cond_mean_ = cond_scaling.mean
+        self.cond_std_ = cond_scaling.std
 
-        self.cond_scale_ = condition_scale(conditions)
-        z = np.arcsinh(conditions / self.cond_scale_)
-        self.cond_mean_ = z.mean(axis=0)
-        self.cond_std_ = z.std(axis=0) + 1e-6
-        n_metric = self.n_conditions_ if self._uses_metrics() else 0
-        cond_dim = n_metric + len(self.classes_) + 1
-        metric_names = [name.rsplit("__", 1)[-1] for name in self.condition_names_]
-        kinds = sorted(set(metric_names))
-        groups = [kinds.index(m) for m in metric_names][:n_metric]
-        g = len(kinds)
-        groups += [g] * len(self.classes_) + [g + 1]
-
+        use_metrics = self._uses_metrics()
+        n_metric = self.n_conditions_ if use_metrics else 0
+        n_classes = len(self.classes_)
+        groups = condition_groups(self.condition_names_, n_classes, use_metrics=use_metrics)
         seed = seed_from_random_state(self.random_state)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
-            model = _ModalityNets(self.modalities_, n_freqs, n_frames, cond_dim, groups,
+            model = _ModalityNets(self.modalities_, n_freqs, n_frames, len(groups), groups,
                                   self.base_channels, self.conditioning).to(device)
         gen = torch_generator(seed + 1, device="cpu")
 
         X_t = torch.as_tensor(X)
         y_t = torch.as_tensor(y_encoded, dtype=torch.long)
-        feats_t = torch.as_tensor(self._condition_features(conditions)) if n_metric else None
-        use_metric_loss = self._uses_metrics() and self.metric_loss_weight > 0
-        if use_metric_loss:
-            from ..spectral.functional import spectral_metrics_torch
-
-            target_z = feats_t  # the standardised asinh metrics requested
-            cond_scale = torch.as_tensor(self.cond_scale_, dtype=torch.float32, device=device)
-            cond_mean = torch.as_tensor(self.cond_mean_, dtype=torch.float32, device=device)
-            cond_std = torch.as_tensor(self.cond_std_, dtype=torch.float32, device=device)
+        # the standardised asinh metrics: the network's input and the metric loss's target
+        feats_t = torch.as_tensor(cond_scaling.features(conditions)) if n_metric else None
+        use_metric_loss = use_metrics and self.metric_loss_weight > 0
         x_lo = torch.as_tensor(self.x_min_, device=device)
         x_hi = torch.as_tensor(self.x_max_, device=device)
 
@@ -427,34 +382,31 @@ class ConditionalDiffusionSampler(BaseConditionalGenerator):
                 idx = order[b * batch_size:(b + 1) * batch_size]
                 x0 = X_t[idx].to(device)
                 m = x0.shape[0]
-                steps = torch.randint(1, self.train_steps + 1, (m,), generator=gen)
-                t = (steps.float() / self.train_steps).to(device)
+                t = draw_training_times(m, self.train_steps, gen).to(device)
                 noise = torch.randn(x0.shape, generator=gen).to(device)
                 keep = (torch.rand(m, generator=gen) >= self.cond_drop_prob).to(device)
                 feats = feats_t[idx].to(device) if feats_t is not None else None
-                cond = self._condition_vector(feats, y_t[idx].to(device), keep)
-                alpha, sigma = _alpha_sigma(t)
+                cond = condition_vector(feats, y_t[idx].to(device), keep, n_classes)
+                alpha, sigma = alpha_sigma(t)
                 a, s = alpha[:, None, None, None], sigma[:, None, None, None]
-                x_t = a * x0 + s * noise
+                x_t = diffuse(x0, noise, a, s)
                 v_pred = model(x_t, t, cond)
-                v_true = a * noise - s * x0
-                loss_g = ((v_pred - v_true) ** 2).mean()
+                loss_g = ((v_pred - velocity(x0, noise, a, s)) ** 2).mean()
                 loss = loss_g
                 if use_metric_loss:
-                    x0_hat = torch.minimum(torch.maximum(a * x_t - s * v_pred, x_lo), x_hi)
+                    x0_hat = _clamp(x0_from_velocity(x_t, v_pred, a, s), x_lo, x_hi)
+                    # no gradient before the weights exist: the first epoch only measures
                     with torch.set_grad_enabled(weights_t is not None):
-                        S_hat = self._to_magnitude_torch(x0_hat)
-                        m_hat = spectral_metrics_torch(S_hat, hps_factor=self.hps_factor_)
-                        z_hat = (torch.asinh(m_hat.reshape(m, -1) / cond_scale) - cond_mean) / cond_std
                         # the clean-sample estimate is only informative at low noise,
                         # so each example counts by its signal fraction alpha^2
-                        w_t = (alpha**2 * keep.float())[:, None]
-                        per_metric = (w_t * (z_hat - target_z[idx].to(device)) ** 2).mean(dim=0)
+                        per_metric = metric_loss_terms(
+                            x0_hat, feats, alpha**2 * keep.float(), scaling, cond_scaling,
+                            self.hps_factor_,
+                        )
                     if weights_t is not None:
                         loss = loss + (weights_t * per_metric).sum()
-                    lg, lm = loss_g.item(), per_metric.detach().cpu().numpy()
-                    ema_lg = lg if ema_lg is None else _METRIC_EMA * ema_lg + (1 - _METRIC_EMA) * lg
-                    ema_lm = lm if ema_lm is None else _METRIC_EMA * ema_lm + (1 - _METRIC_EMA) * lm
+                    ema_lg = running_average(ema_lg, loss_g.item())
+                    ema_lm = running_average(ema_lm, per_metric.detach().cpu().numpy())
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -468,10 +420,8 @@ class ConditionalDiffusionSampler(BaseConditionalGenerator):
                 step += 1
                 epoch_loss += loss.item() * m
             if use_metric_loss and weights_t is None:
-                # Wang et al., 2024, 3.3: L_G : L_metric = 10 : 1 at the end of the first epoch,
-                # shared equally among the metrics
-                share = 0.1 * ema_lg / n_metric
-                self.metric_weights_ = self.metric_loss_weight * share / np.maximum(ema_lm, 1e-12)
+                self.metric_weights_ = balance_metric_weights(ema_lg, ema_lm,
+                                                              self.metric_loss_weight)
                 weights_t = torch.as_tensor(self.metric_weights_, dtype=torch.float32,
                                             device=device)
                 self.first_epoch_losses_ = (ema_lg, ema_lm)
@@ -486,23 +436,24 @@ class ConditionalDiffusionSampler(BaseConditionalGenerator):
 
     # -- sample -----------------------------------------------------------------------------
 
-    def _time_grid(self, strength):
-        n_steps = max(1, math.ceil(strength * self.sample_steps))
-        return torch.linspace(strength, 0.0, n_steps + 1)
-
     def _sample_model(self, y_encoded, conditions, init, rng):
         device = resolve_device(self.device)
         # the fitted model stays on the CPU (and pickles there): sample with a copy
         model = self.model_ if device == "cpu" else copy.deepcopy(self.model_).to(device)
         strength = self._check_strength() if init is not None else 1.0
         n = y_encoded.shape[0]
+        n_classes = len(self.classes_)
         out = np.empty((n,) + self.input_shape_, dtype=np.float32)
-        feats_all = self._condition_features(conditions) if self._uses_metrics() else None
-        init_x = self._to_model_space(init) if init is not None else None
+        scaling = self._spectrogram_scaling()
+        feats_all = (self._condition_scaling().features(conditions) if self._uses_metrics()
+                     else None)
+        init_x = scaling.to_model_space(init) if init is not None else None
         x_lo = torch.as_tensor(self.x_min_, device=device)
         x_hi = torch.as_tensor(self.x_max_, device=device)
-        grid = self._time_grid(strength).to(device)
+        grid = time_grid(strength, self.sample_steps).to(device)
+        alpha0, sigma0 = alpha_sigma(grid[:1])
         guided = self.guidance_scale != 1.0
+        metric_guided = self.metric_guidance > 0 and self._uses_metrics()
         starts = range(0, n, self.sample_batch_size)
         if self.verbose:
             from tqdm.auto import tqdm
@@ -520,27 +471,32 @@ class ConditionalDiffusionSampler(BaseConditionalGenerator):
                 y_b = torch.as_tensor(y_encoded[start:stop], dtype=torch.long, device=device)
                 feats = (torch.as_tensor(feats_all[start:stop], device=device)
                          if feats_all is not None else None)
-                cond = self._condition_vector(feats, y_b, torch.ones(m, dtype=torch.bool,
-                                                                     device=device))
+                cond = condition_vector(feats, y_b, torch.ones(m, dtype=torch.bool,
+                                                               device=device), n_classes)
                 if guided:
-                    null = self._condition_vector(feats, y_b, torch.zeros(m, dtype=torch.bool,
-                                                                          device=device))
+                    null = condition_vector(feats, y_b, torch.zeros(m, dtype=torch.bool,
+                                                                    device=device), n_classes)
                     cond = torch.cat([cond, null])
                 if init_x is not None:
-                    a0, s0 = _alpha_sigma(grid[:1])
-                    x = a0 * torch.as_tensor(init_x[start:stop], device=device) + s0 * noise
+                    x = diffuse(torch.as_tensor(init_x[start:stop], device=device), noise,
+                                alpha0, sigma0)
                 else:
-                    x = noise * _alpha_sigma(grid[:1])[1]
-                target_m = None
-                if self.metric_guidance > 0 and self._uses_metrics():
-                    target_m = torch.as_tensor(conditions[start:stop], dtype=torch.float32,
-                                               device=device)
-                x = self._solve(model, x, cond, grid, x_lo, x_hi, guided, target_m)
-                S = self._to_magnitude_torch(x)
-                out[start:stop] = S.cpu().numpy()
+                    x = noise * sigma0
+                target_m = (torch.as_tensor(conditions[start:stop], dtype=torch.float32,
+                                            device=device) if metric_guided else None)
+                predict_x0 = partial(self._predict_x0, model, cond=cond, x_lo=x_lo, x_hi=x_hi,
+                                     guided=guided, target_m=target_m)
+                x = solve(predict_x0, x, grid, solver=self.solver)
+                out[start:stop] = scaling.model_to_magnitude_torch(x).cpu().numpy()
         return out
 
-    def _predict_x0(self, model, x, t, cond, x_lo, x_hi, guided):
+    def _predict_x0(self, model, x, t, cond, x_lo, x_hi, guided, target_m=None):
+        """Clean-sample estimate at scalar time ``t``: the denoiser's, metric-guided if asked.
+
+        Classifier-free guided when ``guided`` (``cond`` then holds the conditional
+        rows, then the dropped ones); moved towards the metrics ``target_m`` unless
+        it is None.
+        """
         m = x.shape[0]
         tt = t.expand(m)
         if guided:
@@ -549,51 +505,19 @@ class ConditionalDiffusionSampler(BaseConditionalGenerator):
             v = v_null + self.guidance_scale * (v_cond - v_null)
         else:
             v = model(x, tt, cond)
-        alpha, sigma = _alpha_sigma(t)
+        alpha, sigma = alpha_sigma(t)
         # clamping the clean estimate to the training range keeps few-step sampling
         # from overflowing once it leaves the data manifold
-        return torch.minimum(torch.maximum(alpha * x - sigma * v, x_lo), x_hi)
+        x0 = _clamp(x0_from_velocity(x, v, alpha, sigma), x_lo, x_hi)
+        if target_m is not None:
+            x0 = self._metric_correct(x0, target_m, x_lo, x_hi)
+        return x0
 
     def _metric_correct(self, x0, target_m, x_lo, x_hi):
-        """Move the clean estimate's metrics towards the requested ones (metric guidance).
-
-        The estimate is edited through five smooth knobs per channel (gain, spectral
-        shape, temporal variation, tilt, peakiness) whose values are fitted by a few
-        damped Gauss-Newton (Levenberg-Marquardt) steps on the error of the
-        ``asinh``-scaled metrics (:func:`~skaugment.generators.fit_edit_knobs`, shared
-        with :class:`~skaugment.generators.MetricEditSampler`). So few degrees of
-        freedom keep the edit natural (no single-bin spikes) and the linearisation
-        reliable; the denoiser's next steps then repair what the edit leaves unnatural.
-        """
-        log_s = self._z_to_log(x0.detach())
-        knobs = fit_edit_knobs(
-            log_s, target_m, log_offset=self.log_offset_,
-            metric_scale=_EDIT_SCALE * self.cond_scale_, hps_factor=self.hps_factor_,
-            n_iter=self.metric_guidance_steps, step=self.metric_guidance,
+        """Metric guidance of the clean estimate (:func:`metric_guidance_edit`), clamped."""
+        x = metric_guidance_edit(
+            x0, target_m, self._spectrogram_scaling(), self._condition_scaling(),
+            hps_factor=self.hps_factor_, n_iter=self.metric_guidance_steps,
+            step=self.metric_guidance,
         )
-        x = self._log_to_z(edit_log_spectrogram(log_s, knobs))
-        return torch.minimum(torch.maximum(x, x_lo), x_hi)
-
-    def _solve(self, model, x, cond, grid, x_lo, x_hi, guided, target_m=None):
-        """Deterministic DDIM or DPM-Solver++(2M) from ``grid[0]`` down to 0."""
-        x0_prev, h_prev = None, None
-        for i in range(len(grid) - 1):
-            t, s = grid[i], grid[i + 1]
-            x0 = self._predict_x0(model, x, t, cond, x_lo, x_hi, guided)
-            if target_m is not None:
-                x0 = self._metric_correct(x0, target_m, x_lo, x_hi)
-            a_t, s_t = _alpha_sigma(t)
-            a_s, s_s = _alpha_sigma(s)
-            if float(s) == 0.0:
-                x = x0
-                break
-            # exp(-h) with h = lambda_s - lambda_t, lambda = log(alpha / sigma)
-            ratio = (s_s * a_t) / (a_s * s_t)
-            h = torch.log(a_s / s_s) - torch.log(a_t / s_t)
-            d = x0
-            if self.solver == "dpm++" and x0_prev is not None:
-                r = h_prev / h
-                d = (1 + 1 / (2 * r)) * x0 - (1 / (2 * r)) * x0_prev
-            x = (s_s / s_t) * x - a_s * (ratio - 1) * d
-            x0_prev, h_prev = x0, h
-        return x
+        return _clamp(x, x_lo, x_hi)

@@ -11,15 +11,19 @@ sinusoidal embedding; the condition (label + metrics) enters either
 - ``"paper"``: through the paper's embedder, one extra input channel (each
   condition scalar mapped to ``F`` by its group's linear layer, broadcast over
   time and averaged).
+
+The condition vector is laid out by :func:`condition_vector` and
+:func:`condition_groups`; :class:`_ModalityNets` runs one U-Net per modality.
 """
 
 import math
 
+import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-__all__ = ["ConditionalUNet"]
+__all__ = ["ConditionalUNet", "condition_groups", "condition_vector"]
 
 _DEPTH = 3  # number of downsamplings; inputs are padded to a multiple of 2**_DEPTH
 
@@ -172,3 +176,95 @@ class ConditionalUNet(nn.Module):
                 h = self.upsamples[i](F.interpolate(h, scale_factor=2.0, mode="nearest"))
         h = self.out(F.silu(self.out_norm(h)))
         return h[:, :, : self.n_freqs, : self.n_frames]
+
+
+class _ModalityNets(nn.Module):
+    """One U-Net per modality; each sees the whole condition vector.
+
+    Fitted diffusion models pickle this class, which
+    ``skaugment.generators._diffusion`` imports so that models pickled when it
+    was defined there still load.
+
+    Parameters
+    ----------
+    modalities : dict of str -> list of int
+        Channel groups, one U-Net each.
+    n_freqs, n_frames, cond_dim, cond_groups, base_channels, conditioning
+        As :class:`ConditionalUNet`.
+    """
+
+    def __init__(self, modalities, n_freqs, n_frames, cond_dim, cond_groups, base_channels,
+                 conditioning):
+        super().__init__()
+        self.channels = [list(ch) for ch in modalities.values()]
+        self.nets = nn.ModuleList(
+            ConditionalUNet(len(ch), n_freqs, n_frames, cond_dim, cond_groups, base_channels,
+                            conditioning)
+            for ch in self.channels
+        )
+        order = [c for ch in self.channels for c in ch]
+        self.register_buffer("inverse_order", torch.as_tensor(np.argsort(order), dtype=torch.long))
+        self.single = len(self.channels) == 1 and order == list(range(len(order)))
+
+    def forward(self, x, t, cond):
+        """``x`` (n, c, F, T), ``t`` (n,), ``cond`` (n, cond_dim) -> (n, c, F, T)."""
+        if self.single:
+            return self.nets[0](x, t, cond)
+        outs = [net(x[:, ch], t, cond) for net, ch in zip(self.nets, self.channels)]
+        return torch.cat(outs, dim=1)[:, self.inverse_order]
+
+
+def condition_vector(features, labels, keep, n_classes):
+    """The networks' condition input: ``[metric features, label one-hot] * keep, 1 - keep``.
+
+    A dropped condition (``keep`` False) is all zeros but for its last entry, the
+    "dropped" flag: the input of the unconditional model of classifier-free
+    guidance.
+
+    Parameters
+    ----------
+    features : torch.Tensor of shape (n, n_conditions) or None
+        Standardised metric features; ``None`` for a label-only condition.
+    labels : torch.Tensor of shape (n,), long
+        Encoded labels.
+    keep : torch.Tensor of shape (n,), bool
+        Which conditions are kept.
+    n_classes : int
+
+    Returns
+    -------
+    cond : torch.Tensor of shape (n, n_conditions + n_classes + 1), float32
+        ``n_conditions`` is 0 without features.
+    """
+    onehot = F.one_hot(labels, n_classes).float()
+    parts = [onehot] if features is None else [features, onehot]
+    keep = keep.float()[:, None]
+    return torch.cat([torch.cat(parts, dim=1) * keep, 1.0 - keep], dim=1)
+
+
+def condition_groups(condition_names, n_classes, *, use_metrics=True):
+    """Group id of each entry of :func:`condition_vector` (``cond_groups`` of the U-Net).
+
+    One group per metric (shared by its channels), one for the label one-hot and
+    one for the "dropped" flag.
+
+    Parameters
+    ----------
+    condition_names : list of str
+        ``"{channel}__{metric}"`` names of the metric table.
+    n_classes : int
+    use_metrics : bool, default=True
+        Whether the vector holds the metric features.
+
+    Returns
+    -------
+    groups : list of int
+        Of length ``len(condition_names) * use_metrics + n_classes + 1``.
+    """
+    metrics = [name.rsplit("__", 1)[-1] for name in condition_names]
+    kinds = sorted(set(metrics))
+    groups = [kinds.index(m) for m in metrics] if use_metrics else []
+    # the label and flag ids follow every metric kind even without metric inputs:
+    # they set the paper embedder's size, hence its random initialisation
+    n_kinds = len(kinds)
+    return groups + [n_kinds] * n_classes + [n_kinds + 1]
