@@ -8,8 +8,6 @@ augmentation through :meth:`fit_resample`. A concrete generator implements
 ``_sample_model(y_encoded, conditions, init, random_state)``.
 """
 
-from typing import Self
-
 import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator
@@ -150,7 +148,7 @@ class BaseConditionalGenerator(SpectrogramSamplerMixin, BaseEstimator):
             )
         return check_finite(conditions, name)
 
-    def fit(self, S: ArrayLike, y: ArrayLike, conditions: ArrayLike | None = None) -> Self:
+    def fit(self, S: ArrayLike, y: ArrayLike, conditions: ArrayLike | None = None) -> "BaseConditionalGenerator":
         """Learn ``p(spectrogram | label, conditions)``.
 
         Parameters
