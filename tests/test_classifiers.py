@@ -1,5 +1,6 @@
 """Tests of the skorch downstream classifiers and the DU loss (tiny data, few epochs)."""
 
+import inspect
 import pickle
 
 import numpy as np
@@ -12,7 +13,7 @@ from skorch.callbacks import Callback
 from skaugment.classifiers import DeepSenseClassifier, DULoss, SATSDUClassifier, TransformerClassifier
 from skaugment.classifiers._base import frame_mask, masked_mean
 from skaugment.classifiers._deepsense import DeepSenseNetwork
-from skaugment.classifiers._satsdu import SplitAttentionConv
+from skaugment.classifiers._satsdu import SATSNetwork, SplitAttentionConv
 from skaugment.classifiers._transformer import TransformerNetwork
 
 TINY = dict(n_filters=4, hidden_size=6, max_epochs=2, batch_size=16, device="cpu")
@@ -176,13 +177,15 @@ def test_pickle_and_save_load_params(tmp_path):
         DeepSenseClassifier(**TINY).initialize()
 
 
-def test_clone_and_module_params_routed():
+def test_architecture_parameters_reach_the_network_after_clone_and_set_params():
     S, y = _tiny_spectrograms()
-    clf = DeepSenseClassifier(**TINY, random_state=0, module__hidden_size=5)
+    clf = DeepSenseClassifier(**{**TINY, "hidden_size": 5}, random_state=0)
     cloned = clone(clf)
-    assert cloned.get_params()["module__hidden_size"] == 5
-    cloned.fit(S, y)
-    assert cloned.module_.network.gru.hidden_size == 5
+    assert cloned.get_params()["hidden_size"] == 5
+    assert cloned.fit(S, y).module_.network.gru.hidden_size == 5
+    cloned.set_params(hidden_size=7, kernel_size=5).fit(S, y)
+    assert cloned.module_.network.gru.hidden_size == 7
+    assert cloned.module_.network.modality_convs[0][0].kernel_size == (5, 1)
 
 
 def test_early_stopping_with_train_split():
@@ -260,6 +263,116 @@ def test_satsdu_raw_windows_and_one_channel_2d():
     assert one.predict(X[:5, 0]).shape == (5,)
     with pytest.raises(ValueError, match="divisible by radix"):
         SATSDUClassifier(widths=(5,)).fit(X, y)
+
+
+def test_satsdu_modalities_one_stem_each_merged_before_the_blocks():
+    S, y = _tiny_spectrograms(n_channels=3)
+    kw = TINY_BY_CLASS[SATSDUClassifier]
+    clf = SATSDUClassifier(modalities={"acc": [0, 1], "gyro": [2]}, **kw, random_state=0).fit(S, y)
+    net = clf.module_.network
+    assert clf.modalities_ == {"acc": [0, 1], "gyro": [2]}
+    assert [stem[0].in_channels for stem in net.stems] == [2, 1]
+    assert net.merge[0].in_channels == 2 * kw["widths"][0]
+    assert net.merge[0].out_channels == kw["widths"][0]
+    single = SATSDUClassifier(**kw, random_state=0).fit(S, y).module_.network
+    assert [stem[0].in_channels for stem in single.stems] == [3]
+    assert isinstance(single.merge, torch.nn.Identity)
+    with pytest.raises(ValueError, match="belong to no modality"):
+        SATSDUClassifier(modalities={"acc": [0, 1]}, **kw).fit(S, y)
+    with pytest.raises(ValueError, match="outside 0..2"):
+        SATSDUClassifier(modalities={"acc": [0, 1], "gyro": [2, 3]}, **kw).fit(S, y)
+    with pytest.raises(ValueError, match="modalities"):
+        SATSDUClassifier(modalities=[[0, 1], [2]], **kw).fit(S, y)
+
+
+@pytest.mark.parametrize("n_dims", [1, 2])
+def test_satsdu_stem_of_a_modality_reads_only_its_channels(n_dims):
+    torch.manual_seed(0)
+    # listed out of channel order, so reading the wrong indices shows
+    net = SATSNetwork({"a": [2], "b": [0, 1]}, n_classes=2, n_dims=n_dims, widths=(4,)).eval()
+    merged = []
+    net.merge.register_forward_hook(lambda module, inputs, output: merged.append(inputs[0]))
+    x = torch.randn(3, 3, *([5, 4] if n_dims == 2 else [16]))
+    changed = x.clone()
+    changed[:, 0] += 1.0  # a channel of modality "b" only
+    with torch.no_grad():
+        net(x), net(changed)
+    torch.testing.assert_close(merged[0][:, :4], merged[1][:, :4])  # modality "a" untouched
+    assert not torch.allclose(merged[0][:, 4:], merged[1][:, 4:])
+
+
+# -- one set of architecture parameters ------------------------------------------------
+
+ARCHITECTURE = {
+    DeepSenseClassifier: ("modalities", "n_filters", "kernel_size", "hidden_size", "num_layers",
+                          "conv_dropout", "gru_dropout"),
+    TransformerClassifier: ("modalities", "d_model", "nhead", "num_layers", "dim_feedforward", "dropout"),
+    SATSDUClassifier: ("modalities", "widths", "radix", "cardinality", "dropout"),
+}
+
+
+@pytest.mark.parametrize("cls", ALL, ids=lambda c: c.__name__)
+def test_signature_declares_the_architecture_and_stores_every_parameter(cls):
+    assert cls._architecture_param_names() == ARCHITECTURE[cls]
+    # every knob is validated at fit
+    assert set(ARCHITECTURE[cls]) <= set(cls._parameter_constraints)
+    signature = inspect.signature(cls.__init__)
+    named = [p for p in signature.parameters.values() if p.name != "self" and p.kind != p.VAR_KEYWORD]
+    sentinels = {p.name: object() for p in named}
+    params = cls(**sentinels, optimizer__eps=1e-7).get_params(deep=False)
+    assert all(params[name] is value for name, value in sentinels.items())
+    assert params["optimizer__eps"] == 1e-7
+    # public signatures are annotated
+    assert all(p.annotation is not p.empty for p in signature.parameters.values() if p.name != "self")
+    for method in ("fit", "predict", "predict_proba"):
+        assert inspect.signature(getattr(cls, method)).return_annotation is not inspect.Signature.empty
+
+
+@pytest.mark.parametrize("cls", ALL, ids=lambda c: c.__name__)
+def test_module_params_are_rejected_with_the_parameter_to_use(cls):
+    S, y = _tiny_spectrograms()
+    kw = TINY_BY_CLASS[cls]
+    knob = ARCHITECTURE[cls][1]
+    value = kw.get(knob, 2)
+    expected = f"module__{knob} duplicates {cls.__name__}'s own parameter {knob}: pass {knob}="
+    with pytest.raises(ValueError, match=expected):
+        cls(**kw, **{f"module__{knob}": value}).fit(S, y)
+    with pytest.raises(ValueError, match=expected):
+        cls(**kw).set_params(**{f"module__{knob}": value}).fit(S, y)
+    fitted = cls(**kw, random_state=0).fit(S, y)
+    with pytest.raises(ValueError, match=expected):  # skorch rebuilds a fitted network at once
+        fitted.set_params(**{f"module__{knob}": value})
+    # data-derived or unknown network arguments: not a second way in either
+    with pytest.raises(ValueError, match="module__ parameters are not accepted, got module__n_classes"):
+        cls(**kw, module__n_classes=3).fit(S, y)
+    with pytest.raises(ValueError, match="module must be None"):
+        cls(**kw, module=torch.nn.Linear).fit(S, y)
+
+
+# -- verbose ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cls", ALL, ids=lambda c: c.__name__)
+def test_verbose_zero_prints_nothing(cls, capsys):
+    S, y = _tiny_spectrograms()
+    clf = cls(**TINY_BY_CLASS[cls], random_state=0).fit(S, y)
+    clf.fit(S, y)  # a refit is no "re-initializing" notice either
+    clf.partial_fit(S, y)
+    clf.predict(S)
+    assert capsys.readouterr() == ("", "")
+
+
+def test_verbose_one_is_a_progress_bar_two_adds_the_epoch_table(capsys):
+    S, y = _tiny_spectrograms()
+    clf = DeepSenseClassifier(**TINY, verbose=1, random_state=0).fit(S, y)
+    clf.fit(S, y)
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.count("DeepSenseClassifier fit") >= 2 and "2/2" in err and "train_loss=" in err
+    clf.set_params(verbose=2).fit(S, y)
+    out, err = capsys.readouterr()
+    assert "train_loss" in out and len([line for line in out.splitlines() if line.strip()[:1] in "12"]) == 2
+    assert "DeepSenseClassifier fit" in err
 
 
 @pytest.mark.parametrize("radix", [1, 2, 4])
@@ -356,7 +469,7 @@ def test_classes_param_partial_fit_and_device():
             DeepSenseClassifier(**{**TINY, "device": "cuda"}).fit(S, y)
     sats = SATSDUClassifier(**TINY_BY_CLASS[SATSDUClassifier], random_state=0).fit(S, y)
     assert sats.input_mode_ == "spectrogram" and sats.input_shape_ == (2, 5, 4)
-    assert isinstance(sats.module_.network.stem[0], torch.nn.Conv2d)
+    assert isinstance(sats.module_.network.stems[0][0], torch.nn.Conv2d)
 
 
 # -- training budget: max_epochs="auto" and n_steps -------------------------------------

@@ -5,11 +5,23 @@ built from the data at fit (braindecode's pattern): the input shape and the numb
 of classes are read from ``X`` and ``y``, and the network is wrapped with an input
 scaler whose statistics are learned at fit too. A concrete classifier provides
 
+- an ``__init__`` with an explicit signature whose body is
+  ``super().__init__(**_init_arguments(locals()))``: every parameter of that signature
+  that skorch does not know and that is not a training parameter of this base
+  (``n_steps``, ``gradient_clip``, ``random_state``) is an *architecture parameter*,
+  stored as an attribute and passed by name to ``_build_network``; the rest goes to
+  skorch, which routes ``optimizer__*``, ``criterion__*``, ``iterator_train__*``, ...
+  by prefix as usual;
 - ``_input_kind``: ``"spectrogram"`` (4-D input) or ``"any"`` (3-D raw windows or 4-D
   spectrograms, chosen from the input's ndim at fit);
-- ``_network_kwargs()``: its architecture parameters, as keyword arguments of
-- ``_build_network(input_shape, n_classes, **kwargs)``: the torch module, which maps
-  scaled input to class logits.
+- ``_build_network(input_shape, n_classes, **architecture)``: the torch module, which
+  maps scaled input to class logits. A ``modalities`` architecture parameter reaches
+  it validated against the data (``modalities_``).
+
+The architecture has one set of knobs, the classifier's own parameters: unlike a
+plain skorch net (or braindecode's ``EEGClassifier(module=...)``), where they are
+``module__*`` parameters, every ``module__*`` parameter is rejected at fit with a
+``ValueError`` naming the parameter to use instead.
 
 Two things are shared by all of them. The training length defaults to a number of
 gradient steps (``max_epochs="auto"``, ``n_steps``) rather than of epochs, so that
@@ -23,9 +35,12 @@ import contextlib
 import inspect
 import math
 import numbers
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 import torch
+from numpy.typing import ArrayLike
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.metadata_routing import _routing_enabled, process_routing
@@ -37,11 +52,12 @@ from sklearn.utils._param_validation import (
     validate_parameter_constraints,
 )
 from skorch import NeuralNetClassifier
-from skorch.callbacks import EpochScoring, GradientNormClipping
+from skorch.callbacks import Callback, EpochScoring, GradientNormClipping, PrintLog
 from skorch.dataset import Dataset as SkorchDataset
 
 from ..base import TimeSeriesTagsMixin
 from ..utils import check_labels, check_modalities, check_spectrogram, check_time_series
+from ..utils._docstring import _verbose_docstring
 from ..utils._labels import LabelDistribution, label_distribution
 from ..utils._torch import resolve_device, seed_from_random_state, torch_generator
 
@@ -51,8 +67,78 @@ __all__ = ["BaseNetClassifier", "masked_mean", "frame_mask"]
 # blow up into inf.
 _STD_FLOOR = 1e-6
 
+# Parameters this base adds to skorch's for the training loop; every other parameter
+# of a classifier's __init__ that skorch does not know describes its network.
+_TRAINING_PARAMS = ("n_steps", "gradient_clip", "random_state")
 
-def frame_mask(lengths, n_frames, device=None):
+_NAMED = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+
+
+def _named_params(function):
+    """Names of the parameters of ``function`` that can be passed by keyword, ``self`` excluded."""
+    parameters = inspect.signature(function).parameters.values()
+    return [p.name for p in parameters if p.kind in _NAMED and p.name != "self"]
+
+
+# Everything skorch's __init__ chain names (NeuralNetClassifier names only a few and
+# passes the rest, e.g. lr, to NeuralNet), so it is read off the whole chain.
+_SKORCH_PARAMS = frozenset(
+    name
+    for klass in NeuralNetClassifier.__mro__
+    if klass is not object and "__init__" in vars(klass)
+    for name in _named_params(klass.__init__)
+)
+
+
+def _init_arguments(arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """The keyword arguments a classifier's ``__init__`` received, from its ``locals()``.
+
+    Each classifier spells out its signature (sklearn reads parameters from it) and
+    hands everything on with ``super().__init__(**_init_arguments(locals()))``, so that
+    no parameter is written twice. Called before any other statement, ``locals()``
+    holds exactly the parameters, plus ``self`` and the ``__class__`` cell that
+    zero-argument ``super()`` creates; ``**kwargs`` is merged in.
+    """
+    arguments = dict(arguments)
+    arguments.pop("self", None)
+    arguments.pop("__class__", None)
+    extra = arguments.pop("kwargs", {})
+    return {**arguments, **extra}
+
+
+class _ProgressUpdate(Callback):
+    """Advances the fit's progress bar (``verbose >= 1``) by one epoch, with its scores."""
+
+    def on_epoch_end(self, net, **kwargs):
+        bar = vars(net).get("_progress_bar")
+        if bar is None:
+            return
+        row = net.history[-1]
+        bar.set_postfix(
+            {key: f"{row[key]:.4f}" for key in ("train_loss", "valid_loss", "valid_acc") if key in row},
+            refresh=False,
+        )
+        bar.update()
+
+
+def _print_above_progress_bar(text):
+    # tqdm.write prints to stdout above an open bar instead of through it.
+    from tqdm.auto import tqdm
+
+    tqdm.write(text)
+
+
+class _EpochTable(PrintLog):
+    """skorch's table of scores per epoch, printed only from ``verbose=2`` on."""
+
+    def on_epoch_end(self, net, **kwargs):
+        if net.verbose >= 2:
+            super().on_epoch_end(net, **kwargs)
+
+
+def frame_mask(
+    lengths: ArrayLike | torch.Tensor | None, n_frames: int, device: str | torch.device | None = None
+) -> torch.Tensor | None:
     """Boolean mask ``(batch, n_frames)``: True for the first ``lengths[i]`` frames.
 
     ``lengths=None`` means no padding: every frame is valid.
@@ -69,7 +155,7 @@ def frame_mask(lengths, n_frames, device=None):
     return torch.arange(n_frames, device=lengths.device)[None, :] < lengths[:, None]
 
 
-def masked_mean(h, lengths=None):
+def masked_mean(h: torch.Tensor, lengths: ArrayLike | torch.Tensor | None = None) -> torch.Tensor:
     """Mean of ``h`` ``(batch, n_frames, n_features)`` over its valid frames.
 
     Padded frames (index ``>= lengths[i]``) are excluded, and replaced by zeros before
@@ -152,6 +238,36 @@ _budget_attributes_docstring = """n_epochs_ : int
     n_steps_ : int
         Gradient (optimizer) steps taken over those epochs.""".rstrip()
 
+# The library's verbose (see _verbose_docstring), and what it shows for a classifier.
+_net_verbose_docstring = (
+    _verbose_docstring
+    + """ For a classifier: from 1 a tqdm bar over
+        the training epochs with the last scores (stderr); from 2 also skorch's
+        table of losses and scores per epoch (stdout)."""
+)
+
+# Docstring of the skorch pass-through, shared by the three classifiers.
+_skorch_kwargs_docstring = """**kwargs
+        Any other skorch parameter, routed by its prefix as in skorch:
+        ``optimizer__weight_decay=0``, ``criterion__*``,
+        ``iterator_train__num_workers=2``, ``callbacks__*``, ``classes``, ... The
+        network is set by the parameters above and by the data only: a
+        ``module__*`` parameter raises a ``ValueError`` at fit (for
+        ``module__<name>`` with ``<name>`` a parameter above, it says to pass
+        ``<name>=`` instead).""".rstrip()
+
+_Net = TypeVar("_Net", bound="BaseNetClassifier")
+
+# Types of the parameters the classifiers share, for their signatures.
+ModalitiesArg = dict[str, Sequence[int]] | None
+MaxEpochsArg = int | Literal["auto"]
+OptimizerArg = Callable[..., torch.optim.Optimizer]
+CriterionArg = Callable[..., torch.nn.Module]
+TrainSplitArg = Callable[..., Any] | None
+CallbacksArg = list[Callback | tuple[str, Callback]] | Literal["disable"] | None
+DeviceArg = str | torch.device
+RandomStateArg = int | np.random.RandomState | None
+
 
 def _is_soft_target(y):
     """True for a table of class probabilities, False for 1-D labels (or a column of them)."""
@@ -217,13 +333,15 @@ class BaseNetClassifier(TimeSeriesTagsMixin, NeuralNetClassifier):
         "optimizer": [callable],
         "device": [StrOptions({"auto", "cpu", "cuda"}), str, torch.device],
         "verbose": ["verbose"],
+        # checked with a message of its own in _check_module_params
+        "module": "no_validation",
         "random_state": ["random_state"],
         "classes": [None, "array-like"],
         "gradient_clip": [None, Interval(numbers.Real, 0, None, closed="neither")],
         # skorch's own plumbing: skorch validates these itself when it initialises.
         **{
             name: "no_validation"
-            for name in ("module", "iterator_train", "iterator_valid", "dataset", "warm_start",
+            for name in ("iterator_train", "iterator_valid", "dataset", "warm_start",
                          "compile", "predict_nonlinearity", "use_caching", "torch_load_kwargs",
                          "_params_to_validate")
         },
@@ -233,42 +351,26 @@ class BaseNetClassifier(TimeSeriesTagsMixin, NeuralNetClassifier):
     # user ``optimizer__*`` value and only when the optimizer accepts them.
     _optimizer_defaults = {}
 
-    def __init__(
-        self,
-        *,
-        criterion,
-        optimizer,
-        lr,
-        max_epochs,
-        n_steps,
-        batch_size,
-        train_split,
-        callbacks,
-        gradient_clip,
-        device,
-        verbose,
-        random_state,
-        **kwargs,
-    ):
-        # skorch stores ``module`` as a parameter; these classifiers build theirs at fit,
-        # so it is only ever passed back by ``clone``.
-        module = kwargs.pop("module", None)
-        super().__init__(
-            module,
-            criterion=criterion,
-            optimizer=optimizer,
-            lr=lr,
-            max_epochs=max_epochs,
-            batch_size=batch_size,
-            train_split=train_split,
-            callbacks=callbacks,
-            device=device,
-            verbose=verbose,
-            **kwargs,
-        )
-        self.n_steps = n_steps
-        self.gradient_clip = gradient_clip
-        self.random_state = random_state
+    def __init__(self, **params: Any) -> None:
+        # skorch stores ``module`` as a parameter; these classifiers build theirs at
+        # fit, so it is only ever passed back (as None) by ``clone``.
+        module = params.pop("module", None)
+        # skorch keeps the parameters it does not know for validation against its
+        # prefixes; this class's own ones are plain attributes.
+        own = {name: params.pop(name) for name in self._own_param_names()}
+        super().__init__(module, **params)
+        for name, value in own.items():
+            setattr(self, name, value)
+
+    @classmethod
+    def _own_param_names(cls) -> tuple[str, ...]:
+        """Parameters of ``cls.__init__`` that skorch does not know."""
+        return tuple(name for name in _named_params(cls.__init__) if name not in _SKORCH_PARAMS)
+
+    @classmethod
+    def _architecture_param_names(cls) -> tuple[str, ...]:
+        """The parameters that describe the network: passed by name to ``_build_network``."""
+        return tuple(name for name in cls._own_param_names() if name not in _TRAINING_PARAMS)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -287,13 +389,46 @@ class BaseNetClassifier(TimeSeriesTagsMixin, NeuralNetClassifier):
             return inferred
         return NeuralNetClassifier.classes_.fget(self)
 
-    # -- hooks for subclasses ------------------------------------------------------------
+    # -- the network ---------------------------------------------------------------------
+
+    def _build_network(self, input_shape, n_classes, **architecture):
+        """The torch module for ``input_shape`` (one sample) and ``n_classes`` classes."""
+        raise NotImplementedError
+
+    def _check_module_params(self):
+        """Reject a second way to set the architecture: ``module`` and ``module__*``."""
+        name = type(self).__name__
+        if self.module is not None:
+            raise ValueError(
+                f"{name} builds its network at fit from its parameters and the data, so module must "
+                f"be None; got {self.module!r}. To train another network, subclass {name} and "
+                "override _build_network."
+            )
+        given = self.get_params_for("module")
+        if not given:
+            return
+        architecture = self._architecture_param_names()
+        duplicated = [key for key in given if key in architecture]
+        if duplicated:
+            key = duplicated[0]
+            raise ValueError(
+                f"module__{key} duplicates {name}'s own parameter {key}: pass {key}={given[key]!r} "
+                f"(or set_params({key}=...)) instead of module__{key}."
+            )
+        raise ValueError(
+            f"{name} builds its network from its parameters ({', '.join(architecture)}) and from "
+            f"the data (input shape, number of classes); module__ parameters are not accepted, got "
+            f"{', '.join('module__' + key for key in given)}."
+        )
 
     def _network_kwargs(self):
-        raise NotImplementedError
-
-    def _build_network(self, input_shape, n_classes, **kwargs):
-        raise NotImplementedError
+        """The architecture parameters as ``_build_network``'s keyword arguments."""
+        self._check_module_params()
+        kwargs = {name: getattr(self, name) for name in self._architecture_param_names()}
+        if "modalities" in kwargs:
+            # validated against the data's channels at fit
+            kwargs["modalities"] = self.modalities_
+        return kwargs
 
     # -- skorch defaults -----------------------------------------------------------------
 
@@ -309,8 +444,9 @@ class BaseNetClassifier(TimeSeriesTagsMixin, NeuralNetClassifier):
             callbacks.append(
                 ("gradient_clipping", GradientNormClipping(gradient_clip_value=self.gradient_clip))
             )
-        # PrintLog last, so that it sees every score of the epoch.
-        callbacks.extend((name, cb) for name, cb in super()._default_callbacks if name == "print_log")
+        # Last, so that they see every score of the epoch.
+        callbacks.append(("progress", _ProgressUpdate()))
+        callbacks.append(("print_log", _EpochTable(sink=_print_above_progress_bar)))
         return callbacks
 
     def _get_predict_nonlinearity(self):
@@ -390,6 +526,7 @@ class BaseNetClassifier(TimeSeriesTagsMixin, NeuralNetClassifier):
         validate_parameter_constraints(
             self._parameter_constraints, self.get_params(deep=False), caller_name=type(self).__name__
         )
+        self._check_module_params()
         if isinstance(self.device, (str, torch.device)):
             resolve_device(str(self.device) if isinstance(self.device, torch.device) else self.device)
 
@@ -537,7 +674,7 @@ class BaseNetClassifier(TimeSeriesTagsMixin, NeuralNetClassifier):
                 f"{type(self).__name__} needs at least 2 classes in y; y holds 1 class "
                 f"({self.label_encoder_.classes_.tolist()})."
             )
-        if "modalities" in self._parameter_constraints:
+        if "modalities" in self._architecture_param_names():
             self.modalities_ = check_modalities(self.modalities, X.shape[1])
         self._fit_scaling(X)
         self.seed_ = seed_from_random_state(self.random_state)
@@ -596,10 +733,30 @@ class BaseNetClassifier(TimeSeriesTagsMixin, NeuralNetClassifier):
             # whole epochs would give a larger training set more steps
             vars(self)["_steps_left"] = int(self.n_steps)
         try:
-            return super().fit_loop(X, y, epochs=epochs, _routing_method=_routing_method, **fit_params)
+            with self._progress_bar(self.max_epochs if epochs is None else epochs):
+                return super().fit_loop(X, y, epochs=epochs, _routing_method=_routing_method, **fit_params)
         finally:
             vars(self).pop("_presplit_datasets", None)
             vars(self).pop("_steps_left", None)
+
+    @contextlib.contextmanager
+    def _progress_bar(self, n_epochs):
+        """A tqdm bar over ``n_epochs`` epochs while training, when ``verbose >= 1``.
+
+        The ``progress`` callback advances it after each epoch's scores.
+        """
+        if not self.verbose:
+            yield
+            return
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=n_epochs, desc=f"{type(self).__name__} fit", unit="epoch")
+        vars(self)["_progress_bar"] = bar
+        try:
+            yield
+        finally:
+            vars(self).pop("_progress_bar", None)
+            bar.close()
 
     def _record_budget(self):
         self.n_epochs_ = len(self.history)
@@ -611,8 +768,7 @@ class BaseNetClassifier(TimeSeriesTagsMixin, NeuralNetClassifier):
                 f"{type(self).__name__} builds its network from the data: call fit(X, y), "
                 "or initialize(X, y) to build it (e.g. before load_params)."
             )
-        kwargs = {**self._network_kwargs(), **self.get_params_for("module")}
-        network = self._build_network(self.input_shape_, self.n_classes_, **kwargs)
+        network = self._build_network(self.input_shape_, self.n_classes_, **self._network_kwargs())
         scaler = _InputScaler(
             self.input_shape_[0],
             n_spatial_dims=len(self.input_shape_) - 1,
@@ -623,7 +779,7 @@ class BaseNetClassifier(TimeSeriesTagsMixin, NeuralNetClassifier):
         self.module_ = _ScaledNetwork(scaler, network)
         return self
 
-    def initialize(self, X=None, y=None):
+    def initialize(self: _Net, X: ArrayLike | None = None, y: ArrayLike | None = None) -> _Net:
         """Build the network, criterion and optimizer without training.
 
         Parameters
@@ -647,7 +803,7 @@ class BaseNetClassifier(TimeSeriesTagsMixin, NeuralNetClassifier):
         with self._resolved_device(), self._seeded_torch(seed):
             return super().initialize()
 
-    def fit(self, X, y, **fit_params):
+    def fit(self: _Net, X: ArrayLike, y: ArrayLike | LabelDistribution, **fit_params: Any) -> _Net:
         """Learn the input scaling, build the network for ``X``'s shape, and train it.
 
         Trains ``max_epochs`` epochs, or with ``max_epochs="auto"`` exactly
@@ -676,13 +832,21 @@ class BaseNetClassifier(TimeSeriesTagsMixin, NeuralNetClassifier):
         if self.warm_start and self.initialized_:
             return self.partial_fit(X, y, **fit_params)
         X, y_enc = self._prepare_fit(X, y)
+        # A fit starts afresh: not a re-initialisation for skorch to announce.
+        self.initialized_ = False
         with self._resolved_device(), self._seeded_torch(self.seed_):
             NeuralNetClassifier.initialize(self)
             NeuralNetClassifier.partial_fit(self, X, y_enc, _routing_method="fit", **fit_params)
         self._record_budget()
         return self
 
-    def partial_fit(self, X, y=None, classes=None, **fit_params):
+    def partial_fit(
+        self: _Net,
+        X: ArrayLike,
+        y: ArrayLike | LabelDistribution | None = None,
+        classes: ArrayLike | None = None,
+        **fit_params: Any,
+    ) -> _Net:
         """Train once more for the budget of a fit, without re-initialising the network.
 
         That is ``max_epochs`` more epochs, or with ``max_epochs="auto"`` the whole
@@ -711,7 +875,7 @@ class BaseNetClassifier(TimeSeriesTagsMixin, NeuralNetClassifier):
         with self._resolved_device():
             yield from super().forward_iter(X, training=training, device=device)
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
         """Class probabilities, columns in the order of ``classes_``.
 
         Parameters
@@ -726,7 +890,7 @@ class BaseNetClassifier(TimeSeriesTagsMixin, NeuralNetClassifier):
         self.check_is_fitted(["module_", "input_shape_"])
         return super().predict_proba(X)
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Predicted labels, in the user's label space (strings stay strings).
 
         Parameters

@@ -1,18 +1,31 @@
 """DeepSense (Yao et al., 2017): per-modality frequency convolutions, merge, GRU over frames."""
 
 import numbers
+from collections.abc import Sequence
+from typing import Any
 
 import torch
 from sklearn.utils._param_validation import Interval
 from torch import nn
 
-from ..utils._docstring import (
-    Substitution,
-    _device_docstring,
-    _random_state_docstring,
-    _verbose_docstring,
+from ..utils._docstring import Substitution, _device_docstring, _random_state_docstring
+from ._base import (
+    BaseNetClassifier,
+    CallbacksArg,
+    CriterionArg,
+    DeviceArg,
+    MaxEpochsArg,
+    ModalitiesArg,
+    OptimizerArg,
+    RandomStateArg,
+    TrainSplitArg,
+    _budget_attributes_docstring,
+    _budget_docstring,
+    _init_arguments,
+    _net_verbose_docstring,
+    _skorch_kwargs_docstring,
+    masked_mean,
 )
-from ._base import BaseNetClassifier, _budget_attributes_docstring, _budget_docstring, masked_mean
 
 __all__ = ["DeepSenseClassifier"]
 
@@ -67,16 +80,16 @@ class DeepSenseNetwork(nn.Module):
 
     def __init__(
         self,
-        modalities,
-        n_freqs,
-        n_classes,
-        n_filters=64,
-        kernel_size=3,
-        hidden_size=120,
-        num_layers=2,
-        conv_dropout=0.2,
-        gru_dropout=0.5,
-    ):
+        modalities: dict[str, Sequence[int]],
+        n_freqs: int,
+        n_classes: int,
+        n_filters: int = 64,
+        kernel_size: int = 3,
+        hidden_size: int = 120,
+        num_layers: int = 2,
+        conv_dropout: float = 0.2,
+        gru_dropout: float = 0.5,
+    ) -> None:
         super().__init__()
         self.modalities = {name: list(chans) for name, chans in modalities.items()}
         self.modality_convs = nn.ModuleList(
@@ -105,7 +118,7 @@ class DeepSenseNetwork(nn.Module):
         self.gru_out_dropout = nn.Dropout(gru_dropout)
         self.head = nn.Linear(hidden_size, n_classes)
 
-    def forward(self, x, lengths=None):
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
         """Logits ``(batch, n_classes)``; ``lengths`` (batch,) marks valid frames."""
         per_modality = [
             conv(x[:, chans]) for conv, chans in zip(self.modality_convs, self.modalities.values())
@@ -123,7 +136,8 @@ class DeepSenseNetwork(nn.Module):
 
 @Substitution(
     device=_device_docstring,
-    verbose=_verbose_docstring,
+    verbose=_net_verbose_docstring,
+    skorch_kwargs=_skorch_kwargs_docstring,
     random_state=_random_state_docstring,
     budget=_budget_docstring,
     budget_attributes=_budget_attributes_docstring,
@@ -185,9 +199,7 @@ class DeepSenseClassifier(BaseNetClassifier):
     %(device)s
     %(verbose)s
     %(random_state)s
-    **kwargs
-        Any other skorch parameter, e.g. ``module__hidden_size=64``,
-        ``optimizer__weight_decay=0``, ``iterator_train__num_workers=2``, ``classes``.
+    %(skorch_kwargs)s
 
     Attributes
     ----------
@@ -247,61 +259,29 @@ class DeepSenseClassifier(BaseNetClassifier):
 
     def __init__(
         self,
-        modalities=None,
+        modalities: ModalitiesArg = None,
         *,
-        n_filters=64,
-        kernel_size=3,
-        hidden_size=120,
-        num_layers=2,
-        conv_dropout=0.2,
-        gru_dropout=0.5,
-        lr=1e-3,
-        max_epochs="auto",
-        n_steps=1500,
-        batch_size=64,
-        optimizer=torch.optim.Adam,
-        criterion=torch.nn.CrossEntropyLoss,
-        train_split=None,
-        callbacks=None,
-        gradient_clip=5.0,
-        device="auto",
-        verbose=0,
-        random_state=None,
-        **kwargs,
-    ):
-        self.modalities = modalities
-        self.n_filters = n_filters
-        self.kernel_size = kernel_size
-        self.hidden_size = hidden_size
-        self.num_layers = num_layers
-        self.conv_dropout = conv_dropout
-        self.gru_dropout = gru_dropout
-        super().__init__(
-            criterion=criterion,
-            optimizer=optimizer,
-            lr=lr,
-            max_epochs=max_epochs,
-            n_steps=n_steps,
-            batch_size=batch_size,
-            train_split=train_split,
-            callbacks=callbacks,
-            gradient_clip=gradient_clip,
-            device=device,
-            verbose=verbose,
-            random_state=random_state,
-            **kwargs,
-        )
+        n_filters: int = 64,
+        kernel_size: int = 3,
+        hidden_size: int = 120,
+        num_layers: int = 2,
+        conv_dropout: float = 0.2,
+        gru_dropout: float = 0.5,
+        lr: float = 1e-3,
+        max_epochs: MaxEpochsArg = "auto",
+        n_steps: int = 1500,
+        batch_size: int = 64,
+        optimizer: OptimizerArg = torch.optim.Adam,
+        criterion: CriterionArg = torch.nn.CrossEntropyLoss,
+        train_split: TrainSplitArg = None,
+        callbacks: CallbacksArg = None,
+        gradient_clip: float | None = 5.0,
+        device: DeviceArg = "auto",
+        verbose: int = 0,
+        random_state: RandomStateArg = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**_init_arguments(locals()))
 
-    def _network_kwargs(self):
-        return dict(
-            modalities=self.modalities_,
-            n_filters=self.n_filters,
-            kernel_size=self.kernel_size,
-            hidden_size=self.hidden_size,
-            num_layers=self.num_layers,
-            conv_dropout=self.conv_dropout,
-            gru_dropout=self.gru_dropout,
-        )
-
-    def _build_network(self, input_shape, n_classes, **kwargs):
-        return DeepSenseNetwork(n_freqs=input_shape[1], n_classes=n_classes, **kwargs)
+    def _build_network(self, input_shape, n_classes, **architecture):
+        return DeepSenseNetwork(n_freqs=input_shape[1], n_classes=n_classes, **architecture)

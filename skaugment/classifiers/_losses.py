@@ -75,7 +75,9 @@ class DULoss(nn.Module):
     True
     """
 
-    def __init__(self, tau=0.5, smoothing=0.1, focal_gamma=2.0, focal_alpha=1.0):
+    def __init__(
+        self, tau: float = 0.5, smoothing: float = 0.1, focal_gamma: float = 2.0, focal_alpha: float = 1.0
+    ) -> None:
         super().__init__()
         for name, value, low, high in [
             ("tau", tau, 0.0, 1.0),
@@ -91,13 +93,13 @@ class DULoss(nn.Module):
         self.focal_alpha = float(focal_alpha)
         self.last_weights_ = None
 
-    def weights(self, accuracy):
+    def weights(self, accuracy: float) -> tuple[float, float, float]:
         """``(w0, w1, w2)`` of eq. 8 for a batch accuracy in ``[0, 1]``, clipped."""
         w1 = min(max(2.0 - self.tau - 1.0 / (float(accuracy) + 1e-8), 0.0), 1.0)
         w0 = w2 = 0.5 * (1.0 - w1)
         return w0, w1, w2
 
-    def forward(self, logits, target):
+    def forward(self, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         """Loss of ``logits`` ``(n, K)`` against ``target``.
 
         ``target`` is either integer labels ``(n,)`` or class probabilities

@@ -1,18 +1,30 @@
 """SATS-DU (Yu et al., 2024): split-attention residual blocks with temporal and spatial attention."""
 
 import numbers
+from collections.abc import Sequence
+from typing import Any
 
 import torch
 from sklearn.utils._param_validation import Interval
 from torch import nn
 
-from ..utils._docstring import (
-    Substitution,
-    _device_docstring,
-    _random_state_docstring,
-    _verbose_docstring,
+from ..utils._docstring import Substitution, _device_docstring, _random_state_docstring
+from ._base import (
+    BaseNetClassifier,
+    CallbacksArg,
+    CriterionArg,
+    DeviceArg,
+    MaxEpochsArg,
+    ModalitiesArg,
+    OptimizerArg,
+    RandomStateArg,
+    TrainSplitArg,
+    _budget_attributes_docstring,
+    _budget_docstring,
+    _init_arguments,
+    _net_verbose_docstring,
+    _skorch_kwargs_docstring,
 )
-from ._base import BaseNetClassifier, _budget_attributes_docstring, _budget_docstring
 from ._losses import DULoss
 
 __all__ = ["SATSDUClassifier"]
@@ -123,11 +135,19 @@ class SATSBlock(nn.Module):
 
 
 class SATSNetwork(nn.Module):
-    """Stem convolution, SATS blocks, global average pooling, linear head.
+    """Per-modality stem convolutions, a merge, SATS blocks, global average pooling, linear head.
 
     Parameters
     ----------
-    n_channels, n_classes : int
+    modalities : dict of str -> list of int
+        Channel indices of each modality (sensor). Each modality has its own stem
+        convolution (``widths[0]`` filters, batch norm, ReLU) over its channels only;
+        with more than one modality the stems' outputs are concatenated and merged
+        by a 1x1 convolution (batch norm, ReLU) back to ``widths[0]`` channels, as
+        DeepSense merges its per-modality stacks, so that the blocks attend across
+        sensors only after each has been read on its own. One modality is the
+        plain stem over every channel.
+    n_classes : int
     n_dims : {1, 2}
         1 for raw windows ``(batch, c, t)``, 2 for spectrograms ``(batch, c, F, T)``.
     widths : sequence of int, default=(32, 64, 128)
@@ -138,13 +158,33 @@ class SATSNetwork(nn.Module):
     dropout : float, default=0.2
     """
 
-    def __init__(self, n_channels, n_classes, n_dims, widths=(32, 64, 128), radix=2, cardinality=1, dropout=0.2):
+    def __init__(
+        self,
+        modalities: dict[str, Sequence[int]],
+        n_classes: int,
+        n_dims: int,
+        widths: Sequence[int] = (32, 64, 128),
+        radix: int = 2,
+        cardinality: int = 1,
+        dropout: float = 0.2,
+    ) -> None:
         super().__init__()
         conv, bn = _conv(n_dims), _batch_norm(n_dims)
         widths = [int(w) for w in widths]
-        self.stem = nn.Sequential(
-            conv(n_channels, widths[0], 3, padding=1, bias=False), bn(widths[0]), nn.ReLU(inplace=True)
+        self.modalities = {name: list(chans) for name, chans in modalities.items()}
+        self.stems = nn.ModuleList(
+            nn.Sequential(
+                conv(len(chans), widths[0], 3, padding=1, bias=False), bn(widths[0]), nn.ReLU(inplace=True)
+            )
+            for chans in self.modalities.values()
         )
+        n_modalities = len(self.modalities)
+        if n_modalities > 1:
+            self.merge = nn.Sequential(
+                conv(n_modalities * widths[0], widths[0], 1, bias=False), bn(widths[0]), nn.ReLU(inplace=True)
+            )
+        else:
+            self.merge = nn.Identity()
         blocks, previous = [], widths[0]
         for i, width in enumerate(widths):
             blocks.append(SATSBlock(previous, width, n_dims, 1 if i == 0 else 2, radix, cardinality))
@@ -153,14 +193,17 @@ class SATSNetwork(nn.Module):
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(previous, n_classes)
 
-    def forward(self, x):
-        h = self.blocks(self.stem(x))
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Logits ``(batch, n_classes)``."""
+        per_modality = [stem(x[:, chans]) for stem, chans in zip(self.stems, self.modalities.values())]
+        h = self.blocks(self.merge(torch.cat(per_modality, dim=1)))
         return self.head(self.dropout(h.mean(dim=tuple(range(2, h.ndim)))))
 
 
 @Substitution(
     device=_device_docstring,
-    verbose=_verbose_docstring,
+    verbose=_net_verbose_docstring,
+    skorch_kwargs=_skorch_kwargs_docstring,
     random_state=_random_state_docstring,
     budget=_budget_docstring,
     budget_attributes=_budget_attributes_docstring,
@@ -181,8 +224,18 @@ class SATSDUClassifier(BaseNetClassifier):
     (``input_mode_``). Raw windows are standardised per channel; spectrograms get
     ``log1p`` first. Statistics are learned at fit.
 
+    With ``modalities``, each sensor's channels first go through a stem convolution
+    of their own, and the stems' outputs are merged by a 1x1 convolution before the
+    blocks (the per-modality reading and merge of DeepSense; skaugment's extension,
+    not in Yu et al., 2024). ``log1p`` (spectrograms) and the standardisation stay
+    per channel.
+
     Parameters
     ----------
+    modalities : dict of str -> list of int, default=None
+        Channel indices of each sensor, e.g. ``{"acc": [0, 1, 2], "gyro": [3, 4, 5]}``;
+        each gets its own stem convolution, and the stems are merged before the
+        blocks. ``None``: one modality with every channel (one stem, no merge).
     widths : sequence of int, default=(32, 64, 128)
         Output channels of the blocks; each must be divisible by
         ``radix * cardinality``.
@@ -206,8 +259,7 @@ class SATSDUClassifier(BaseNetClassifier):
     %(device)s
     %(verbose)s
     %(random_state)s
-    **kwargs
-        Any other skorch parameter (``module__*``, ``optimizer__*``, ``classes``, ...).
+    %(skorch_kwargs)s
 
     Attributes
     ----------
@@ -215,6 +267,7 @@ class SATSDUClassifier(BaseNetClassifier):
     input_mode_ : {"time_series", "spectrogram"}
     input_shape_ : tuple of int
         ``(n_channels, n_timesteps)`` or ``(n_channels, n_freqs, n_frames)``.
+    modalities_ : dict of str -> list of int
     input_mean_, input_std_ : ndarray of shape (n_channels,)
     label_encoder_ : sklearn.preprocessing.LabelEncoder
     seed_ : int
@@ -239,6 +292,7 @@ class SATSDUClassifier(BaseNetClassifier):
 
     _parameter_constraints = {
         **BaseNetClassifier._parameter_constraints,
+        "modalities": [None, dict],
         "widths": ["array-like"],
         "radix": [Interval(numbers.Integral, 1, None, closed="left")],
         "cardinality": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -247,44 +301,27 @@ class SATSDUClassifier(BaseNetClassifier):
 
     def __init__(
         self,
+        modalities: ModalitiesArg = None,
         *,
-        widths=(32, 64, 128),
-        radix=2,
-        cardinality=1,
-        dropout=0.2,
-        lr=1e-3,
-        max_epochs="auto",
-        n_steps=1500,
-        batch_size=64,
-        optimizer=torch.optim.AdamW,
-        criterion=DULoss,
-        train_split=None,
-        callbacks=None,
-        gradient_clip=5.0,
-        device="auto",
-        verbose=0,
-        random_state=None,
-        **kwargs,
-    ):
-        self.widths = widths
-        self.radix = radix
-        self.cardinality = cardinality
-        self.dropout = dropout
-        super().__init__(
-            criterion=criterion,
-            optimizer=optimizer,
-            lr=lr,
-            max_epochs=max_epochs,
-            n_steps=n_steps,
-            batch_size=batch_size,
-            train_split=train_split,
-            callbacks=callbacks,
-            gradient_clip=gradient_clip,
-            device=device,
-            verbose=verbose,
-            random_state=random_state,
-            **kwargs,
-        )
+        widths: Sequence[int] = (32, 64, 128),
+        radix: int = 2,
+        cardinality: int = 1,
+        dropout: float = 0.2,
+        lr: float = 1e-3,
+        max_epochs: MaxEpochsArg = "auto",
+        n_steps: int = 1500,
+        batch_size: int = 64,
+        optimizer: OptimizerArg = torch.optim.AdamW,
+        criterion: CriterionArg = DULoss,
+        train_split: TrainSplitArg = None,
+        callbacks: CallbacksArg = None,
+        gradient_clip: float | None = 5.0,
+        device: DeviceArg = "auto",
+        verbose: int = 0,
+        random_state: RandomStateArg = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**_init_arguments(locals()))
 
     def _check_params(self):
         super()._check_params()
@@ -297,8 +334,5 @@ class SATSDUClassifier(BaseNetClassifier):
                 f"widths must be positive ints divisible by radix * cardinality = {group}; got {self.widths!r}."
             )
 
-    def _network_kwargs(self):
-        return dict(widths=tuple(self.widths), radix=self.radix, cardinality=self.cardinality, dropout=self.dropout)
-
-    def _build_network(self, input_shape, n_classes, **kwargs):
-        return SATSNetwork(input_shape[0], n_classes, n_dims=len(input_shape) - 1, **kwargs)
+    def _build_network(self, input_shape, n_classes, **architecture):
+        return SATSNetwork(n_classes=n_classes, n_dims=len(input_shape) - 1, **architecture)

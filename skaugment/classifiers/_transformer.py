@@ -1,21 +1,29 @@
 """Encoder-only Transformer over STFT frames, one encoder per modality (Wang et al., 2024, Appendix F)."""
 
 import numbers
+from collections.abc import Sequence
+from typing import Any
 
 import torch
 from sklearn.utils._param_validation import Interval
 from torch import nn
 
-from ..utils._docstring import (
-    Substitution,
-    _device_docstring,
-    _random_state_docstring,
-    _verbose_docstring,
-)
+from ..utils._docstring import Substitution, _device_docstring, _random_state_docstring
 from ._base import (
     BaseNetClassifier,
+    CallbacksArg,
+    CriterionArg,
+    DeviceArg,
+    MaxEpochsArg,
+    ModalitiesArg,
+    OptimizerArg,
+    RandomStateArg,
+    TrainSplitArg,
     _budget_attributes_docstring,
     _budget_docstring,
+    _init_arguments,
+    _net_verbose_docstring,
+    _skorch_kwargs_docstring,
     frame_mask,
     masked_mean,
 )
@@ -69,16 +77,16 @@ class TransformerNetwork(nn.Module):
 
     def __init__(
         self,
-        modalities,
-        n_freqs,
-        n_frames,
-        n_classes,
-        d_model=64,
-        nhead=4,
-        num_layers=2,
-        dim_feedforward=128,
-        dropout=0.1,
-    ):
+        modalities: dict[str, Sequence[int]],
+        n_freqs: int,
+        n_frames: int,
+        n_classes: int,
+        d_model: int = 64,
+        nhead: int = 4,
+        num_layers: int = 2,
+        dim_feedforward: int = 128,
+        dropout: float = 0.1,
+    ) -> None:
         super().__init__()
         self.modalities = {name: list(chans) for name, chans in modalities.items()}
         self.encoders = nn.ModuleList(
@@ -88,7 +96,7 @@ class TransformerNetwork(nn.Module):
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(d_model * len(self.modalities), n_classes)
 
-    def forward(self, x, lengths=None):
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
         """Logits ``(batch, n_classes)``; ``lengths`` (batch,) marks valid frames."""
         pooled = [enc(x[:, chans], lengths) for enc, chans in zip(self.encoders, self.modalities.values())]
         return self.head(self.dropout(torch.cat(pooled, dim=1)))
@@ -96,7 +104,8 @@ class TransformerNetwork(nn.Module):
 
 @Substitution(
     device=_device_docstring,
-    verbose=_verbose_docstring,
+    verbose=_net_verbose_docstring,
+    skorch_kwargs=_skorch_kwargs_docstring,
     random_state=_random_state_docstring,
     budget=_budget_docstring,
     budget_attributes=_budget_attributes_docstring,
@@ -140,8 +149,7 @@ class TransformerClassifier(BaseNetClassifier):
     %(device)s
     %(verbose)s
     %(random_state)s
-    **kwargs
-        Any other skorch parameter (``module__*``, ``optimizer__*``, ``classes``, ...).
+    %(skorch_kwargs)s
 
     Attributes
     ----------
@@ -184,63 +192,35 @@ class TransformerClassifier(BaseNetClassifier):
 
     def __init__(
         self,
-        modalities=None,
+        modalities: ModalitiesArg = None,
         *,
-        d_model=64,
-        nhead=4,
-        num_layers=2,
-        dim_feedforward=128,
-        dropout=0.1,
-        lr=1e-3,
-        max_epochs="auto",
-        n_steps=1500,
-        batch_size=64,
-        optimizer=torch.optim.AdamW,
-        criterion=torch.nn.CrossEntropyLoss,
-        train_split=None,
-        callbacks=None,
-        gradient_clip=1.0,
-        device="auto",
-        verbose=0,
-        random_state=None,
-        **kwargs,
-    ):
-        self.modalities = modalities
-        self.d_model = d_model
-        self.nhead = nhead
-        self.num_layers = num_layers
-        self.dim_feedforward = dim_feedforward
-        self.dropout = dropout
-        super().__init__(
-            criterion=criterion,
-            optimizer=optimizer,
-            lr=lr,
-            max_epochs=max_epochs,
-            n_steps=n_steps,
-            batch_size=batch_size,
-            train_split=train_split,
-            callbacks=callbacks,
-            gradient_clip=gradient_clip,
-            device=device,
-            verbose=verbose,
-            random_state=random_state,
-            **kwargs,
-        )
+        d_model: int = 64,
+        nhead: int = 4,
+        num_layers: int = 2,
+        dim_feedforward: int = 128,
+        dropout: float = 0.1,
+        lr: float = 1e-3,
+        max_epochs: MaxEpochsArg = "auto",
+        n_steps: int = 1500,
+        batch_size: int = 64,
+        optimizer: OptimizerArg = torch.optim.AdamW,
+        criterion: CriterionArg = torch.nn.CrossEntropyLoss,
+        train_split: TrainSplitArg = None,
+        callbacks: CallbacksArg = None,
+        gradient_clip: float | None = 1.0,
+        device: DeviceArg = "auto",
+        verbose: int = 0,
+        random_state: RandomStateArg = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**_init_arguments(locals()))
 
     def _check_params(self):
         super()._check_params()
         if self.d_model % self.nhead:
             raise ValueError(f"d_model={self.d_model} must be divisible by nhead={self.nhead}.")
 
-    def _network_kwargs(self):
-        return dict(
-            modalities=self.modalities_,
-            d_model=self.d_model,
-            nhead=self.nhead,
-            num_layers=self.num_layers,
-            dim_feedforward=self.dim_feedforward,
-            dropout=self.dropout,
+    def _build_network(self, input_shape, n_classes, **architecture):
+        return TransformerNetwork(
+            n_freqs=input_shape[1], n_frames=input_shape[2], n_classes=n_classes, **architecture
         )
-
-    def _build_network(self, input_shape, n_classes, **kwargs):
-        return TransformerNetwork(n_freqs=input_shape[1], n_frames=input_shape[2], n_classes=n_classes, **kwargs)
