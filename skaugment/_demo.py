@@ -46,7 +46,7 @@ def make_classifier(name, modalities, **params):
     if name == "transformer":
         return TransformerClassifier(modalities=modalities, **params)
     if name == "satsdu":
-        return SATSDUClassifier(**params)
+        return SATSDUClassifier(modalities=modalities, **params)
     raise ValueError(f"unknown classifier {name!r}; use deepsense, transformer or satsdu.")
 
 
