@@ -20,7 +20,11 @@ from pathlib import Path
 
 from skaugment.evaluation import AugmentationComparison
 
-PAIRS = [("hybrid", "transforms"), ("hybrid", "metric-edit"), ("transforms", "time-freq")]
+PAIRS = [("hybrid", "transforms"), ("hybrid", "time-freq"), ("hybrid", "metric-edit"),
+         ("transforms", "time-freq"), ("hybrid time-freq", "time-freq"),
+         ("hybrid time-freq", "hybrid"), ("diff-disturb", "transforms"),
+         ("diff-disturb s0.5", "diff-disturb"), ("diff-disturb lf0.9", "diff-disturb"),
+         ("diff-interp", "diff-disturb")]
 
 
 def merge(paths, keep_first=False):
