@@ -63,8 +63,7 @@ def main(argv=None):
     train = np.isin(hapt.groups, args.subjects)
     target_subjects = np.setdiff1d(np.unique(hapt.groups), args.subjects)[:2]
     target = np.isin(hapt.groups, target_subjects)
-    stft = SpectrogramTransformer(n_fft=32, hop_length=8, fs=hapt.fs, modalities=hapt.modalities,
-                                  channel_names=hapt.channel_names)
+    stft = SpectrogramTransformer(n_fft=32, hop_length=8, fs=hapt.fs)
     S, y = stft.fit_transform(hapt.data[train]), hapt.target[train]
     S_target = stft.transform(hapt.data[target])
     print(f"training windows: {len(y)} (subjects {args.subjects}), spectrogram shape {S.shape[1:]}; "

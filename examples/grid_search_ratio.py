@@ -1,6 +1,7 @@
 """Grid-search the augmentation ratio, with augmentation on training folds only.
 
-An :class:`imblearn.pipeline.Pipeline` turns windows into spectrograms, augments the
+An imbalanced-learn Pipeline (:func:`skaugment.make_pipeline`, which also gives the
+sensor layout to every step) turns windows into spectrograms, augments the
 training fold with :class:`~skaugment.MetricDisturbAugmenter` and trains a
 :class:`~skaugment.DeepSenseClassifier`. Validation folds pass through the
 augmenter untouched (imbalanced-learn samplers only act in ``fit``). Folds are
@@ -12,11 +13,10 @@ import os
 import tempfile
 
 import numpy as np
-from imblearn.pipeline import make_pipeline
 from sklearn.model_selection import GridSearchCV, GroupKFold
 
 from skaugment import (ConditionalDiffusionSampler, DeepSenseClassifier, MetricDisturbAugmenter,
-                       SpectrogramTransformer)
+                       SpectrogramTransformer, make_pipeline)
 from skaugment.datasets import load_hapt
 
 QUICK = os.environ.get("SKAUGMENT_EXAMPLES_QUICK") == "1"  # tiny models, for the test suite
@@ -29,15 +29,14 @@ if QUICK:
 
 with tempfile.TemporaryDirectory() as cache:
     pipe = make_pipeline(
-        SpectrogramTransformer(n_fft=32, hop_length=8, modalities=hapt.modalities),
+        SpectrogramTransformer(n_fft=32, hop_length=8),
         MetricDisturbAugmenter(
             generator=ConditionalDiffusionSampler(
-                modalities=hapt.modalities, max_epochs=2 if QUICK else 40,
-                base_channels=8 if QUICK else 16, random_state=0),
+                max_epochs=2 if QUICK else 40, base_channels=8 if QUICK else 16, random_state=0),
             ratio=1.0, low=-0.2, high=0.2, memory=cache, random_state=0),
         # quick: a short fixed step budget, enough to be well above chance on tiny folds
-        DeepSenseClassifier(modalities=hapt.modalities, random_state=0,
-                            **({"n_steps": 100} if QUICK else {"max_epochs": 10})),
+        DeepSenseClassifier(random_state=0, **({"n_steps": 100} if QUICK else {"max_epochs": 10})),
+        modalities=hapt.modalities,  # the generator's and the classifier's
     )
     search = GridSearchCV(pipe, {"metricdisturbaugmenter__ratio": [0.5, 1.0, 2.0]},
                           cv=GroupKFold(n_splits=3))

@@ -14,10 +14,9 @@ One split, one seed: ``skaugment compare --preset benchmark`` measures it proper
 import os
 
 import numpy as np
-from imblearn.pipeline import make_pipeline
 
 from skaugment import (DeepSenseClassifier, MetricEditAugmenter, SignalTransformAugmenter,
-                       SpectrogramTransformer)
+                       SpectrogramTransformer, make_pipeline)
 from skaugment.datasets import load_hapt
 
 QUICK = os.environ.get("SKAUGMENT_EXAMPLES_QUICK") == "1"  # tiny models, for the test suite
@@ -34,15 +33,15 @@ n_steps = 40 if QUICK else 1500
 def pipeline(*augmenters):
     return make_pipeline(
         *augmenters,
-        SpectrogramTransformer(n_fft=32, hop_length=8, modalities=hapt.modalities),
-        DeepSenseClassifier(modalities=hapt.modalities, n_steps=n_steps, random_state=0),
+        SpectrogramTransformer(n_fft=32, hop_length=8),
+        DeepSenseClassifier(n_steps=n_steps, random_state=0),
+        modalities=hapt.modalities,  # for every step that reads it, the augmenter's transforms too
     )
 
 
 hybrid = MetricEditAugmenter(
-    transforms=SignalTransformAugmenter(modalities=hapt.modalities),  # rotation, scaling, jitter
-    low=-0.2, high=0.2, n_fft=32, hop_length=8, modalities=hapt.modalities,
-    ratio=5.0, random_state=0)
+    transforms=SignalTransformAugmenter(),  # rotation, scaling, jitter of each triaxial sensor
+    low=-0.2, high=0.2, n_fft=32, hop_length=8, ratio=5.0, random_state=0)
 for name, pipe in [("none", pipeline()), ("hybrid", pipeline(hybrid))]:
     pipe.fit(X, y)
     acc = np.mean(pipe.predict(X_test) == y_test)

@@ -21,8 +21,7 @@ QUICK = os.environ.get("SKAUGMENT_EXAMPLES_QUICK") == "1"  # tiny models, for th
 
 hapt = load_hapt()
 subjects = np.isin(hapt.groups, [1] if QUICK else [1, 2])
-stft = SpectrogramTransformer(n_fft=32, hop_length=8, fs=hapt.fs, modalities=hapt.modalities,
-                              channel_names=hapt.channel_names)
+stft = SpectrogramTransformer(n_fft=32, hop_length=8, fs=hapt.fs)
 S, y = stft.fit_transform(hapt.data[subjects]), hapt.target[subjects]
 
 generator = ConditionalDiffusionSampler(

@@ -21,8 +21,7 @@ QUICK = os.environ.get("SKAUGMENT_EXAMPLES_QUICK") == "1"  # tiny models, for th
 rng = np.random.default_rng(0)
 
 hapt = load_hapt()
-stft = SpectrogramTransformer(n_fft=32, hop_length=8, fs=hapt.fs, modalities=hapt.modalities,
-                              channel_names=hapt.channel_names)
+stft = SpectrogramTransformer(n_fft=32, hop_length=8, fs=hapt.fs)
 train = np.isin(hapt.groups, [1, 2])
 held_out = np.flatnonzero(np.isin(hapt.groups, [3, 4]))
 held_out = rng.choice(held_out, size=40 if QUICK else 300, replace=False)

@@ -36,8 +36,11 @@ _PUBLIC = {
     "TransformerClassifier": "skaugment.classifiers",
     "SATSDUClassifier": "skaugment.classifiers",
     "DULoss": "skaugment.classifiers",
+    # an imblearn Pipeline that states the sensor layout once
+    "make_pipeline": "skaugment.pipeline",
 }
-_SUBMODULES = ["augmenters", "classifiers", "datasets", "evaluation", "generators", "plotting", "spectral", "utils"]
+_SUBMODULES = ["augmenters", "classifiers", "datasets", "evaluation", "generators", "pipeline", "plotting",
+               "spectral", "utils"]
 
 __all__ = sorted(_PUBLIC) + _SUBMODULES
 

@@ -290,8 +290,7 @@ class MetricEditSampler(BaseConditionalGenerator):
         from skaugment.datasets import load_hapt
         from skaugment.generators import MetricEditSampler
         h = load_hapt(); keep = np.isin(h.groups, [1, 2, 3, 4, 5]); y = h.target[keep]
-        S = SpectrogramTransformer(n_fft=32, hop_length=8, fs=h.fs,
-                                   modalities=h.modalities).fit_transform(h.data[keep])
+        S = SpectrogramTransformer(n_fft=32, hop_length=8, fs=h.fs).fit_transform(h.data[keep])
         gen = MetricEditSampler(modalities=h.modalities, device='cpu').fit(S, y)
         M = gen.train_conditions_
         req = M * np.random.RandomState(0).uniform(0.8, 1.2, size=M.shape)

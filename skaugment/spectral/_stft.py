@@ -1,21 +1,20 @@
 """Batched STFT (magnitude and complex), its exact inverse and the Griffin-Lim inverse."""
 
+from __future__ import annotations
+
 import numbers
 from numbers import Integral, Real
+from typing import Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._validation import check_rng
 from ..base import TimeSeriesTagsMixin
-from ..utils import (
-    check_channel_names,
-    check_modalities,
-    check_spectrogram,
-    check_time_series,
-)
+from ..utils import check_spectrogram, check_time_series
 from ..utils._docstring import Substitution, _random_state_docstring
 
 __all__ = [
@@ -459,11 +458,6 @@ class SpectrogramTransformer(TimeSeriesTagsMixin, TransformerMixin, BaseEstimato
     fs : float, default=None
         Sampling rate in Hz, for ``frequencies_`` and ``times_``; ``None`` gives
         frequencies in cycles per sample and times in samples.
-    modalities : dict of str -> list of int, default=None
-        Channels per sensor, e.g. ``{"acc": [0, 1, 2], "gyro": [3, 4, 5]}``;
-        ``None`` is one modality holding every channel. Kept for downstream steps.
-    channel_names : list of str, default=None
-        ``None`` gives ``ch0, ch1, ...``.
     n_iter : int, default=32
         Griffin-Lim iterations of :meth:`inverse_transform`.
     %(random_state)s
@@ -484,12 +478,17 @@ class SpectrogramTransformer(TimeSeriesTagsMixin, TransformerMixin, BaseEstimato
         Frame centres: seconds if ``fs`` is given, else samples.
     window_ : ndarray of shape (n_fft,)
     hop_length_ : int
-    modalities_ : dict of str -> list of int
-    channel_names_ : list of str
 
     See Also
     --------
     skaugment.MetricExtractor : the five metrics of these spectrograms.
+    skaugment.make_pipeline : gives the sensor layout to the steps that use it.
+
+    Notes
+    -----
+    There is no ``modalities`` or ``channel_names`` parameter: every channel gets
+    the same STFT, so this step has nothing to do with them. Give them to the
+    steps that use them, or once to :func:`skaugment.make_pipeline`.
 
     Examples
     --------
@@ -510,33 +509,27 @@ class SpectrogramTransformer(TimeSeriesTagsMixin, TransformerMixin, BaseEstimato
         "center": ["boolean"],
         "scale": [StrOptions(set(SCALES))],
         "fs": [Interval(Real, 0, None, closed="neither"), None],
-        "modalities": [dict, None],
-        "channel_names": ["array-like", None],
         "n_iter": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
     }
 
     def __init__(
         self,
-        n_fft=32,
-        hop_length=8,
-        window="hann",
-        center=False,
-        scale="magnitude",
-        fs=None,
-        modalities=None,
-        channel_names=None,
-        n_iter=32,
-        random_state=None,
-    ):
+        n_fft: int = 32,
+        hop_length: int | None = 8,
+        window: str | tuple | ArrayLike = "hann",
+        center: bool = False,
+        scale: Literal["magnitude", "power", "log1p"] = "magnitude",
+        fs: float | None = None,
+        n_iter: int = 32,
+        random_state: int | np.random.RandomState | None = None,
+    ) -> None:
         self.n_fft = n_fft
         self.hop_length = hop_length
         self.window = window
         self.center = center
         self.scale = scale
         self.fs = fs
-        self.modalities = modalities
-        self.channel_names = channel_names
         self.n_iter = n_iter
         self.random_state = random_state
 
@@ -546,7 +539,7 @@ class SpectrogramTransformer(TimeSeriesTagsMixin, TransformerMixin, BaseEstimato
         return tags
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: None = None) -> SpectrogramTransformer:
         """Check ``X`` and record the spectrogram geometry.
 
         Parameters
@@ -572,8 +565,6 @@ class SpectrogramTransformer(TimeSeriesTagsMixin, TransformerMixin, BaseEstimato
         starts = np.arange(self.n_frames_) * self.hop_length_
         centres = starts if self.center else starts + self.n_fft / 2
         self.times_ = centres / unit
-        self.modalities_ = check_modalities(self.modalities, self.n_channels_)
-        self.channel_names_ = check_channel_names(self.channel_names, self.n_channels_)
         return self
 
     def _check_X(self, X):
@@ -585,7 +576,7 @@ class SpectrogramTransformer(TimeSeriesTagsMixin, TransformerMixin, BaseEstimato
             )
         return X
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Magnitude (or power / log1p) spectrograms of ``X``.
 
         Parameters
@@ -599,7 +590,7 @@ class SpectrogramTransformer(TimeSeriesTagsMixin, TransformerMixin, BaseEstimato
         X = self._check_X(X)
         return _stft_magnitude(X, self.n_fft, self.hop_length_, self.window_, self.center, self.scale)
 
-    def inverse_transform(self, S):
+    def inverse_transform(self, S: ArrayLike) -> np.ndarray:
         """Time series whose spectrograms approximate ``S`` (Griffin-Lim).
 
         The scale is undone first (``power``: square root, ``log1p``: ``expm1``), then

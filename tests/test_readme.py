@@ -1,0 +1,187 @@
+"""The README's Python blocks run, in order, as a reader would run them, CI-sized.
+
+The blocks are executed as they are written, one after the other in one namespace
+(later blocks use ``hapt`` and ``pipe`` of the first). Only the cost is changed,
+by standing in for four names the blocks import, so that the blocks themselves
+show the real settings:
+
+========================================  =============================================
+README name                               CI-sized stand-in
+========================================  =============================================
+``skaugment.datasets.load_hapt()``        the real HAPT windows, 2 per subject and
+                                          activity (all 30 subjects, 360 windows)
+``DeepSenseClassifier(...)``              the same class, 5 gradient steps and a
+                                          narrow network unless the block sets them
+``ConditionalDiffusionSampler(...)``      the same class, one epoch of a tiny U-Net,
+                                          one sampling step, no metric guidance
+``GroupHoldoutSplit(n_repeats=r)``        ``n_repeats=min(r, 2)``
+========================================  =============================================
+
+The test checks that the blocks really got the stand-ins (a README that imports
+them some other way fails here instead of training at full size), then checks what
+each block promises, not only that it ran. Tracebacks point at README.md lines.
+"""
+
+import functools
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.utils import Bunch
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+PER_SUBJECT_AND_ACTIVITY = 2
+TINY_DEEPSENSE = dict(n_steps=5, n_filters=8, hidden_size=16)
+TINY_DIFFUSION = dict(base_channels=4, max_epochs=1, batch_size=32, train_steps=10, sample_steps=1,
+                      metric_guidance=0.0, device="cpu")
+
+
+def python_blocks():
+    """``[(first line number, code)]`` of the README's fenced ``python`` blocks."""
+    text = README.read_text()
+    return [(text.count("\n", 0, m.start(1)) + 1, m.group(1))
+            for m in re.finditer(r"^```python\n(.*?)^```", text, re.M | re.S)]
+
+
+def run_block(line, code, namespace):
+    # pad so that line numbers in a traceback are README.md's
+    exec(compile("\n" * (line - 1) + code, str(README), "exec"), namespace)
+
+
+def _small_hapt(full):
+    rows = []
+    for subject in np.unique(full.groups):
+        for activity in np.unique(full.target):
+            match = np.flatnonzero((full.groups == subject) & (full.target == activity))
+            # evenly spaced in the recording, not its first seconds
+            pick = np.linspace(0, len(match) - 1, PER_SUBJECT_AND_ACTIVITY).round().astype(int)
+            rows.append(match[pick])
+    rows = np.sort(np.concatenate(rows))
+    return Bunch(**{k: (v[rows].copy() if isinstance(v, np.ndarray) and len(v) == len(full.target)
+                        else v) for k, v in full.items()})
+
+
+def _at_most_two_repeats(splitter):
+    @functools.wraps(splitter)
+    def make(*args, n_repeats=5, **kwargs):
+        return splitter(*args, n_repeats=min(n_repeats, 2), **kwargs)
+    return make
+
+
+@pytest.fixture(scope="module")
+def stand_ins(hapt):
+    import skaugment.classifiers
+    import skaugment.datasets
+    import skaugment.evaluation
+    import skaugment.generators
+
+    small = _small_hapt(hapt)
+    subs = {
+        (skaugment.datasets, "load_hapt"): lambda *a, **k: small,
+        (skaugment.classifiers, "DeepSenseClassifier"):
+            functools.partial(skaugment.classifiers.DeepSenseClassifier, **TINY_DEEPSENSE),
+        (skaugment.generators, "ConditionalDiffusionSampler"):
+            functools.partial(skaugment.generators.ConditionalDiffusionSampler, **TINY_DIFFUSION),
+        (skaugment.evaluation, "GroupHoldoutSplit"):
+            _at_most_two_repeats(skaugment.evaluation.GroupHoldoutSplit),
+    }
+    with pytest.MonkeyPatch.context() as mp:
+        for (module, name), value in subs.items():
+            mp.setattr(module, name, value)
+        yield {name: value for (_, name), value in subs.items()}
+
+
+@pytest.fixture(scope="module")
+def readme(stand_ins, tmp_path_factory):
+    """The namespace after every block that needs no optional package, and their output."""
+    import contextlib
+    import io
+    import os
+
+    blocks = [(line, code) for line, code in python_blocks() if "dask" not in code]
+    namespace, out = {"__name__": "readme"}, io.StringIO()
+    workdir = tmp_path_factory.mktemp("readme")  # where the blocks' relative paths land
+    cwd = os.getcwd()
+    os.chdir(workdir)
+    try:
+        with contextlib.redirect_stdout(out):
+            for line, code in blocks:
+                run_block(line, code, namespace)
+    finally:
+        os.chdir(cwd)
+    namespace["_cwd"] = workdir
+    namespace["_stdout"] = out.getvalue()
+    return namespace
+
+
+def _generator_fits(folder):
+    """``{cached generator fit: time it was written}`` of a ``memory=`` folder."""
+    return {p.parent.name: p.stat().st_mtime_ns
+            for p in Path(folder).rglob("_fit_generator/*/output.pkl")}
+
+
+def test_readme_has_the_blocks_this_file_checks():
+    codes = [code for _, code in python_blocks()]
+    # pipeline, comparison, grid search, Dask (a new block runs too, unchecked)
+    assert len(codes) >= 4, [c.splitlines()[0] for c in codes]
+    assert sum("dask" in c for c in codes) == 1
+
+
+def test_blocks_got_the_ci_sized_stand_ins(readme, stand_ins):
+    for name in ("load_hapt", "DeepSenseClassifier", "ConditionalDiffusionSampler",
+                 "GroupHoldoutSplit"):
+        assert readme[name] is stand_ins[name], name
+    assert len(readme["hapt"].target) == 30 * 6 * PER_SUBJECT_AND_ACTIVITY
+
+
+def test_pipeline_block_states_modalities_once_and_trains(readme):
+    pipe, mods = readme["pipe"], readme["hapt"].modalities
+    params = pipe.get_params()
+    for key in ("metriceditaugmenter__modalities",
+                "metriceditaugmenter__transforms__modalities",
+                "deepsenseclassifier__modalities"):
+        assert params[key] == mods, key
+    assert pipe[-1].modalities_ == mods  # the classifier was fitted with one branch per sensor
+    assert pipe[0].synthetic_mask_.sum() == 5 * (~pipe[0].synthetic_mask_).sum()  # ratio 5
+    accuracy = float(re.search(r"accuracy on unseen subjects: ([\d.]+)", readme["_stdout"])[1])
+    assert 0.0 <= accuracy <= 1.0
+
+
+def test_compare_block_compares_every_method(readme):
+    table = readme["result"].to_markdown()
+    for method in ("none", "transforms", "mixup", "metric-edit", "hybrid", "none x2 budget"):
+        assert f"| {method} |" in table, method
+    assert table in readme["_stdout"]
+
+
+def test_grid_search_block_shares_one_generator_fit_per_fold(readme):
+    search = readme["search"]
+    assert search.n_splits_ == 3
+    assert len(search.cv_results_["params"]) == 3
+    assert search.best_params_["metricdisturbaugmenter__ratio"] in (1.0, 2.0, 5.0)
+    # the layout reached the generator nested in the augmenter
+    generator = search.best_estimator_[1].generator_
+    assert generator.modalities_ == readme["hapt"].modalities
+    assert generator.channel_names_ == list(readme["hapt"].channel_names)
+    # 3 folds and the refit on all rows: 4 training sets, 4 generator fits in the cache
+    assert len(_generator_fits(readme["_cwd"] / "skaugment_cache")) == 4
+
+
+def test_dask_block_reuses_the_cache(readme):
+    pytest.importorskip("dask.distributed", reason="needs dask[distributed] (the dev extra)")
+    import os
+
+    (line, code), = [(line, code) for line, code in python_blocks() if "dask" in code]
+    namespace = dict(readme)
+    cache = readme["_cwd"] / "skaugment_cache"
+    before = _generator_fits(cache)
+    cwd = os.getcwd()
+    os.chdir(readme["_cwd"])
+    try:
+        run_block(line, code, namespace)
+    finally:
+        os.chdir(cwd)
+    assert namespace["search"].best_params_  # refitted on the Dask workers' scores
+    # every generator came from the cache: none was fitted (and written) again
+    assert len(before) == 4 and _generator_fits(cache) == before
