@@ -28,6 +28,7 @@ _PUBLIC = {
     "MetricKnowledgeAugmenter": "skaugment.augmenters",
     "MetricTargetAugmenter": "skaugment.augmenters",
     "MetricEditAugmenter": "skaugment.augmenters",
+    "LabelFidelityFilter": "skaugment.augmenters",
     # classic baselines
     "MixupAugmenter": "skaugment.augmenters",
     "SignalTransformAugmenter": "skaugment.augmenters",
