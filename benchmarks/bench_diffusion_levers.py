@@ -106,6 +106,9 @@ def main():
         hapt.data, hapt.target, hapt.groups, methods, clf, preprocessing=stft, cv=cv,
         budget="equal-steps", baseline_multipliers=tuple(args.baseline_multipliers),
         memory=args.memory, random_state=args.first_split, verbose=1)
+    # the harness numbers this run's splits from 0: name them as the splits they are
+    for record in result.records:
+        record["split"] += args.first_split
     result.config.update({
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs",
         "classifier_name": args.classifier, "ratio": args.ratio, "n_steps": args.n_steps,

@@ -92,6 +92,9 @@ def main():
         budget="equal-steps", baseline_multipliers=tuple(args.baseline_multipliers),
         diagnostics=not args.no_diagnostics, n_jobs=args.jobs, random_state=args.first_split,
         memory=args.memory, verbose=1)
+    # the harness numbers this run's splits from 0: name them as the splits they are
+    for record in result.records:
+        record["split"] += args.first_split
     result.config.update({
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs",
         "classifier_name": args.classifier, "ratio": args.ratio, "n_steps": args.n_steps,
