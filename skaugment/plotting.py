@@ -3,11 +3,24 @@
 matplotlib is optional: ``pip install skaugment[plot]``.
 """
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Literal
+
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.utils.validation import check_is_fitted
 
 from .utils._validation import check_rng
 from .utils import check_labels, check_spectrogram
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from sklearn.base import BaseEstimator
+
+    from .evaluation import AugmentationComparison
 
 __all__ = ["plot_confusion_matrices", "plot_metric_control", "plot_paired_differences"]
 
@@ -26,17 +39,17 @@ def _pyplot():
 
 
 def plot_metric_control(
-    generator,
-    S,
-    y,
+    generator: BaseEstimator,
+    S: ArrayLike,
+    y: ArrayLike,
     *,
-    index=0,
-    metrics=("temporal_range", "f0_amplitude", "contrast"),
-    factors=(-0.4, -0.2, 0, 0.2, 0.4),
-    channel=0,
-    random_state=None,
-    ax=None,
-):
+    index: int = 0,
+    metrics: Sequence[str] = ("temporal_range", "f0_amplitude", "contrast"),
+    factors: Sequence[float] = (-0.4, -0.2, 0, 0.2, 0.4),
+    channel: int = 0,
+    random_state: int | np.random.RandomState | None = None,
+    ax: np.ndarray | None = None,
+) -> Figure:
     """Vary one metric of one real sample at a time and show what the generator makes.
 
     The paper's Figure 4 (Wang et al., 2024): the metrics of sample ``S[index]`` are
@@ -164,7 +177,11 @@ def plot_metric_control(
     return fig
 
 
-def plot_paired_differences(result, metric="accuracy", ax=None):
+def plot_paired_differences(
+    result: AugmentationComparison,
+    metric: Literal["accuracy", "macro_f1"] = "accuracy",
+    ax: Axes | None = None,
+) -> Figure:
     """Paired differences of every method to the best baseline, one dot per run.
 
     Parameters
@@ -221,7 +238,9 @@ def plot_paired_differences(result, metric="accuracy", ax=None):
     return fig
 
 
-def plot_confusion_matrices(matrices, labels, titles=None):
+def plot_confusion_matrices(
+    matrices: Sequence[ArrayLike], labels: Sequence[str], titles: Sequence[str] | None = None
+) -> Figure:
     """Row-normalised confusion matrices side by side.
 
     Parameters

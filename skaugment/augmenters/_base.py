@@ -10,9 +10,12 @@ metrics. Real rows come first in the output, synthetic rows after.
 import inspect
 import numbers
 import os
+from collections.abc import Callable
+from typing import Literal
 
 import joblib
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, _fit_context, clone
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.multiclass import check_classification_targets
@@ -33,6 +36,17 @@ from ..utils._sampling import (
 __all__ = ["BaseMetricAugmenter"]
 
 _MAX_SEED = np.iinfo(np.int32).max
+
+# Annotations of the parameters the augmenters share.
+SamplingStrategyArg = (
+    float
+    | Literal["minority", "not minority", "not majority", "all", "auto"]
+    | dict
+    | Callable
+    | None
+)
+RandomStateArg = int | np.random.RandomState | None
+MemoryArg = str | os.PathLike | joblib.Memory | None
 
 _COMMON_PARAMS_DOC = """generator : estimator, default=None
         A generator of the protocol in ``docs/generators.md`` (``fit``, ``sample``,
@@ -96,7 +110,9 @@ _COMMON_ATTRS_DOC = """generator_ : estimator
         :func:`skaugment.evaluation.metric_control_report`'s ``source``)."""
 
 
-def disturb_metrics(M, columns, low, high, rng):
+def disturb_metrics(
+    M: np.ndarray, columns: np.ndarray, low: float, high: float, rng: np.random.RandomState
+) -> tuple[np.ndarray, np.ndarray]:
     """Each selected metric times ``1 + r``, ``r ~ U(low, high)`` per row and column.
 
     The draw of the *Disturb* technique (Wang et al., 2024, "Fine-grained Control of
@@ -123,7 +139,9 @@ def disturb_metrics(M, columns, low, high, rng):
     return M * (1.0 + R), R
 
 
-def clip_physical_metrics(C, metric_of_col, n_freqs, n_frames):
+def clip_physical_metrics(
+    C: np.ndarray, metric_of_col: np.ndarray, n_freqs: int, n_frames: int
+) -> np.ndarray:
     """Requested metrics clipped to what a magnitude spectrogram of ``F x T`` bins can have.
 
     Non-negative; flatness at most 1; entropy at most ``log2(F * T)``.
@@ -305,7 +323,7 @@ class BaseMetricAugmenter(SpectrogramSamplerMixin, BaseEstimator):
         }
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, S, y):
+    def fit(self, S: ArrayLike, y: ArrayLike) -> "BaseMetricAugmenter":
         """Fit the generator (or check the prefit one) without generating anything.
 
         Parameters
@@ -323,7 +341,7 @@ class BaseMetricAugmenter(SpectrogramSamplerMixin, BaseEstimator):
         return self
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit_resample(self, S, y):
+    def fit_resample(self, S: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """Fit the generator and return the real plus the synthetic samples.
 
         Parameters

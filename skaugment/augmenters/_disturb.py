@@ -3,9 +3,18 @@
 import numbers
 
 import numpy as np
+from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval
 
-from ._base import _COMMON_ATTRS_DOC, _COMMON_PARAMS_DOC, BaseMetricAugmenter, disturb_metrics
+from ._base import (
+    _COMMON_ATTRS_DOC,
+    _COMMON_PARAMS_DOC,
+    BaseMetricAugmenter,
+    MemoryArg,
+    RandomStateArg,
+    SamplingStrategyArg,
+    disturb_metrics,
+)
 from ..utils._docstring import Substitution
 
 __all__ = ["MetricDisturbAugmenter"]
@@ -71,9 +80,19 @@ class MetricDisturbAugmenter(BaseMetricAugmenter):
         "metrics": [None, list, tuple],
     }
 
-    def __init__(self, generator=None, *, ratio=5.0, sampling_strategy=None,
-                 random_state=None, memory=None, prefit=False, low=-0.2, high=0.2,
-                 metrics=None):
+    def __init__(
+        self,
+        generator: BaseEstimator | None = None,
+        *,
+        ratio: float = 5.0,
+        sampling_strategy: SamplingStrategyArg = None,
+        random_state: RandomStateArg = None,
+        memory: MemoryArg = None,
+        prefit: bool = False,
+        low: float = -0.2,
+        high: float = 0.2,
+        metrics: list[str] | tuple[str, ...] | None = None,
+    ) -> None:
         self.generator = generator
         self.ratio = ratio
         self.sampling_strategy = sampling_strategy

@@ -3,9 +3,17 @@
 import numbers
 
 import numpy as np
+from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval
 
-from ._base import _COMMON_ATTRS_DOC, _COMMON_PARAMS_DOC, BaseMetricAugmenter
+from ._base import (
+    _COMMON_ATTRS_DOC,
+    _COMMON_PARAMS_DOC,
+    BaseMetricAugmenter,
+    MemoryArg,
+    RandomStateArg,
+    SamplingStrategyArg,
+)
 from ..utils._docstring import Substitution
 
 __all__ = ["MetricInterpolationAugmenter"]
@@ -66,8 +74,17 @@ class MetricInterpolationAugmenter(BaseMetricAugmenter):
         "b_std": [Interval(numbers.Real, 0, None, closed="left")],
     }
 
-    def __init__(self, generator=None, *, ratio=5.0, sampling_strategy=None,
-                 random_state=None, memory=None, prefit=False, b_std=0.2):
+    def __init__(
+        self,
+        generator: BaseEstimator | None = None,
+        *,
+        ratio: float = 5.0,
+        sampling_strategy: SamplingStrategyArg = None,
+        random_state: RandomStateArg = None,
+        memory: MemoryArg = None,
+        prefit: bool = False,
+        b_std: float = 0.2,
+    ) -> None:
         self.generator = generator
         self.ratio = ratio
         self.sampling_strategy = sampling_strategy

@@ -3,8 +3,16 @@
 import numbers
 
 import numpy as np
+from sklearn.base import BaseEstimator
 
-from ._base import _COMMON_ATTRS_DOC, _COMMON_PARAMS_DOC, BaseMetricAugmenter
+from ._base import (
+    _COMMON_ATTRS_DOC,
+    _COMMON_PARAMS_DOC,
+    BaseMetricAugmenter,
+    MemoryArg,
+    RandomStateArg,
+    SamplingStrategyArg,
+)
 from ..utils._docstring import Substitution
 
 __all__ = ["MetricKnowledgeAugmenter"]
@@ -78,8 +86,19 @@ class MetricKnowledgeAugmenter(BaseMetricAugmenter):
         "ranges": [None, dict],
     }
 
-    def __init__(self, generator=None, *, ratio=5.0, sampling_strategy=None,
-                 random_state=None, memory=None, prefit=False, ranges=None):
+    def __init__(
+        self,
+        generator: BaseEstimator | None = None,
+        *,
+        ratio: float = 5.0,
+        sampling_strategy: SamplingStrategyArg = None,
+        random_state: RandomStateArg = None,
+        memory: MemoryArg = None,
+        prefit: bool = False,
+        ranges: (
+            dict[str, tuple[float, float]] | dict[str, dict[str, tuple[float, float]]] | None
+        ) = None,
+    ) -> None:
         self.generator = generator
         self.ratio = ratio
         self.sampling_strategy = sampling_strategy

@@ -3,6 +3,7 @@
 import numbers
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, _fit_context, clone
 from sklearn.utils._param_validation import HasMethods, Interval
 
@@ -75,7 +76,9 @@ class LabelFidelityFilter(BaseEstimator):
         "threshold": [Interval(numbers.Real, 0, 1, closed="both")],
     }
 
-    def __init__(self, sampler, estimator=None, threshold=0.5):
+    def __init__(
+        self, sampler: BaseEstimator, estimator: BaseEstimator | None = None, threshold: float = 0.5
+    ) -> None:
         self.sampler = sampler
         self.estimator = estimator
         self.threshold = threshold
@@ -86,13 +89,13 @@ class LabelFidelityFilter(BaseEstimator):
             return inner()
         return _sampler_tags(positive_only=False)
 
-    def fit(self, X, y):
+    def fit(self, X: ArrayLike, y: ArrayLike) -> "LabelFidelityFilter":
         """Fit the sampler and the filter (same work as :meth:`fit_resample`)."""
         self.fit_resample(X, y)
         return self
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit_resample(self, X, y):
+    def fit_resample(self, X: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """Augment with ``sampler``, then drop the synthetic rows below ``threshold``.
 
         Parameters

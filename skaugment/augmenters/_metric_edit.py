@@ -1,8 +1,10 @@
 """Metric editing of raw windows: STFT, five-knob metric edit, inverse STFT with the phase kept."""
 
 import numbers
+from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, _fit_context, clone
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.multiclass import check_classification_targets
@@ -20,6 +22,8 @@ from ..utils._sampling import (
 from ..utils._validation import _as_float_array
 from ._base import (
     BaseMetricAugmenter,
+    RandomStateArg,
+    SamplingStrategyArg,
     _split_condition_names,
     clip_physical_metrics,
     disturb_metrics,
@@ -206,9 +210,23 @@ class MetricEditAugmenter(WindowSamplerMixin, BaseEstimator):
         "random_state": ["random_state"],
     }
 
-    def __init__(self, transforms=None, *, low=-0.2, high=0.2, n_fft=32, hop_length=8,
-                 window="hann", modalities=None, hps_factor=2, n_iter=3, n_rounds=2,
-                 ratio=5.0, sampling_strategy=None, random_state=None):
+    def __init__(
+        self,
+        transforms: BaseEstimator | None = None,
+        *,
+        low: float = -0.2,
+        high: float = 0.2,
+        n_fft: int = 32,
+        hop_length: int = 8,
+        window: str | tuple | ArrayLike = "hann",
+        modalities: dict[str, Sequence[int]] | None = None,
+        hps_factor: int | dict[str, int] = 2,
+        n_iter: int = 3,
+        n_rounds: int = 2,
+        ratio: float = 5.0,
+        sampling_strategy: SamplingStrategyArg = None,
+        random_state: RandomStateArg = None,
+    ) -> None:
         self.transforms = transforms
         self.low = low
         self.high = high
@@ -264,7 +282,7 @@ class MetricEditAugmenter(WindowSamplerMixin, BaseEstimator):
     # -- fit --------------------------------------------------------------------------------
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y):
+    def fit(self, X: ArrayLike, y: ArrayLike) -> "MetricEditAugmenter":
         """Check the data and learn the classes, without generating anything.
 
         Parameters
@@ -283,7 +301,7 @@ class MetricEditAugmenter(WindowSamplerMixin, BaseEstimator):
         return self
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit_resample(self, X, y):
+    def fit_resample(self, X: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """Return the real windows followed by metric-edited ones.
 
         Parameters

@@ -10,6 +10,7 @@ labels therefore leave the sampler as a
 import numbers
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
@@ -18,7 +19,7 @@ from ..base import WindowSamplerMixin
 from ..utils._validation import check_rng
 from ..utils import check_labels
 from ..utils._docstring import Substitution, _sampling_strategy_docstring
-from ..utils._labels import label_distribution
+from ..utils._labels import LabelDistribution, label_distribution
 from ..utils._sampling import (
     record_resampling,
     SAMPLING_STRATEGY_CONSTRAINTS,
@@ -26,6 +27,7 @@ from ..utils._sampling import (
     validate_sampling_strategy,
 )
 from ..utils._validation import _as_float_array
+from ._base import RandomStateArg, SamplingStrategyArg
 
 __all__ = ["MixupAugmenter"]
 
@@ -144,7 +146,13 @@ class MixupAugmenter(WindowSamplerMixin, BaseEstimator):
         "random_state": ["random_state"],
     }
 
-    def __init__(self, alpha=0.2, ratio=5.0, sampling_strategy=None, random_state=None):
+    def __init__(
+        self,
+        alpha: float = 0.2,
+        ratio: float = 5.0,
+        sampling_strategy: SamplingStrategyArg = None,
+        random_state: RandomStateArg = None,
+    ) -> None:
         self.alpha = alpha
         self.ratio = ratio
         self.sampling_strategy = sampling_strategy
@@ -159,7 +167,7 @@ class MixupAugmenter(WindowSamplerMixin, BaseEstimator):
         return X, y
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X: ArrayLike, y: ArrayLike) -> "MixupAugmenter":
         """Check the data and learn the classes, without generating anything.
 
         Parameters
@@ -179,7 +187,7 @@ class MixupAugmenter(WindowSamplerMixin, BaseEstimator):
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit_resample(self, X, y):
+    def fit_resample(self, X: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, LabelDistribution]:
         """Return the real samples followed by mixed ones, with soft labels.
 
         Parameters

@@ -1,9 +1,12 @@
 """Classic signal transforms (Um et al., 2017) as an imbalanced-learn sampler on raw windows."""
 
 import inspect
+from collections.abc import Sequence
 from numbers import Integral, Real
+from typing import Any, Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
@@ -22,6 +25,7 @@ from ..utils._sampling import (
     draw_sources_per_class,
     validate_sampling_strategy,
 )
+from ._base import RandomStateArg, SamplingStrategyArg
 from .functional import SPECTRAL_TRANSFORMS, TIME_TRANSFORMS
 
 __all__ = ["SignalTransformAugmenter"]
@@ -29,6 +33,12 @@ __all__ = ["SignalTransformAugmenter"]
 # Arguments the augmenter supplies itself; every other keyword argument of a
 # transform is a strength the user may override through ``transform_params``.
 _SUPPLIED = {"X", "rng", "groups", "n_fft", "hop_length"}
+
+TimeTransformName = Literal[
+    "rotation", "scaling", "jitter", "time_warp", "magnitude_warp", "permutation", "crop",
+    "negation",
+]
+SpectralTransformName = Literal["frequency_mask", "frequency_perturb"]
 
 
 def _tunable_defaults(name):
@@ -189,17 +199,17 @@ class SignalTransformAugmenter(WindowSamplerMixin, BaseEstimator):
 
     def __init__(
         self,
-        transforms=("rotation", "scaling", "jitter"),
-        n_transforms=None,
-        spectral_transforms=(),
-        transform_params=None,
-        modalities=None,
-        n_fft=32,
-        hop_length=8,
-        ratio=5.0,
-        sampling_strategy=None,
-        random_state=None,
-    ):
+        transforms: Sequence[TimeTransformName] = ("rotation", "scaling", "jitter"),
+        n_transforms: int | None = None,
+        spectral_transforms: Sequence[SpectralTransformName] = (),
+        transform_params: dict[str, dict[str, Any]] | None = None,
+        modalities: dict[str, Sequence[int]] | None = None,
+        n_fft: int = 32,
+        hop_length: int | None = 8,
+        ratio: float = 5.0,
+        sampling_strategy: SamplingStrategyArg = None,
+        random_state: RandomStateArg = None,
+    ) -> None:
         self.transforms = transforms
         self.n_transforms = n_transforms
         self.spectral_transforms = spectral_transforms
@@ -321,7 +331,7 @@ class SignalTransformAugmenter(WindowSamplerMixin, BaseEstimator):
     # -- fit ----------------------------------------------------------------------------------
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X: ArrayLike, y: ArrayLike) -> "SignalTransformAugmenter":
         """Check the data and the parameters without generating anything.
 
         Parameters
@@ -339,7 +349,7 @@ class SignalTransformAugmenter(WindowSamplerMixin, BaseEstimator):
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit_resample(self, X, y):
+    def fit_resample(self, X: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """Return the real windows followed by transformed copies of them.
 
         Parameters

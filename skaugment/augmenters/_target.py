@@ -3,10 +3,18 @@
 import warnings
 
 import numpy as np
-from sklearn.base import clone
+from numpy.typing import ArrayLike
+from sklearn.base import BaseEstimator, clone
 from sklearn.utils._param_validation import HasMethods
 
-from ._base import _COMMON_ATTRS_DOC, _COMMON_PARAMS_DOC, BaseMetricAugmenter
+from ._base import (
+    _COMMON_ATTRS_DOC,
+    _COMMON_PARAMS_DOC,
+    BaseMetricAugmenter,
+    MemoryArg,
+    RandomStateArg,
+    SamplingStrategyArg,
+)
 from ..utils import check_finite, check_labels
 from ..utils._docstring import Substitution
 from ..utils._sampling import encode_known_labels
@@ -103,9 +111,19 @@ class MetricTargetAugmenter(BaseMetricAugmenter):
         "label_estimator": [None, HasMethods(["fit", "predict"])],
     }
 
-    def __init__(self, generator=None, *, ratio=5.0, sampling_strategy=None,
-                 random_state=None, memory=None, prefit=False,
-                 target=None, target_y=None, label_estimator=None):
+    def __init__(
+        self,
+        generator: BaseEstimator | None = None,
+        *,
+        ratio: float = 5.0,
+        sampling_strategy: SamplingStrategyArg = None,
+        random_state: RandomStateArg = None,
+        memory: MemoryArg = None,
+        prefit: bool = False,
+        target: ArrayLike | None = None,
+        target_y: ArrayLike | None = None,
+        label_estimator: BaseEstimator | None = None,
+    ) -> None:
         self.generator = generator
         self.target = target
         self.target_y = target_y

@@ -19,8 +19,10 @@ defaults.
 """
 
 import numbers
+from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..spectral._stft import _check_fft_params, istft, stft, stft_coverage
 from ..utils import check_time_series
@@ -111,7 +113,11 @@ _MIN_SPEED = 1e-2
 # -- time domain ------------------------------------------------------------------------------
 
 
-def jitter(X, sigma=0.05, rng=None):
+def jitter(
+    X: ArrayLike,
+    sigma: float = 0.05,
+    rng: int | np.random.RandomState | None = None,
+) -> np.ndarray:
     """Add Gaussian noise whose standard deviation is ``sigma`` times each channel's.
 
     ``X'[i, c, :] = X[i, c, :] + sigma * std(X[i, c, :]) * N(0, 1)``, independently
@@ -145,7 +151,11 @@ def jitter(X, sigma=0.05, rng=None):
     return X + scale * rng.standard_normal(X.shape)
 
 
-def scaling(X, sigma=0.1, rng=None):
+def scaling(
+    X: ArrayLike,
+    sigma: float = 0.1,
+    rng: int | np.random.RandomState | None = None,
+) -> np.ndarray:
     """Multiply each sample-channel by a random factor ``~ N(1, sigma)``.
 
     Changes the amplitude, never the shape over time (Um et al., 2017, "scaling").
@@ -175,7 +185,7 @@ def scaling(X, sigma=0.1, rng=None):
     return X * rng.normal(1.0, sigma, size=X.shape[:2] + (1,))
 
 
-def negation(X):
+def negation(X: ArrayLike) -> np.ndarray:
     """Flip the sign of every value.
 
     Parameters
@@ -195,7 +205,11 @@ def negation(X):
     return np.negative(_check_windows(X))
 
 
-def permutation(X, n_segments=4, rng=None):
+def permutation(
+    X: ArrayLike,
+    n_segments: int = 4,
+    rng: int | np.random.RandomState | None = None,
+) -> np.ndarray:
     """Cut the time axis into ``n_segments`` segments and shuffle them, per sample.
 
     Segment lengths differ by at most one sample (the first ``n_timesteps %
@@ -239,7 +253,12 @@ def permutation(X, n_segments=4, rng=None):
     return np.take_along_axis(X, source[:, np.newaxis, :], axis=-1)
 
 
-def time_warp(X, sigma=0.2, n_knots=4, rng=None):
+def time_warp(
+    X: ArrayLike,
+    sigma: float = 0.2,
+    n_knots: int = 4,
+    rng: int | np.random.RandomState | None = None,
+) -> np.ndarray:
     """Distort time smoothly and monotonically, keeping the window's length and ends.
 
     A random speed ``~ N(1, sigma)`` (floored at 0.01) is drawn at ``n_knots + 2``
@@ -286,7 +305,12 @@ def time_warp(X, sigma=0.2, n_knots=4, rng=None):
     return _interp_time(X, warped)
 
 
-def magnitude_warp(X, sigma=0.2, n_knots=4, rng=None):
+def magnitude_warp(
+    X: ArrayLike,
+    sigma: float = 0.2,
+    n_knots: int = 4,
+    rng: int | np.random.RandomState | None = None,
+) -> np.ndarray:
     """Multiply each sample-channel by a smooth random curve around 1.
 
     The curve is a cubic spline through ``n_knots + 2`` evenly spaced knots (ends
@@ -340,7 +364,12 @@ def _rotation_matrices(n, max_angle, rng):
     return np.eye(3) + sin * K + (1.0 - cos) * (K @ K)
 
 
-def rotation(X, groups, max_angle=15.0, rng=None):
+def rotation(
+    X: ArrayLike,
+    groups: Sequence[Sequence[int]],
+    max_angle: float = 15.0,
+    rng: int | np.random.RandomState | None = None,
+) -> np.ndarray:
     """Rotate every triaxial channel group of a sample by one random 3-D rotation.
 
     Each sample draws a uniformly distributed rotation axis and an angle
@@ -404,7 +433,11 @@ def _check_groups(groups, n_channels):
     return groups
 
 
-def crop(X, crop_ratio=0.9, rng=None):
+def crop(
+    X: ArrayLike,
+    crop_ratio: float = 0.9,
+    rng: int | np.random.RandomState | None = None,
+) -> np.ndarray:
     """Take a random sub-window and stretch it back to the full length.
 
     The sub-window holds ``round(crop_ratio * n_timesteps)`` samples, starts at a
@@ -486,7 +519,15 @@ def _draw_bands(n, n_bins, max_width, first, rng):
     return (bins >= start[:, None]) & (bins < (start + width)[:, None])
 
 
-def frequency_mask(X, max_width=2, n_fft=32, hop_length=8, rng=None, *, include_dc=False):
+def frequency_mask(
+    X: ArrayLike,
+    max_width: int = 2,
+    n_fft: int = 32,
+    hop_length: int | None = 8,
+    rng: int | np.random.RandomState | None = None,
+    *,
+    include_dc: bool = False,
+) -> np.ndarray:
     """Silence a random band of STFT frequency bins and resynthesise the window.
 
     Each sample draws a width uniformly in ``1 .. max_width`` bins and a band
@@ -544,7 +585,13 @@ def frequency_mask(X, max_width=2, n_fft=32, hop_length=8, rng=None, *, include_
     return _resynthesise(X, Z, (~masked)[:, np.newaxis, :, np.newaxis], n_fft, hop_length)
 
 
-def frequency_perturb(X, sigma=0.2, n_fft=32, hop_length=8, rng=None):
+def frequency_perturb(
+    X: ArrayLike,
+    sigma: float = 0.2,
+    n_fft: int = 32,
+    hop_length: int | None = 8,
+    rng: int | np.random.RandomState | None = None,
+) -> np.ndarray:
     """Scale each STFT frequency bin's magnitude by a random factor, keeping the phase.
 
     Each sample, channel and bin draws a factor ``~ N(1, sigma)``, clipped at 0, that

@@ -9,8 +9,10 @@ import functools
 import gzip
 import importlib.util
 import numbers
+import os
 import pickle
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -362,7 +364,13 @@ def _check_positive_int(value, name):
     return int(value)
 
 
-def load_hapt(path=None, window=128, step=64, include_transitions=False, subjects=None):
+def load_hapt(
+    path: str | os.PathLike | None = None,
+    window: int = 128,
+    step: int = 64,
+    include_transitions: bool = False,
+    subjects: int | Sequence[int] | None = None,
+) -> Bunch:
     """Load HAPT as windows of 6-channel IMU signals.
 
     Windows slide with stride ``step`` inside contiguous runs of a single activity

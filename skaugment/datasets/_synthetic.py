@@ -1,6 +1,7 @@
 """Synthetic IMU-like signals with a known spectral signature per class."""
 
 import numbers
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -39,18 +40,18 @@ def _per_class(value, name, n_classes):
 
 
 def make_synthetic_imu(
-    n_samples=120,
-    n_channels=3,
-    n_timesteps=128,
-    n_classes=3,
-    fs=50.0,
-    f0=None,
-    n_harmonics=2,
-    harmonic_decay=0.5,
-    amplitude=1.0,
-    noise=0.1,
-    random_state=None,
-):
+    n_samples: int = 120,
+    n_channels: int = 3,
+    n_timesteps: int = 128,
+    n_classes: int = 3,
+    fs: float = 50.0,
+    f0: float | Sequence[float] | None = None,
+    n_harmonics: int = 2,
+    harmonic_decay: float = 0.5,
+    amplitude: float | Sequence[float] = 1.0,
+    noise: float = 0.1,
+    random_state: int | np.random.RandomState | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Generate periodic multichannel signals whose fundamental frequency encodes the class.
 
     Each sample of class ``k`` is, on every channel,

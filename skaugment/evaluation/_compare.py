@@ -7,16 +7,26 @@ summarised as paired differences to the no-augmentation baseline at its best
 training budget.
 """
 
+from __future__ import annotations
+
 import numbers
 import os
 import shutil
 import tempfile
 import time
 import warnings
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import clone
 from sklearn.utils import check_random_state
+
+if TYPE_CHECKING:
+    from joblib import Memory
+    from sklearn.base import BaseEstimator
+    from sklearn.model_selection import BaseCrossValidator, BaseShuffleSplit
 
 __all__ = [
     "AugmentationComparison",
@@ -58,13 +68,24 @@ class GroupHoldoutSplit:
     [(3, 7), (3, 7)]
     """
 
-    def __init__(self, n_train_groups=5, n_test_groups=None, n_repeats=5, random_state=0):
+    def __init__(
+        self,
+        n_train_groups: int = 5,
+        n_test_groups: int | None = None,
+        n_repeats: int = 5,
+        random_state: int = 0,
+    ) -> None:
         self.n_train_groups = n_train_groups
         self.n_test_groups = n_test_groups
         self.n_repeats = n_repeats
         self.random_state = random_state
 
-    def get_n_splits(self, X=None, y=None, groups=None):
+    def get_n_splits(
+        self,
+        X: ArrayLike | None = None,
+        y: ArrayLike | None = None,
+        groups: ArrayLike | None = None,
+    ) -> int:
         return self.n_repeats
 
     def _check_params(self):
@@ -81,7 +102,7 @@ class GroupHoldoutSplit:
             raise ValueError("random_state must be an int (split i uses random_state + i); "
                              f"got {self.random_state!r}.")
 
-    def split_groups(self, groups, i):
+    def split_groups(self, groups: ArrayLike, i: int) -> tuple[np.ndarray, np.ndarray]:
         """Training and test groups of split ``i`` (sorted)."""
         self._check_params()
         subjects = np.unique(groups)
@@ -95,7 +116,9 @@ class GroupHoldoutSplit:
         test = rest if self.n_test_groups is None else rest[: self.n_test_groups]
         return np.sort(order[: self.n_train_groups]), np.sort(test)
 
-    def split(self, X, y=None, groups=None):
+    def split(
+        self, X: ArrayLike, y: ArrayLike | None = None, groups: ArrayLike | None = None
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         self._check_params()
         if groups is None:
             raise ValueError("GroupHoldoutSplit needs groups (e.g. the subject of every window).")
@@ -110,7 +133,9 @@ class GroupHoldoutSplit:
                 f"random_state={self.random_state})")
 
 
-def paired_difference(a, b, confidence=0.95, test_train_ratio=None):
+def paired_difference(
+    a: ArrayLike, b: ArrayLike, confidence: float = 0.95, test_train_ratio: float | None = None
+) -> dict[str, float]:
     """Mean of ``a - b`` over paired runs with a Student-t confidence interval.
 
     Parameters
@@ -192,8 +217,17 @@ def _default_diagnostic_estimator():
     return make_pipeline(StandardScaler(), LogisticRegression(max_iter=500))
 
 
-def synthetic_data_diagnostics(X_real, y_real, X_synth, y_synth, X_test, y_test, *,
-                               estimator=None, random_state=None):
+def synthetic_data_diagnostics(
+    X_real: ArrayLike,
+    y_real: ArrayLike,
+    X_synth: ArrayLike,
+    y_synth: ArrayLike,
+    X_test: ArrayLike,
+    y_test: ArrayLike,
+    *,
+    estimator: BaseEstimator | None = None,
+    random_state: int | None = None,
+) -> dict[str, float]:
     """How real synthetic samples look, three ways, on the classifier's input space.
 
     - ``tstr``: train on synthetic, test on real: accuracy on ``(X_test, y_test)`` of
@@ -401,10 +435,25 @@ def _run_in_worker(n_threads, *args, **kwargs):
     return _one_run(*args, **kwargs)
 
 
-def compare_augmenters(X, y, groups, methods, classifier, *, preprocessing=None, cv=None,
-                       n_seeds=1, budget="equal-steps", baseline_multipliers=(),
-                       diagnostics=True, diagnostic_estimator=None, memory="auto",
-                       n_jobs=None, random_state=0, verbose=0):
+def compare_augmenters(
+    X: ArrayLike,
+    y: ArrayLike,
+    groups: ArrayLike,
+    methods: dict[str, BaseEstimator | Sequence[BaseEstimator] | None],
+    classifier: BaseEstimator,
+    *,
+    preprocessing: BaseEstimator | None = None,
+    cv: BaseCrossValidator | BaseShuffleSplit | GroupHoldoutSplit | None = None,
+    n_seeds: int = 1,
+    budget: Literal["equal-steps", "equal-epochs"] = "equal-steps",
+    baseline_multipliers: Sequence[float] = (),
+    diagnostics: bool = True,
+    diagnostic_estimator: BaseEstimator | None = None,
+    memory: Literal["auto"] | str | os.PathLike | Memory | None = "auto",
+    n_jobs: int | None = None,
+    random_state: int = 0,
+    verbose: int = 0,
+) -> AugmentationComparison:
     """Train one classifier with each augmentation on the same splits; compare paired.
 
     For every split of ``cv`` (cross-subject: groups never cross between training
@@ -577,15 +626,17 @@ class AugmentationComparison:
         How the comparison was run.
     """
 
-    def __init__(self, records, config):
+    def __init__(self, records: Iterable[dict[str, Any]], config: Mapping[str, Any]) -> None:
         self.records = list(records)
         self.config = dict(config)
 
     @property
-    def methods(self):
+    def methods(self) -> list[str]:
         return list(dict.fromkeys(r["method"] for r in self.records))
 
-    def scores(self, method, metric="accuracy", splits=None):
+    def scores(
+        self, method: str, metric: str = "accuracy", splits: Iterable[int] | None = None
+    ) -> np.ndarray:
         """``metric`` of ``method`` per split (its seeds averaged), ordered by split.
 
         Seeds of one split share its training and test subjects, so they are not
@@ -601,7 +652,14 @@ class AugmentationComparison:
         return {k: float(np.mean([r[metric] for r in rows if r["split"] == k]))
                 for k in sorted({r["split"] for r in rows})}
 
-    def paired(self, a, b, metric="accuracy", confidence=0.95, correction=None):
+    def paired(
+        self,
+        a: str,
+        b: str,
+        metric: str = "accuracy",
+        confidence: float = 0.95,
+        correction: Literal["nadeau-bengio"] | None = None,
+    ) -> dict[str, float]:
         """:func:`paired_difference` of methods ``a`` and ``b`` over the splits both ran on."""
         common = sorted(set(self._per_split(a, metric)) & set(self._per_split(b, metric)))
         ratio = None
@@ -612,7 +670,7 @@ class AugmentationComparison:
         return paired_difference(self.scores(a, metric, common), self.scores(b, metric, common),
                                  confidence, test_train_ratio=ratio)
 
-    def reference(self, metric="accuracy"):
+    def reference(self, metric: str = "accuracy") -> str:
         """The no-augmentation variant with the best mean ``metric`` (its best budget).
 
         Chosen on the test scores, like the methods it is compared with, so the
@@ -624,7 +682,12 @@ class AugmentationComparison:
                              for r in self.records)]
         return max(candidates, key=lambda m: self.scores(m, metric).mean())
 
-    def summary(self, metric="accuracy", confidence=0.95, correction=None):
+    def summary(
+        self,
+        metric: Literal["accuracy", "macro_f1"] = "accuracy",
+        confidence: float = 0.95,
+        correction: Literal["nadeau-bengio"] | None = None,
+    ) -> dict[str, dict[str, Any]]:
         """Per method: mean, std and the paired difference to the best baseline.
 
         Parameters
@@ -669,11 +732,11 @@ class AugmentationComparison:
             out[method] = entry
         return out
 
-    def to_dict(self):
+    def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable ``{"config", "summary", "records"}``."""
         return {"config": self.config, "summary": self.summary(), "records": self.records}
 
-    def to_markdown(self, metric="accuracy"):
+    def to_markdown(self, metric: Literal["accuracy", "macro_f1"] = "accuracy") -> str:
         """The summary as a Markdown table (differences in points, i.e. x100)."""
         summ = self.summary(metric)
         lines = [f"| method | {metric} (mean ± std) | Δ vs {self.reference(metric)} [95% CI] | wins | "

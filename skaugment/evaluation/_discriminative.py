@@ -1,6 +1,11 @@
 """Discriminative score: how well can a classifier tell synthetic from real samples?"""
 
+from collections.abc import Sequence
+from typing import Any, Literal
+
 import numpy as np
+from numpy.typing import ArrayLike
+from sklearn.base import BaseEstimator
 
 from ..utils._validation import check_rng
 from ..utils import check_spectrogram
@@ -13,7 +18,11 @@ _FEATURE_SETS = ("metrics+spectra", "metrics", "spectra")
 _LOG_EPS = 1e-8
 
 
-def spectrogram_features(S, features="metrics+spectra", hps_factor=2):
+def spectrogram_features(
+    S: ArrayLike,
+    features: Literal["metrics+spectra", "metrics", "spectra"] = "metrics+spectra",
+    hps_factor: int | Sequence[int] = 2,
+) -> np.ndarray:
     """Tabular features of magnitude spectrograms for a real-vs-synthetic classifier.
 
     Parameters
@@ -52,15 +61,15 @@ def spectrogram_features(S, features="metrics+spectra", hps_factor=2):
 
 
 def discriminative_score(
-    S_real,
-    S_synth,
+    S_real: ArrayLike,
+    S_synth: ArrayLike,
     *,
-    features="metrics+spectra",
-    cv=5,
-    random_state=None,
-    estimator=None,
-    hps_factor=2,
-):
+    features: Literal["metrics+spectra", "metrics", "spectra"] = "metrics+spectra",
+    cv: int = 5,
+    random_state: int | np.random.RandomState | None = None,
+    estimator: BaseEstimator | None = None,
+    hps_factor: int | Sequence[int] = 2,
+) -> dict[str, Any]:
     """Cross-validated accuracy of a real-vs-synthetic classifier (TimeGAN's score).
 
     Both sets are reduced to the same size (the larger one is subsampled at random,

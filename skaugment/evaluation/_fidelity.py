@@ -6,8 +6,14 @@ conditional generator with the metrics measured on what it produced.
 """
 
 import numbers
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
+
+if TYPE_CHECKING:
+    import pandas
 
 __all__ = ["MetricControlReport", "metric_control_report"]
 
@@ -145,19 +151,26 @@ class MetricControlReport:
         ``"response_spearman"``; each an array with one entry per row of the level.
     """
 
-    def __init__(self, feature_names, levels, has_source):
+    def __init__(
+        self,
+        feature_names: Iterable[str],
+        levels: dict[str, dict[str, np.ndarray]],
+        has_source: bool,
+    ) -> None:
         self.feature_names = list(feature_names)
         self.levels = levels
         self.has_source = has_source
 
     @property
-    def stat_names(self):
+    def stat_names(self) -> list[str]:
         return [s for s in _STAT_NAMES if s != "response_spearman" or self.has_source]
 
-    def __getitem__(self, level):
+    def __getitem__(self, level: str) -> dict[str, np.ndarray]:
         return self.levels[level]
 
-    def rows(self, level="feature"):
+    def rows(
+        self, level: Literal["feature", "modality", "metric"] = "feature"
+    ) -> list[dict[str, Any]]:
         """The level as a list of dicts (one per row)."""
         table = self._level(level)
         keys = ["name", "n_features", *self.stat_names]
@@ -166,7 +179,9 @@ class MetricControlReport:
             for i in range(len(table["name"]))
         ]
 
-    def to_frame(self, level="feature"):
+    def to_frame(
+        self, level: Literal["feature", "modality", "metric"] = "feature"
+    ) -> "pandas.DataFrame":
         """The level as a ``pandas.DataFrame`` indexed by name (needs pandas)."""
         try:
             import pandas as pd
@@ -174,7 +189,9 @@ class MetricControlReport:
             raise ImportError("to_frame needs pandas; use rows() or levels instead.") from exc
         return pd.DataFrame(self.rows(level)).set_index("name")
 
-    def format_table(self, level="metric", digits=3):
+    def format_table(
+        self, level: Literal["feature", "modality", "metric"] = "metric", digits: int = 3
+    ) -> str:
         """Plain-text table of one level (``"feature"``, ``"modality"`` or ``"metric"``)."""
         table = self._level(level)
         headers = ["name", "n", *self.stat_names]
@@ -200,7 +217,14 @@ class MetricControlReport:
         return f"MetricControlReport(n_features={len(self.feature_names)})\n" + self.format_table()
 
 
-def metric_control_report(requested, measured, feature_names=None, source=None, *, modalities=None):
+def metric_control_report(
+    requested: ArrayLike,
+    measured: ArrayLike,
+    feature_names: Sequence[str] | None = None,
+    source: ArrayLike | None = None,
+    *,
+    modalities: dict[str, Sequence[str | int]] | None = None,
+) -> MetricControlReport:
     """Compare requested with measured metrics of generated samples.
 
     Parameters

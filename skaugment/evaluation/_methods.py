@@ -1,5 +1,13 @@
 """The named augmentation methods of the comparisons, as steps for ``compare_augmenters``."""
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from sklearn.base import BaseEstimator
+
+if TYPE_CHECKING:
+    from ..spectral import SpectrogramTransformer
+
 __all__ = ["AUGMENTATION_METHODS", "augmentation_methods"]
 
 #: Name -> what the method does, for every name :func:`augmentation_methods` builds.
@@ -32,8 +40,17 @@ _KNOWLEDGE_RANGES = {"contrast": (0.1, 0.4), "flatness": (-0.4, -0.1),
                      "f0_amplitude": (0.1, 0.4)}
 
 
-def augmentation_methods(names=None, *, modalities=None, channel_names=None, fs=1.0, ratio=5.0,
-                         n_fft=32, hop_length=8, generator_params=None):
+def augmentation_methods(
+    names: Sequence[str] | None = None,
+    *,
+    modalities: dict[str, Sequence[int]] | None = None,
+    channel_names: Sequence[str] | None = None,
+    fs: float = 1.0,
+    ratio: float = 5.0,
+    n_fft: int = 32,
+    hop_length: int = 8,
+    generator_params: dict[str, Any] | None = None,
+) -> tuple[dict[str, list[BaseEstimator] | None], "SpectrogramTransformer"]:
     """Build the steps of named augmentation methods for :func:`compare_augmenters`.
 
     The recipes behind ``skaugment compare`` and the README's benchmark tables, so

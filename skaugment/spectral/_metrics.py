@@ -8,8 +8,10 @@ seen next to the other.
 """
 
 import numbers
+from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
@@ -359,7 +361,13 @@ class MetricExtractor(TimeSeriesTagsMixin, TransformerMixin, BaseEstimator):
         "channel_names": ["array-like", None],
     }
 
-    def __init__(self, metrics=None, hps_factor=2, modalities=None, channel_names=None):
+    def __init__(
+        self,
+        metrics: list[str] | tuple[str, ...] | None = None,
+        hps_factor: int | dict[str, int] = 2,
+        modalities: dict[str, Sequence[int]] | None = None,
+        channel_names: Sequence[str] | None = None,
+    ) -> None:
         self.metrics = metrics
         self.hps_factor = hps_factor
         self.modalities = modalities
@@ -373,7 +381,7 @@ class MetricExtractor(TimeSeriesTagsMixin, TransformerMixin, BaseEstimator):
         return tags
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, S, y=None):
+    def fit(self, S: ArrayLike, y: None = None) -> "MetricExtractor":
         """Check ``S`` and the parameters against its shape.
 
         Parameters
@@ -401,7 +409,7 @@ class MetricExtractor(TimeSeriesTagsMixin, TransformerMixin, BaseEstimator):
         )
         return self
 
-    def transform(self, S):
+    def transform(self, S: ArrayLike) -> np.ndarray:
         """The metric table of ``S``.
 
         Parameters
@@ -418,7 +426,7 @@ class MetricExtractor(TimeSeriesTagsMixin, TransformerMixin, BaseEstimator):
         values = spectral_metrics_numpy(S, self.hps_factors_, self.metrics_, exclude_dc=True)
         return values.reshape(S.shape[0], -1)
 
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
         """``"{channel}__{metric}"`` for every column of :meth:`transform`.
 
         Parameters

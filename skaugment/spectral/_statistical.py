@@ -1,8 +1,11 @@
 """Statistical features of time series: SF-DM's conditioning set (Yu et al., 2024)."""
 
+from collections.abc import Sequence
 from numbers import Real
+from typing import Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
@@ -15,7 +18,9 @@ __all__ = ["STATISTICAL_FEATURES", "StatisticalFeatureExtractor", "statistical_f
 STATISTICAL_FEATURES = ("mean", "std", "skewness", "zscore")
 
 
-def statistical_features(X, features=STATISTICAL_FEATURES, std_floor=1e-8):
+def statistical_features(
+    X: ArrayLike, features: Sequence[str] = STATISTICAL_FEATURES, std_floor: float = 1e-8
+) -> dict[str, np.ndarray]:
     """Mean, standard deviation, skewness and z-scored signal per sample and channel.
 
     Parameters
@@ -105,7 +110,13 @@ class StatisticalFeatureExtractor(TimeSeriesTagsMixin, TransformerMixin, BaseEst
         "channel_names": ["array-like", None],
     }
 
-    def __init__(self, features=None, layout="table", std_floor=1e-8, channel_names=None):
+    def __init__(
+        self,
+        features: list[str] | tuple[str, ...] | None = None,
+        layout: Literal["table", "sequence"] = "table",
+        std_floor: float = 1e-8,
+        channel_names: Sequence[str] | None = None,
+    ) -> None:
         self.features = features
         self.layout = layout
         self.std_floor = std_floor
@@ -127,7 +138,7 @@ class StatisticalFeatureExtractor(TimeSeriesTagsMixin, TransformerMixin, BaseEst
         return names
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: None = None) -> "StatisticalFeatureExtractor":
         """Record the channel count and length of ``X``.
 
         Parameters
@@ -147,7 +158,7 @@ class StatisticalFeatureExtractor(TimeSeriesTagsMixin, TransformerMixin, BaseEst
         self.channel_names_ = check_channel_names(self.channel_names, self.n_channels_)
         return self
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Statistical features of ``X``.
 
         Parameters
@@ -178,7 +189,7 @@ class StatisticalFeatureExtractor(TimeSeriesTagsMixin, TransformerMixin, BaseEst
         parts = [values[f] if f == "zscore" else values[f][..., np.newaxis] for f in self.features_]
         return np.concatenate(parts, axis=-1).reshape(n, -1)
 
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
         """Column names of the ``"table"`` layout: ``"{channel}__{feature}"``.
 
         Parameters

@@ -81,7 +81,14 @@ def invert_scale(S, scale):
     raise ValueError(f"scale must be one of {list(SCALES)}; got {scale!r}.")
 
 
-def stft_magnitude(X, n_fft, hop_length=None, window="hann", center=False, scale="magnitude"):
+def stft_magnitude(
+    X: ArrayLike,
+    n_fft: int,
+    hop_length: int | None = None,
+    window: str | tuple | ArrayLike = "hann",
+    center: bool = False,
+    scale: Literal["magnitude", "power", "log1p"] = "magnitude",
+) -> np.ndarray:
     """Magnitude STFT of a batch of multichannel signals, vectorised over both.
 
     ``S[i, c, f, t] = |sum_m x[i, c, t*hop + m] w[m] exp(-2j pi f m / n_fft)| / sum(w)``
@@ -229,7 +236,13 @@ def _istft(spec, n_fft, hop_length, w, center, length):
     return out[:, pad : pad + length]
 
 
-def stft_coverage(n_timesteps, n_fft, hop_length=None, window="hann", center=False):
+def stft_coverage(
+    n_timesteps: int,
+    n_fft: int,
+    hop_length: int | None = None,
+    window: str | tuple | ArrayLike = "hann",
+    center: bool = False,
+) -> np.ndarray:
     """Which samples :func:`istft` can recover from the :func:`stft` of a signal.
 
     A sample is recovered when at least one analysis frame gives it a non-zero
@@ -268,7 +281,13 @@ def stft_coverage(n_timesteps, n_fft, hop_length=None, window="hann", center=Fal
     return norm[pad : pad + n_timesteps] > _WOLA_EPS
 
 
-def stft(X, n_fft, hop_length=None, window="hann", center=False):
+def stft(
+    X: ArrayLike,
+    n_fft: int,
+    hop_length: int | None = None,
+    window: str | tuple | ArrayLike = "hann",
+    center: bool = False,
+) -> np.ndarray:
     """Complex STFT of a batch of multichannel signals, on :func:`stft_magnitude`'s scale.
 
     ``Z[i, c, f, t] = sum_m x[i, c, t*hop + m] w[m] exp(-2j pi f m / n_fft) / sum(w)``
@@ -318,7 +337,14 @@ def stft(X, n_fft, hop_length=None, window="hann", center=False):
     return np.ascontiguousarray(Z.swapaxes(-1, -2))
 
 
-def istft(Z, n_fft, hop_length=None, window="hann", center=False, length=None):
+def istft(
+    Z: ArrayLike,
+    n_fft: int,
+    hop_length: int | None = None,
+    window: str | tuple | ArrayLike = "hann",
+    center: bool = False,
+    length: int | None = None,
+) -> np.ndarray:
     """Inverse of :func:`stft` by weighted overlap-add (Griffin and Lim, 1984).
 
     Each frame is brought back by an inverse real FFT (the imaginary parts of the

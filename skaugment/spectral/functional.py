@@ -26,7 +26,11 @@ shape ``(n_samples, n_channels, n_freqs, n_frames)``; for one channel's ``S`` wi
     non-zero value, ``log2(F T)`` for a uniform spectrogram (an all-zero one gets 0).
 """
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..utils import check_spectrogram
 from ._metrics import (
@@ -39,6 +43,9 @@ from ._metrics import (
 )
 from ._stft import SCALES, stft_magnitude
 
+if TYPE_CHECKING:
+    import torch
+
 __all__ = [
     "METRIC_NAMES",
     "SCALES",
@@ -48,7 +55,12 @@ __all__ = [
     "stft_magnitude",
 ]
 
-def spectral_metrics(S, hps_factor=2, metrics=None, exclude_dc=True):
+def spectral_metrics(
+    S: ArrayLike,
+    hps_factor: int | Sequence[int] = 2,
+    metrics: Sequence[str] | None = None,
+    exclude_dc: bool = True,
+) -> np.ndarray:
     """The five spectral metrics of Wang et al., 2024, per sample and channel (numpy).
 
     Vectorised over samples and channels: the harmonic product is built for all bins
@@ -86,7 +98,12 @@ def spectral_metrics(S, hps_factor=2, metrics=None, exclude_dc=True):
     return spectral_metrics_numpy(S, factors, names, bool(exclude_dc))
 
 
-def spectral_metrics_torch(S, hps_factor=2, metrics=None, exclude_dc=True):
+def spectral_metrics_torch(
+    S: "torch.Tensor",
+    hps_factor: int | Sequence[int] = 2,
+    metrics: Sequence[str] | None = None,
+    exclude_dc: bool = True,
+) -> "torch.Tensor":
     """Differentiable torch twin of :func:`spectral_metrics`.
 
     Same definitions, computed internally in float64 (so the result agrees with the
@@ -138,7 +155,9 @@ def spectral_metrics_torch(S, hps_factor=2, metrics=None, exclude_dc=True):
     return out.to(S.dtype)
 
 
-def fundamental_bins(S, hps_factor=2, exclude_dc=True):
+def fundamental_bins(
+    S: ArrayLike, hps_factor: int | Sequence[int] = 2, exclude_dc: bool = True
+) -> np.ndarray:
     """The HPS fundamental-frequency bin ``f0(t)`` behind ``f0_amplitude``.
 
     Parameters

@@ -1,7 +1,7 @@
 """``check_generator``: the generator protocol, as a check a third-party generator can run."""
 
 import numpy as np
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, clone
 
 __all__ = ["check_generator"]
 
@@ -18,7 +18,7 @@ def _spectrograms(n_per_class=8, n_channels=2, shape=(9, 8), seed=0):
     return S.astype(np.float32), y
 
 
-def check_generator(generator):
+def check_generator(generator: BaseEstimator) -> None:
     """Check that ``generator`` keeps skaugment's generator protocol; raise if not.
 
     What the metric augmenters rely on (see ``docs/generators.md``), checked on a

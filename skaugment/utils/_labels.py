@@ -8,6 +8,7 @@ labels (strings included).
 """
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = ["LabelDistribution", "label_distribution", "one_hot_distribution"]
 
@@ -130,7 +131,7 @@ class LabelDistribution(np.ndarray):
     ['sit', 'walk']
     """
 
-    def __new__(cls, proba, classes=None):
+    def __new__(cls, proba: ArrayLike, classes: ArrayLike | None = None) -> "LabelDistribution":
         return label_distribution(proba, classes)
 
     def __array_finalize__(self, obj):
@@ -147,7 +148,9 @@ class LabelDistribution(np.ndarray):
         self.classes = classes
 
 
-def label_distribution(proba, classes=None, *, name="y"):
+def label_distribution(
+    proba: ArrayLike, classes: ArrayLike | None = None, *, name: str = "y"
+) -> LabelDistribution:
     """Validate class probabilities and return them as a :class:`LabelDistribution`.
 
     Parameters
@@ -194,7 +197,9 @@ def label_distribution(proba, classes=None, *, name="y"):
     return out
 
 
-def one_hot_distribution(y, classes=None, *, name="y"):
+def one_hot_distribution(
+    y: ArrayLike, classes: ArrayLike | None = None, *, name: str = "y"
+) -> LabelDistribution:
     """Hard labels as a one-hot :class:`LabelDistribution`.
 
     Parameters

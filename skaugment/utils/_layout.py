@@ -1,6 +1,9 @@
 """Explicit conversion of other time-series layouts to skaugment's (n, c, t)."""
 
+from typing import Literal
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = ["to_channels_first"]
 
@@ -13,7 +16,7 @@ _LAYOUTS = {
 }
 
 
-def to_channels_first(X, layout):
+def to_channels_first(X: ArrayLike, layout: Literal["nct", "ntc", "ct", "tc"]) -> np.ndarray:
     """Convert time series stored in a named layout to ``(n_samples, n_channels, n_timesteps)``.
 
     skaugment never guesses which axis holds time; name it here instead.

@@ -1,11 +1,14 @@
 """Modalities: groups of channels that belong to one sensor (acc x/y/z, gyro x/y/z)."""
 
 import numbers
+from collections.abc import Sequence
 
 __all__ = ["check_modalities", "check_channel_names", "per_modality_value"]
 
 
-def check_modalities(modalities, n_channels):
+def check_modalities(
+    modalities: dict[str, Sequence[int]] | None, n_channels: int
+) -> dict[str, list[int]]:
     """Validate a ``{name: [channel indices]}`` mapping against ``n_channels``.
 
     ``None`` means one modality, ``"all"``, holding every channel. Every channel must
@@ -64,7 +67,7 @@ def check_modalities(modalities, n_channels):
     return out
 
 
-def check_channel_names(channel_names, n_channels):
+def check_channel_names(channel_names: Sequence[str] | None, n_channels: int) -> list[str]:
     """Validate channel names; default ``ch0, ch1, ...``.
 
     Examples
@@ -82,7 +85,9 @@ def check_channel_names(channel_names, n_channels):
     return names
 
 
-def per_modality_value(value, modalities, name, n_channels):
+def per_modality_value(
+    value: int | dict[str, int], modalities: dict[str, Sequence[int]], name: str, n_channels: int
+) -> list[int]:
     """Broadcast an int-or-``{modality: int}`` parameter to one value per channel.
 
     Examples

@@ -7,6 +7,7 @@ input fails early with a message naming the problem, never deep inside torch.
 import numbers
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 from scipy import sparse
 
 __all__ = [
@@ -24,7 +25,7 @@ def _describe_indices(indices, limit=10):
     return shown + more
 
 
-def check_finite(X, name="X"):
+def check_finite(X: np.ndarray, name: str = "X") -> np.ndarray:
     """Raise a ``ValueError`` naming the samples (first axis) holding NaN or inf.
 
     Parameters
@@ -88,7 +89,14 @@ def _as_float_array(X, name, dtype):
     return arr
 
 
-def check_time_series(X, *, min_timesteps=1, n_channels=None, dtype=None, name="X"):
+def check_time_series(
+    X: ArrayLike,
+    *,
+    min_timesteps: int = 1,
+    n_channels: int | None = None,
+    dtype: DTypeLike | None = None,
+    name: str = "X",
+) -> np.ndarray:
     """Validate a batch of multichannel time series.
 
     Parameters
@@ -142,7 +150,15 @@ def check_time_series(X, *, min_timesteps=1, n_channels=None, dtype=None, name="
     return arr
 
 
-def check_spectrogram(S, *, n_channels=None, shape=None, nonnegative=True, dtype=None, name="S"):
+def check_spectrogram(
+    S: ArrayLike,
+    *,
+    n_channels: int | None = None,
+    shape: tuple[int, ...] | None = None,
+    nonnegative: bool = True,
+    dtype: DTypeLike | None = None,
+    name: str = "S",
+) -> np.ndarray:
     """Validate a batch of spectrograms ``(n_samples, n_channels, n_freqs, n_frames)``.
 
     Parameters
@@ -202,7 +218,7 @@ def check_spectrogram(S, *, n_channels=None, shape=None, nonnegative=True, dtype
     return arr
 
 
-def check_labels(y, n_samples=None, name="y"):
+def check_labels(y: ArrayLike, n_samples: int | None = None, name: str = "y") -> np.ndarray:
     """Validate 1-D labels and return them as an ndarray.
 
     Examples
@@ -229,7 +245,7 @@ def check_labels(y, n_samples=None, name="y"):
     return arr
 
 
-def check_ratio(ratio, name="ratio"):
+def check_ratio(ratio: float, name: str = "ratio") -> float:
     """Validate an augmentation ratio ``n_generated / n_real`` (> 0).
 
     Examples
@@ -246,7 +262,7 @@ def check_ratio(ratio, name="ratio"):
     return float(ratio)
 
 
-def check_rng(random_state):
+def check_rng(random_state: int | np.random.RandomState | None) -> np.random.RandomState:
     """A ``numpy.random.RandomState`` for ``random_state``, never numpy's global one.
 
     Like :func:`sklearn.utils.check_random_state`, except that ``None`` gives a fresh,
