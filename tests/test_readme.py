@@ -99,6 +99,13 @@ def readme(stand_ins, tmp_path_factory):
     import io
     import os
 
+    import joblib.memory
+    from joblib.externals.loky import get_reusable_executor
+
+    # Start as a reader's fresh session would: no loky workers and no joblib function
+    # hashes left by earlier tests (with them, the grid search below cached 1 fit, not 4).
+    get_reusable_executor().shutdown(wait=True)
+    joblib.memory._FUNCTION_HASHES.clear()
     blocks = [(line, code) for line, code in python_blocks() if "dask" not in code]
     namespace, out = {"__name__": "readme"}, io.StringIO()
     workdir = tmp_path_factory.mktemp("readme")  # where the blocks' relative paths land
