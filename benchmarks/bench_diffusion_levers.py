@@ -39,11 +39,8 @@ LEVERS = ("diff-disturb s0.5", "diff-disturb x1", "diff-disturb lf0.9", "hybrid 
 
 def lever_methods(data, stft, ratio):
     from skaugment import ConditionalDiffusionSampler, MetricDisturbAugmenter
-    from skaugment.augmenters import (
-        LabelFidelityFilter,
-        MetricEditAugmenter,
-        SignalTransformAugmenter,
-    )
+    from skaugment.augmenters import LabelFidelityFilter, MetricEditAugmenter
+    from skaugment.evaluation import augmentation_methods
 
     def diffusion(**params):
         return ConditionalDiffusionSampler(modalities=data.modalities,
@@ -55,12 +52,10 @@ def lever_methods(data, stft, ratio):
         "diff-disturb x1": [stft, MetricDisturbAugmenter(generator=diffusion(), ratio=1.0)],
         "diff-disturb lf0.9": [stft, LabelFidelityFilter(
             MetricDisturbAugmenter(generator=diffusion(), ratio=ratio), threshold=0.9)],
+        # the time-freq recipe's own sampler; MetricEditAugmenter sets its ratio and seed
         "hybrid time-freq": [MetricEditAugmenter(
-            transforms=SignalTransformAugmenter(
-                transforms=("jitter", "scaling", "negation", "permutation", "time_warp",
-                            "magnitude_warp", "rotation", "crop"),
-                n_transforms=2, spectral_transforms=("frequency_mask", "frequency_perturb"),
-                modalities=data.modalities),
+            transforms=augmentation_methods(["time-freq"], modalities=data.modalities,
+                                            ratio=ratio)[0]["time-freq"][0],
             modalities=data.modalities, ratio=ratio, n_fft=stft.n_fft,
             hop_length=stft.hop_length), stft],
     }
