@@ -9,8 +9,9 @@ Every method of :func:`skaugment.evaluation.compare_augmenters` on HAPT (5 train
 subjects, the 25 others as test, equal gradient steps), plus these variants of
 Diff-disturb (``MetricDisturbAugmenter`` with the default ``ConditionalDiffusionSampler``):
 
-- ``diff-disturb s0.5``: ``strength=0.5``, i.e. start from the real source spectrogram
-  half-way into the noise (SDEdit) instead of from pure noise;
+- ``diff-disturb s0.1`` / ``s0.3`` / ``s0.5`` / ``s0.7``: ``strength`` 0.1 to 0.7, i.e.
+  start from the real source spectrogram that far into the noise (SDEdit; 0.5 is
+  half-way) instead of from pure noise;
 - ``diff-disturb x1``: ratio 1 instead of 5;
 - ``diff-disturb lf0.9``: wrapped in ``LabelFidelityFilter(threshold=0.9)``: keep the
   synthetic rows that a logistic regression of the real rows gives their label with
@@ -34,7 +35,9 @@ from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
-LEVERS = ("diff-disturb s0.5", "diff-disturb x1", "diff-disturb lf0.9", "hybrid time-freq")
+STRENGTHS = (0.1, 0.3, 0.5, 0.7)
+LEVERS = tuple(f"diff-disturb s{s}" for s in STRENGTHS) + (
+    "diff-disturb x1", "diff-disturb lf0.9", "hybrid time-freq")
 
 
 def lever_methods(data, stft, ratio):
@@ -46,9 +49,9 @@ def lever_methods(data, stft, ratio):
         return ConditionalDiffusionSampler(modalities=data.modalities,
                                            channel_names=data.channel_names, **params)
 
-    return {
-        "diff-disturb s0.5": [stft, MetricDisturbAugmenter(generator=diffusion(strength=0.5),
-                                                           ratio=ratio)],
+    methods = {f"diff-disturb s{s}": [stft, MetricDisturbAugmenter(
+        generator=diffusion(strength=s), ratio=ratio)] for s in STRENGTHS}
+    methods.update({
         "diff-disturb x1": [stft, MetricDisturbAugmenter(generator=diffusion(), ratio=1.0)],
         "diff-disturb lf0.9": [stft, LabelFidelityFilter(
             MetricDisturbAugmenter(generator=diffusion(), ratio=ratio), threshold=0.9)],
@@ -58,7 +61,8 @@ def lever_methods(data, stft, ratio):
                                             ratio=ratio)[0]["time-freq"][0],
             modalities=data.modalities, ratio=ratio, n_fft=stft.n_fft,
             hop_length=stft.hop_length), stft],
-    }
+    })
+    return methods
 
 
 def main():
