@@ -9,7 +9,7 @@ from sklearn.exceptions import NotFittedError
 
 from skaugment.datasets import make_synthetic_imu
 from skaugment.generators import ConditionalDiffusionSampler
-from skaugment.generators._diffusion_metrics import balance_metric_weights, running_average
+from skaugment.generators._metric_loss import balance_metric_weights, running_average
 from skaugment.generators._diffusion_scaling import ConditionScaling, SpectrogramScaling
 from skaugment.generators._diffusion_schedule import (
     alpha_sigma,

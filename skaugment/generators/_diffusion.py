@@ -3,7 +3,7 @@
 The estimator: training and sampling loops over the pieces of
 ``_diffusion_schedule`` (noise schedule, v-parameterisation, DDIM / DPM-Solver++),
 ``_diffusion_scaling`` (spectrograms and metrics to the network's inputs),
-``_diffusion_metrics`` (metric loss and metric guidance) and ``_unet`` (the
+``_metric_loss`` (metric loss and metric guidance) and ``_unet`` (the
 networks and their condition vector).
 """
 
@@ -29,7 +29,7 @@ from ..utils._docstring import (
 from ..utils._sampling import SAMPLING_STRATEGY_CONSTRAINTS
 from ..utils._torch import resolve_device, seed_from_random_state, torch_generator
 from ._base import BaseConditionalGenerator
-from ._diffusion_metrics import (
+from ._metric_loss import (
     balance_metric_weights,
     metric_guidance_edit,
     metric_loss_terms,
