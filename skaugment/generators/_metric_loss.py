@@ -2,7 +2,8 @@
 
 Shared by the diffusion model and the VAE. Training adds the paper's metric loss
 (Wang et al., 2024, eq. 1-2), the error of the differentiable metrics of the
-generated (clean-sample) estimate against the conditioning metrics, weighted so that ``L_G : L_metric = 10 : 1`` after the first epoch.
+generated (clean-sample) estimate against the conditioning metrics, weighted so
+that ``L_G : L_metric = 10 : 1`` after the first epoch.
 Sampling nudges every clean-sample estimate towards the requested metrics with
 the knob edit shared with :class:`~skaugment.generators.MetricEditSampler`.
 """
