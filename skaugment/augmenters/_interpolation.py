@@ -15,6 +15,7 @@ from ._base import (
     SamplingStrategyArg,
 )
 from ..utils._docstring import Substitution
+from ..utils._sampling import draw_same_class_partners
 
 __all__ = ["MetricInterpolationAugmenter"]
 
@@ -97,17 +98,7 @@ class MetricInterpolationAugmenter(BaseMetricAugmenter):
         pass  # b_std is covered by _parameter_constraints
 
     def _make_conditions(self, S, M, y_encoded, sources, rng):
-        partners = np.empty_like(sources)
-        for k in np.unique(y_encoded[sources]):
-            pool = np.flatnonzero(y_encoded == k)
-            where = np.flatnonzero(y_encoded[sources] == k)
-            if pool.size == 1:
-                partners[where] = pool[0]
-                continue
-            # an offset in 1..n-1 from i's position in its class never lands on i
-            position = np.searchsorted(pool, sources[where])
-            offset = rng.randint(1, pool.size, size=where.size)
-            partners[where] = pool[(position + offset) % pool.size]
+        partners = draw_same_class_partners(y_encoded, sources, rng)
         b = np.clip(rng.normal(0.5, self.b_std, size=sources.size), 0.0, 1.0)
         self.pair_indices_ = partners
         self.interpolation_weights_ = b

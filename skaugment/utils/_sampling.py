@@ -9,6 +9,7 @@ __all__ = [
     "record_resampling",
     "encode_known_labels",
     "draw_sources_per_class",
+    "draw_same_class_partners",
     "sampling_strategy_counts",
     "validate_sampling_strategy",
     "SAMPLING_STRATEGY_CONSTRAINTS",
@@ -100,6 +101,38 @@ def draw_sources_per_class(y_encoded, n_classes, ratio, rng, *, sampling_strateg
         pool = np.flatnonzero(y_encoded == k)
         sources.append(pool[rng.randint(0, pool.size, size=counts[k])])
     return np.concatenate(sources).astype(np.intp)
+
+
+def draw_same_class_partners(y_encoded, sources, rng):
+    """For each source row, a partner row of the same class other than itself.
+
+    Uniform among the other rows of the class; the row itself only when its class
+    has a single row. The pairs of the interpolation augmenters.
+
+    Parameters
+    ----------
+    y_encoded : ndarray of shape (n_samples,), int
+        Encoded labels of the real rows.
+    sources : ndarray of shape (n_generated,), int
+        Source row of each synthetic row.
+    rng : numpy RandomState
+
+    Returns
+    -------
+    partners : ndarray of shape (n_generated,), int
+    """
+    partners = np.empty_like(sources)
+    for k in np.unique(y_encoded[sources]):
+        pool = np.flatnonzero(y_encoded == k)
+        where = np.flatnonzero(y_encoded[sources] == k)
+        if pool.size == 1:
+            partners[where] = pool[0]
+            continue
+        # an offset in 1..n-1 from i's position in its class never lands on i
+        position = np.searchsorted(pool, sources[where])
+        offset = rng.randint(1, pool.size, size=where.size)
+        partners[where] = pool[(position + offset) % pool.size]
+    return partners
 
 
 def sampling_strategy_counts(sampling_strategy, y_encoded, n_classes, classes=None):
