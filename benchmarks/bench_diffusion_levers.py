@@ -17,9 +17,17 @@ Diff-disturb (``MetricDisturbAugmenter`` with the default ``ConditionalDiffusion
   synthetic rows that a logistic regression of the real rows gives their label with
   probability >= 0.9;
 
-and one variant of the hybrid: ``hybrid time-freq``, the metric edit applied after the
+one variant of the hybrid: ``hybrid time-freq``, the metric edit applied after the
 "time-freq" transforms (2 of 8 time-domain transforms + 1 frequency transform) instead
-of after the default rotation/scaling/jitter.
+of after the default rotation/scaling/jitter; and the paper's *Reconst* technique with
+an unlabelled target domain (``MetricTargetAugmenter``): the requested metrics are
+those of the split's test windows (their metrics only: no labels; the class of each
+is predicted from its metrics by a nearest-neighbour classifier of the training rows),
+so the training windows take on the held-out subjects' spectral character. This is
+transductive augmentation, reported as such:
+
+- ``target-edit``: training windows edited to those metrics (``MetricEditSampler``);
+- ``diff-target``: the diffusion model asked for them.
 
 The sample-only parameters (``strength``) do not enter the generator cache's key, so
 with ``--memory`` every variant of a split reuses one diffusion fit (and a run of the
@@ -37,11 +45,17 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 STRENGTHS = (0.1, 0.3, 0.5, 0.7)
 LEVERS = tuple(f"diff-disturb s{s}" for s in STRENGTHS) + (
-    "diff-disturb x1", "diff-disturb lf0.9", "hybrid time-freq")
+    "diff-disturb x1", "diff-disturb lf0.9", "hybrid time-freq", "target-edit", "diff-target")
 
 
-def lever_methods(data, stft, ratio):
-    from skaugment import ConditionalDiffusionSampler, MetricDisturbAugmenter
+def lever_methods(data, stft, ratio, target=None):
+    """The levers' steps; ``target``: the split's test spectrograms (unlabelled)."""
+    from skaugment import (
+        ConditionalDiffusionSampler,
+        MetricDisturbAugmenter,
+        MetricEditSampler,
+        MetricTargetAugmenter,
+    )
     from skaugment.augmenters import LabelFidelityFilter, MetricEditAugmenter
     from skaugment.evaluation import augmentation_methods
 
@@ -62,11 +76,19 @@ def lever_methods(data, stft, ratio):
             modalities=data.modalities, ratio=ratio, n_fft=stft.n_fft,
             hop_length=stft.hop_length), stft],
     })
+    if target is not None:
+        methods["target-edit"] = [stft, MetricTargetAugmenter(
+            generator=MetricEditSampler(modalities=data.modalities,
+                                        channel_names=data.channel_names),
+            target=target, ratio=ratio)]
+        methods["diff-target"] = [stft, MetricTargetAugmenter(
+            generator=diffusion(), target=target, ratio=ratio)]
     return methods
 
 
 def main():
     from bench_downstream import make_classifier
+    from sklearn.base import clone
     from skaugment.datasets import load_hapt
     from skaugment.evaluation import (
         AUGMENTATION_METHODS,
@@ -96,10 +118,16 @@ def main():
                                          modalities=hapt.modalities,
                                          channel_names=hapt.channel_names, fs=hapt.fs,
                                          ratio=args.ratio)
-    methods.update({k: v for k, v in lever_methods(hapt, stft, args.ratio).items()
+    cv = GroupHoldoutSplit(5, n_repeats=args.splits, random_state=args.first_split)
+    target = None
+    if {"target-edit", "diff-target"} & set(args.levers):
+        if args.splits != 1:
+            parser.error("the target levers take the split's test windows: use --splits 1")
+        _, test = next(cv.split(hapt.data, hapt.target, hapt.groups))
+        target = clone(stft).fit_transform(hapt.data[test])
+    methods.update({k: v for k, v in lever_methods(hapt, stft, args.ratio, target).items()
                     if k in args.levers})
     clf = make_classifier(args.classifier, hapt.modalities, n_steps=args.n_steps)
-    cv = GroupHoldoutSplit(5, n_repeats=args.splits, random_state=args.first_split)
     start = time.perf_counter()
     result = compare_augmenters(
         hapt.data, hapt.target, hapt.groups, methods, clf, preprocessing=stft, cv=cv,
