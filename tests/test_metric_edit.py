@@ -1,6 +1,7 @@
 """Metric edit: the shared knob functions, MetricEditSampler and MetricEditAugmenter."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -312,6 +313,59 @@ def test_augmenter_edits_the_transformed_rows(raw):
     np.testing.assert_allclose(aug.source_conditions_, MetricExtractor().fit(S_j).transform(S_j),
                                rtol=1e-4)
     assert aug.edit_error_ < 0.1
+
+
+def test_augmenter_moves_windows_to_target_metrics(raw):
+    X, y = raw
+    # a target domain: other windows of the same kind, louder and noisier
+    X_t, y_t = _windows(n_samples=12, random_state=1)
+    X_t = 1.8 * X_t + 0.3 * np.random.default_rng(1).standard_normal(X_t.shape)
+    aug = MetricEditAugmenter(low=0.0, high=0.0, target=X_t, target_y=y_t, ratio=1.0,
+                              random_state=0)
+    X_res, y_res = aug.fit_resample(X, y)
+    n = len(y)
+    S_t = SpectrogramTransformer(n_fft=32, hop_length=8).fit_transform(X_t)
+    T = MetricExtractor().fit(S_t).transform(S_t)
+    rows = aug.target_indices_
+    # each synthetic row asks for the metrics of a target window of its own class
+    np.testing.assert_array_equal(y_t[rows], y_res[n:])
+    np.testing.assert_allclose(aug.conditions_, T[rows], rtol=1e-6)
+    assert aug.label_estimator_ is None
+    # and gets them, much closer than its source was
+    assert aug.edit_error_ < 0.1
+    assert aug.edit_error_ < 0.5 * _median_rel(aug.source_conditions_, aug.conditions_)
+    # without target_y, the labels are predicted from the metrics of the real windows
+    guessed = MetricEditAugmenter(target=X_t, ratio=1.0, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # a class may get no target window
+        guessed.fit_resample(X, y)
+    assert guessed.label_estimator_ is not None
+    M = MetricExtractor().fit_transform(SpectrogramTransformer(n_fft=32,
+                                                               hop_length=8).fit_transform(X))
+    np.testing.assert_array_equal(guessed.target_labels_,
+                                  guessed.label_estimator_.fit(M, y).predict(T))
+
+
+def test_augmenter_target_without_a_class_drops_its_rows(raw):
+    X, y = raw
+    X_t, y_t = _windows(n_samples=12, random_state=1)
+    only = y_t == y_t[0]
+    with pytest.warns(UserWarning, match="No target row has label"):
+        X_res, y_res = MetricEditAugmenter(target=X_t[only], target_y=y_t[only], ratio=1.0,
+                                           random_state=0).fit_resample(X, y)
+    assert set(y_res[len(y):]) == {y_t[0]}
+    assert len(y_res) - len(y) == np.sum(y == y_t[0])
+
+
+@pytest.mark.parametrize("target, target_y, match", [
+    (lambda X: X[:, :1], None, "target must be raw windows of the input's 2 channels"),
+    (lambda X: X[..., :40], None, "and 64 steps"),
+    (lambda X: X[:4], ["walk"] * 3, "target_y"),
+])
+def test_augmenter_target_errors(raw, target, target_y, match):
+    X, y = raw
+    with pytest.raises(ValueError, match=match):
+        MetricEditAugmenter(target=target(X), target_y=target_y).fit_resample(X, y)
 
 
 @pytest.mark.parametrize("params, X_change, error, match", [

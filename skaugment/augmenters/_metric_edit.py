@@ -28,6 +28,7 @@ from ._base import (
     clip_physical_metrics,
     disturb_metrics,
 )
+from ._target import draw_target_rows, target_labels
 
 __all__ = ["MetricEditAugmenter"]
 
@@ -57,7 +58,11 @@ class MetricEditAugmenter(WindowSamplerMixin, BaseEstimator):
     3. requested metrics: each one times ``1 + r``, ``r ~ U(low, high)``, as
        :class:`MetricDisturbAugmenter` draws them, clipped to what a spectrogram
        can have (non-negative, flatness at most 1, entropy at most
-       ``log2(F * T)``);
+       ``log2(F * T)``). With ``target``, the metrics disturbed are not the
+       source's but those of a random ``target`` window of the same class, as
+       :class:`MetricTargetAugmenter` draws them (the paper's *Reconst*; with
+       unlabelled windows of the subjects, places or devices a model will meet,
+       the training windows take on their spectral character);
     4. five smooth knobs per channel (gain, spectral shape, temporal variation,
        tilt, peakiness; see :func:`~skaugment.generators.edit_log_spectrogram`)
        fitted by ``n_iter`` Levenberg-Marquardt steps so that the edited
@@ -132,6 +137,20 @@ class MetricEditAugmenter(WindowSamplerMixin, BaseEstimator):
         HAPT (1,610 windows, measurements above) the rounds cost 0.4, 1.4 and
         2.3 s more and lower the error by a fifth (first round), a seventh
         (second), a tenth (third): 2 keeps most of the gain.
+    target : array-like of shape (n_target, n_channels, n_timesteps), default=None
+        Raw windows of a target domain (e.g. unlabelled windows of new subjects),
+        of the input's channels and length, whose metrics (measured with this
+        augmenter's STFT) the synthetic rows take instead of their source's. A
+        synthetic row of a class that no target window has is dropped, with a
+        warning. ``None``: disturb the source's metrics.
+    target_y : array-like of shape (n_target,), default=None
+        Labels of the ``target`` windows, each seen in ``y``. ``None``: predicted
+        from their metrics by ``label_estimator``.
+    label_estimator : classifier, default=None
+        Predicts the labels of the ``target`` windows from their metrics when
+        ``target_y`` is None; a clone is fitted on the metrics and labels of the
+        real windows. ``None``: standardised metrics and
+        ``KNeighborsClassifier(n_neighbors=5)``.
     ratio : float, default=5.0
         Number of synthetic windows divided by the number of real ones; each class
         gets ``round(ratio * n_class)``, so class proportions are kept (with
@@ -166,6 +185,10 @@ class MetricEditAugmenter(WindowSamplerMixin, BaseEstimator):
         The metrics requested of the synthetic rows (after clipping).
     relative_changes_ : ndarray of shape (n_generated, n_conditions), float64
         The drawn ``r``, before clipping.
+    target_indices_ : ndarray of shape (n_generated,), int
+        With ``target``: the target window each synthetic row took its metrics from.
+    target_labels_ : ndarray of shape (n_target,)
+        With ``target``: the labels of the target windows (given or predicted).
     edit_error_ : float
         Median relative error ``|measured / requested - 1|`` of the synthetic rows'
         metrics, measured as the pipeline will (non-zero requests only).
@@ -205,6 +228,9 @@ class MetricEditAugmenter(WindowSamplerMixin, BaseEstimator):
         "hps_factor": [Interval(numbers.Integral, 1, None, closed="left"), dict],
         "n_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "n_rounds": [Interval(numbers.Integral, 0, None, closed="left")],
+        "target": [None, "array-like"],
+        "target_y": [None, "array-like"],
+        "label_estimator": [None, HasMethods(["fit", "predict"])],
         "ratio": [Interval(numbers.Real, 0, None, closed="neither")],
         "sampling_strategy": SAMPLING_STRATEGY_CONSTRAINTS,
         "random_state": ["random_state"],
@@ -223,6 +249,9 @@ class MetricEditAugmenter(WindowSamplerMixin, BaseEstimator):
         hps_factor: int | dict[str, int] = 2,
         n_iter: int = 3,
         n_rounds: int = 2,
+        target: ArrayLike | None = None,
+        target_y: ArrayLike | None = None,
+        label_estimator: BaseEstimator | None = None,
         ratio: float = 5.0,
         sampling_strategy: SamplingStrategyArg = None,
         random_state: RandomStateArg = None,
@@ -237,6 +266,9 @@ class MetricEditAugmenter(WindowSamplerMixin, BaseEstimator):
         self.hps_factor = hps_factor
         self.n_iter = n_iter
         self.n_rounds = n_rounds
+        self.target = target
+        self.target_y = target_y
+        self.label_estimator = label_estimator
         self.ratio = ratio
         self.sampling_strategy = sampling_strategy
         self.random_state = random_state
@@ -268,7 +300,19 @@ class MetricEditAugmenter(WindowSamplerMixin, BaseEstimator):
                 "window: the inverse STFT cannot rebuild every sample stably; use "
                 "hop_length <= n_fft // 2 and a window without zeros inside the frame."
             )
-        return X, y
+        target = None
+        if self.target is not None:
+            target = _as_float_array(self.target, "target", None)
+            if target.ndim != 3 or target.shape[1:] != X.shape[1:]:
+                raise ValueError(
+                    f"target must be raw windows of the input's {X.shape[1]} channels and "
+                    f"{X.shape[2]} steps, (n_target, {X.shape[1]}, {X.shape[2]}); got shape "
+                    f"{target.shape}."
+                )
+            target = check_time_series(target, min_timesteps=self.n_fft, name="target")
+            if self.target_y is not None:
+                check_labels(self.target_y, n_samples=target.shape[0], name="target_y")
+        return X, y, target
 
     def _stft_kw(self):
         return dict(n_fft=self.n_fft, hop_length=self.hop_length, window=self.window)
@@ -296,7 +340,7 @@ class MetricEditAugmenter(WindowSamplerMixin, BaseEstimator):
         -------
         self
         """
-        _, y = self._validate_input(X, y)
+        _, y, _ = self._validate_input(X, y)
         self.classes_ = np.unique(y)
         return self
 
@@ -320,7 +364,7 @@ class MetricEditAugmenter(WindowSamplerMixin, BaseEstimator):
         """
         from ..generators import MetricEditSampler
 
-        X, y = self._validate_input(X, y)
+        X, y, target = self._validate_input(X, y)
         rng = check_rng(self.random_state)
         # the seed of transforms is always the first draw, so that the draws after it
         # do not depend on whether transforms is set
@@ -335,11 +379,20 @@ class MetricEditAugmenter(WindowSamplerMixin, BaseEstimator):
         _, metric_of_col = _split_condition_names(self.condition_names_)
 
         X_src, sources = self._sources(X, y, y_encoded, transforms_seed, rng)
+        if target is not None:
+            T = generator.conditions_from(self._magnitude(target))
+            self.target_labels_, self.label_estimator_ = target_labels(
+                T, generator.train_conditions_, y, self.classes_, self.target_y,
+                self.label_estimator)
+            self.target_indices_, keep = draw_target_rows(
+                self.target_labels_, self.classes_, y_encoded[sources], rng)
+            X_src, sources = X_src[keep], sources[keep]
         if sources.size:
             S_src = self._magnitude(X_src)
             M = generator.conditions_from(S_src)
+            base = M if target is None else T[self.target_indices_]
             requested, self.relative_changes_ = disturb_metrics(
-                M, np.ones(M.shape[1], dtype=bool), self.low, self.high, rng)
+                base, np.ones(M.shape[1], dtype=bool), self.low, self.high, rng)
             requested = clip_physical_metrics(requested, metric_of_col, *S_src.shape[2:])
             X_new = self._edit(X_src, S_src, requested)
         else:

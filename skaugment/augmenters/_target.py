@@ -19,7 +19,7 @@ from ..utils import check_finite, check_labels
 from ..utils._docstring import Substitution
 from ..utils._sampling import encode_known_labels
 
-__all__ = ["MetricTargetAugmenter"]
+__all__ = ["MetricTargetAugmenter", "draw_target_rows", "target_labels"]
 
 
 def _default_label_estimator(n_samples):
@@ -28,6 +28,83 @@ def _default_label_estimator(n_samples):
     from sklearn.preprocessing import StandardScaler
 
     return make_pipeline(StandardScaler(), KNeighborsClassifier(n_neighbors=min(5, n_samples)))
+
+
+def target_labels(T, M, y, classes, target_y=None, label_estimator=None):
+    """The label of each target row: given, or predicted from its metrics.
+
+    Parameters
+    ----------
+    T : ndarray of shape (n_target, n_conditions)
+        Metrics of the target rows.
+    M : ndarray of shape (n_samples, n_conditions)
+        Metrics of the labelled real rows.
+    y : ndarray of shape (n_samples,)
+        Their labels.
+    classes : ndarray of shape (n_classes,)
+        The sorted labels of ``y``.
+    target_y : array-like of shape (n_target,), default=None
+        Given labels of the target rows, each in ``classes``.
+    label_estimator : classifier, default=None
+        Fitted (a clone) on ``(M, y)`` to predict the target labels when ``target_y``
+        is None; ``None``: standardised metrics and 5 nearest neighbours.
+
+    Returns
+    -------
+    labels : ndarray of shape (n_target,)
+    fitted_estimator : classifier or None
+        None when ``target_y`` was given.
+    """
+    if target_y is not None:
+        labels = check_labels(target_y, n_samples=T.shape[0], name="target_y")
+        encode_known_labels(labels, classes, name="target_y", seen="in y")
+        return labels, None
+    estimator = (_default_label_estimator(M.shape[0]) if label_estimator is None
+                 else clone(label_estimator))
+    estimator.fit(M, y)
+    return np.asarray(estimator.predict(T)), estimator
+
+
+def draw_target_rows(labels, classes, source_classes, rng):
+    """For each synthetic row, a random target row of its class.
+
+    Parameters
+    ----------
+    labels : ndarray of shape (n_target,)
+        Labels of the target rows.
+    classes : ndarray of shape (n_classes,)
+        The sorted labels of the training rows.
+    source_classes : ndarray of shape (n_generated,), int
+        Encoded class of each synthetic row.
+    rng : numpy RandomState
+
+    Returns
+    -------
+    chosen : ndarray of shape (n_kept,), int
+        The target row of each kept synthetic row.
+    keep : ndarray of bool of shape (n_generated,)
+        False for the rows of a class that no target row has (with a ``UserWarning``).
+    """
+    chosen = np.empty(source_classes.size, dtype=np.intp)
+    keep = np.ones(source_classes.size, dtype=bool)
+    missing = []
+    for k, label in enumerate(classes):
+        where = np.flatnonzero(source_classes == k)
+        if where.size == 0:
+            continue
+        pool = np.flatnonzero(labels == label)
+        if pool.size == 0:
+            keep[where] = False
+            missing.append(label)
+            continue
+        chosen[where] = pool[rng.randint(0, pool.size, size=where.size)]
+    if missing:
+        warnings.warn(
+            f"No target row has label(s) {[str(m) for m in missing]}; no synthetic samples "
+            "are generated for them.",
+            UserWarning,
+        )
+    return chosen[keep], keep
 
 
 @Substitution(common_params=_COMMON_PARAMS_DOC, common_attrs=_COMMON_ATTRS_DOC)
@@ -167,40 +244,11 @@ class MetricTargetAugmenter(BaseMetricAugmenter):
             raise ValueError("target holds negative metric values; metrics are non-negative.")
         return target
 
-    def _target_labels(self, T, M, y_encoded):
-        if self.target_y is not None:
-            labels = check_labels(self.target_y, n_samples=T.shape[0], name="target_y")
-            encode_known_labels(labels, self.classes_, name="target_y", seen="in y")
-            self.label_estimator_ = None
-            return labels
-        estimator = (_default_label_estimator(M.shape[0]) if self.label_estimator is None
-                     else clone(self.label_estimator))
-        self.label_estimator_ = estimator.fit(M, self.classes_[y_encoded])
-        return np.asarray(self.label_estimator_.predict(T))
-
     def _make_conditions(self, S, M, y_encoded, sources, rng):
         T = self._target_conditions()
-        labels = self._target_labels(T, M, y_encoded)
+        labels, self.label_estimator_ = target_labels(
+            T, M, self.classes_[y_encoded], self.classes_, self.target_y, self.label_estimator)
         self.target_conditions_ = T
         self.target_labels_ = labels
-        chosen = np.empty(sources.size, dtype=np.intp)
-        keep = np.ones(sources.size, dtype=bool)
-        missing = []
-        for k, label in enumerate(self.classes_):
-            where = np.flatnonzero(y_encoded[sources] == k)
-            if where.size == 0:
-                continue
-            pool = np.flatnonzero(labels == label)
-            if pool.size == 0:
-                keep[where] = False
-                missing.append(label)
-                continue
-            chosen[where] = pool[rng.randint(0, pool.size, size=where.size)]
-        if missing:
-            warnings.warn(
-                f"No target row has label(s) {[str(m) for m in missing]}; no synthetic samples "
-                "are generated for them.",
-                UserWarning,
-            )
-        self.target_indices_ = chosen[keep]
+        self.target_indices_, keep = draw_target_rows(labels, self.classes_, y_encoded[sources], rng)
         return T[self.target_indices_], sources[keep]
