@@ -27,7 +27,9 @@ so the training windows take on the held-out subjects' spectral character. This 
 transductive augmentation, reported as such:
 
 - ``target-edit``: training windows edited to those metrics (``MetricEditSampler``);
-- ``diff-target``: the diffusion model asked for them.
+- ``diff-target``: the diffusion model asked for them;
+- ``hybrid target``: the "time-freq" transforms, then each transformed window edited to
+  them (``MetricEditAugmenter(target=...)``, no disturbance on top).
 
 The sample-only parameters (``strength``) do not enter the generator cache's key, so
 with ``--memory`` every variant of a split reuses one diffusion fit (and a run of the
@@ -45,11 +47,12 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 STRENGTHS = (0.1, 0.3, 0.5, 0.7)
 LEVERS = tuple(f"diff-disturb s{s}" for s in STRENGTHS) + (
-    "diff-disturb x1", "diff-disturb lf0.9", "hybrid time-freq", "target-edit", "diff-target")
+    "diff-disturb x1", "diff-disturb lf0.9", "hybrid time-freq", "target-edit", "diff-target",
+    "hybrid target")
 
 
 def lever_methods(data, stft, ratio, target=None):
-    """The levers' steps; ``target``: the split's test spectrograms (unlabelled)."""
+    """The levers' steps; ``target``: the split's test windows (raw, unlabelled)."""
     from skaugment import (
         ConditionalDiffusionSampler,
         MetricDisturbAugmenter,
@@ -58,6 +61,7 @@ def lever_methods(data, stft, ratio, target=None):
     )
     from skaugment.augmenters import LabelFidelityFilter, MetricEditAugmenter
     from skaugment.evaluation import augmentation_methods
+    from sklearn.base import clone
 
     def diffusion(**params):
         return ConditionalDiffusionSampler(modalities=data.modalities,
@@ -77,18 +81,23 @@ def lever_methods(data, stft, ratio, target=None):
             hop_length=stft.hop_length), stft],
     })
     if target is not None:
+        target_spectrograms = clone(stft).fit_transform(target)
         methods["target-edit"] = [stft, MetricTargetAugmenter(
             generator=MetricEditSampler(modalities=data.modalities,
                                         channel_names=data.channel_names),
-            target=target, ratio=ratio)]
+            target=target_spectrograms, ratio=ratio)]
         methods["diff-target"] = [stft, MetricTargetAugmenter(
-            generator=diffusion(), target=target, ratio=ratio)]
+            generator=diffusion(), target=target_spectrograms, ratio=ratio)]
+        methods["hybrid target"] = [MetricEditAugmenter(
+            transforms=augmentation_methods(["time-freq"], modalities=data.modalities,
+                                            ratio=ratio)[0]["time-freq"][0],
+            target=target, low=0.0, high=0.0, modalities=data.modalities, ratio=ratio,
+            n_fft=stft.n_fft, hop_length=stft.hop_length), stft]
     return methods
 
 
 def main():
     from bench_downstream import make_classifier
-    from sklearn.base import clone
     from skaugment.datasets import load_hapt
     from skaugment.evaluation import (
         AUGMENTATION_METHODS,
@@ -120,11 +129,11 @@ def main():
                                          ratio=args.ratio)
     cv = GroupHoldoutSplit(5, n_repeats=args.splits, random_state=args.first_split)
     target = None
-    if {"target-edit", "diff-target"} & set(args.levers):
+    if {"target-edit", "diff-target", "hybrid target"} & set(args.levers):
         if args.splits != 1:
             parser.error("the target levers take the split's test windows: use --splits 1")
         _, test = next(cv.split(hapt.data, hapt.target, hapt.groups))
-        target = clone(stft).fit_transform(hapt.data[test])
+        target = hapt.data[test]
     methods.update({k: v for k, v in lever_methods(hapt, stft, args.ratio, target).items()
                     if k in args.levers})
     clf = make_classifier(args.classifier, hapt.modalities, n_steps=args.n_steps)
