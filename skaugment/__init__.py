@@ -37,11 +37,15 @@ _PUBLIC = {
     "TransformerClassifier": "skaugment.classifiers",
     "SATSDUClassifier": "skaugment.classifiers",
     "DULoss": "skaugment.classifiers",
+    # IMG2IMU: spectrogram images, contrastive pre-training, a linear probe
+    "SpectrogramImageTransformer": "skaugment.img2imu",
+    "MoCoPretrainer": "skaugment.img2imu",
+    "IMG2IMUClassifier": "skaugment.img2imu",
     # an imblearn Pipeline that states the sensor layout once
     "make_pipeline": "skaugment.pipeline",
 }
-_SUBMODULES = ["augmenters", "classifiers", "datasets", "evaluation", "generators", "pipeline", "plotting",
-               "spectral", "utils"]
+_SUBMODULES = ["augmenters", "classifiers", "datasets", "evaluation", "generators", "img2imu",
+               "pipeline", "plotting", "spectral", "utils"]
 
 __all__ = sorted(_PUBLIC) + _SUBMODULES
 

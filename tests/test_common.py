@@ -47,6 +47,7 @@ from skaugment import (
     TransformerClassifier,
 )
 from skaugment.augmenters import LabelFidelityFilter
+from skaugment.img2imu import IMG2IMUClassifier, MoCoPretrainer, SpectrogramImageTransformer
 from skaugment.datasets import make_synthetic_imu
 from skaugment.utils import one_hot_distribution
 
@@ -57,7 +58,8 @@ def _tiny_generator(**params):
     )
 
 
-# name -> (factory, input kind). "ts": (n, c, t) time series; "spec": (n, c, F, T) magnitude.
+# name -> (factory, input kind). "ts": (n, c, t) time series; "spec": (n, c, F, T) magnitude;
+# "imu3": triaxial (n, 3, t) windows; "img": (n, 3, H, W) spectrogram images.
 REGISTRY = {
     # n_fft=2: sklearn's checks feed signals only a few steps long.
     "SpectrogramTransformer": (
@@ -95,6 +97,13 @@ REGISTRY = {
     "TransformerClassifier": (
         lambda: TransformerClassifier(d_model=8, nhead=2, num_layers=1, dim_feedforward=8,
                                       max_epochs=1, device="cpu", random_state=0), "spec"),
+    "SpectrogramImageTransformer": (
+        lambda: SpectrogramImageTransformer(n_fft=8, hop_length=2, size=(16, 16)), "imu3"),
+    "MoCoPretrainer": (
+        lambda: MoCoPretrainer(width=2, queue_size=16, max_epochs=1, batch_size=8, device="cpu",
+                               random_state=0), "img"),
+    "IMG2IMUClassifier": (
+        lambda: IMG2IMUClassifier(width=2, max_epochs=1, device="cpu", random_state=0), "img"),
     "SATSDUClassifier": (
         # large enough to learn sklearn's tabular blobs (check_classifiers_train), still < 3 s
         lambda: SATSDUClassifier(widths=(8,), max_epochs=40, lr=1e-2, device="cpu",
@@ -208,7 +217,11 @@ def data():
     X, y = make_synthetic_imu(n_samples=12, n_channels=2, n_timesteps=32, n_classes=3,
                               fs=16.0, random_state=0)
     S = SpectrogramTransformer(n_fft=16, hop_length=4).fit_transform(X)
-    return {"ts": X, "spec": S, "y": y}
+    # triaxial windows and their spectrogram images, for the IMG2IMU estimators
+    X3, _ = make_synthetic_imu(n_samples=12, n_channels=3, n_timesteps=32, n_classes=3,
+                               fs=16.0, random_state=0)
+    images = SpectrogramImageTransformer(n_fft=8, hop_length=2, size=(16, 16)).fit_transform(X3)
+    return {"ts": X, "spec": S, "imu3": X3, "img": images, "y": y}
 
 
 def _fit(estimator, X, y):
