@@ -9,6 +9,7 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.preprocessing import FunctionTransformer
 
 from skaugment.evaluation import (
+    TEST_WINDOWS,
     AugmentationComparison,
     GroupHoldoutSplit,
     compare_augmenters,
@@ -344,3 +345,42 @@ def test_augmentation_methods_build_the_documented_recipes():
             assert gen.strength == 0.5 and gen.modalities == mods
     with pytest.raises(ValueError, match=r"unknown method\(s\) \['smote'\]"):
         augmentation_methods(["none", "smote"])
+
+
+def test_test_windows_marker_becomes_each_runs_unlabelled_test_input():
+    X, y, groups = _data()
+    seen = []
+
+    class TargetSpy(CopyAugmenter):
+        def __init__(self, target=None, ratio=1, random_state=None, memory=None):
+            super().__init__(ratio=ratio, random_state=random_state, memory=memory)
+            self.target = target
+
+        def fit_resample(self, X, y):
+            seen.append(np.asarray(self.target).copy())
+            return super().fit_resample(X, y)
+
+    cv = GroupHoldoutSplit(3, n_repeats=2, random_state=4)
+    # the marker sits after FLAT: the spy gets the test input as FLAT transforms it
+    result = compare_augmenters(
+        X, y, groups, {"none": None, "target": [FLAT, TargetSpy(target=TEST_WINDOWS)]},
+        KNeighborsClassifier(1), preprocessing=FLAT, cv=cv, diagnostics=False)
+    splits = list(cv.split(X, y, groups))
+    assert len(seen) == len(splits) == 2
+    for got, (_, test) in zip(seen, splits):
+        np.testing.assert_array_equal(got, _flatten(X[test]))  # input only, transformed
+    assert result.methods == ["none", "target"]
+    # outside the harness the marker says what it is
+    with pytest.raises(ValueError, match="TEST_WINDOWS is a marker"):
+        np.asarray(TEST_WINDOWS)
+    from sklearn.base import clone
+    assert clone(TargetSpy(target=TEST_WINDOWS)).target is TEST_WINDOWS
+
+
+def test_transductive_methods_take_the_test_windows():
+    from skaugment.evaluation import TRANSDUCTIVE_METHODS, augmentation_methods
+
+    methods, _ = augmentation_methods(list(TRANSDUCTIVE_METHODS), modalities={"acc": [0, 1, 2]})
+    for name in TRANSDUCTIVE_METHODS:
+        params = {k: v for step in methods[name] for k, v in step.get_params(deep=True).items()}
+        assert params["target"] is TEST_WINDOWS, name

@@ -1,6 +1,7 @@
 """Evaluation: comparing augmenters downstream, metric-control fidelity, realism scores."""
 
 from ._compare import (
+    TEST_WINDOWS,
     AugmentationComparison,
     GroupHoldoutSplit,
     compare_augmenters,
@@ -9,10 +10,12 @@ from ._compare import (
 )
 from ._discriminative import discriminative_score, spectrogram_features
 from ._fidelity import MetricControlReport, metric_control_report
-from ._methods import AUGMENTATION_METHODS, augmentation_methods
+from ._methods import AUGMENTATION_METHODS, TRANSDUCTIVE_METHODS, augmentation_methods
 
 __all__ = [
     "AUGMENTATION_METHODS",
+    "TEST_WINDOWS",
+    "TRANSDUCTIVE_METHODS",
     "AugmentationComparison",
     "GroupHoldoutSplit",
     "MetricControlReport",

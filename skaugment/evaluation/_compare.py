@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from sklearn.model_selection import BaseCrossValidator, BaseShuffleSplit
 
 __all__ = [
+    "TEST_WINDOWS",
     "AugmentationComparison",
     "GroupHoldoutSplit",
     "compare_augmenters",
@@ -282,6 +283,52 @@ def synthetic_data_diagnostics(
 
 # -- the experiment ------------------------------------------------------------------------
 
+class _TestWindows:
+    """The marker :data:`TEST_WINDOWS`: "the split's test rows, without their labels"."""
+
+    _instance = None
+
+    def __new__(cls):
+        # one instance, so that it survives clone (deepcopy), pickling and joblib workers
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __copy__(self):
+        return self
+
+    def __reduce__(self):
+        return (_TestWindows, ())
+
+    def __repr__(self):
+        return "TEST_WINDOWS"
+
+    # an estimator used outside compare_augmenters reads the marker as data: say what it is
+    def _misused(self, *args, **kwargs):
+        raise ValueError("TEST_WINDOWS is a marker that compare_augmenters replaces with each "
+                         "run's test windows; outside it, pass the target windows themselves.")
+
+    __array__ = __len__ = _misused
+
+
+#: Give it as a step's parameter (e.g. ``MetricEditAugmenter(target=TEST_WINDOWS)``) and
+#: :func:`compare_augmenters` replaces it, in each run, with that run's test rows (their
+#: input only, never their labels), passed through the method's earlier transform steps.
+#: That makes a method transductive: it sees the unlabelled data it is scored on, as a
+#: user with unlabelled windows of the people, places or devices to deploy on would.
+TEST_WINDOWS = _TestWindows()
+
+
+def _test_window_params(step):
+    """Names of the (nested) parameters of ``step`` that are :data:`TEST_WINDOWS`, shallow first."""
+    params = step.get_params(deep=True)
+    return sorted((k for k, v in params.items() if isinstance(v, _TestWindows)),
+                  key=lambda k: k.count("__"))
+
+
 def _as_steps(name, method, preprocessing):
     if method is None:
         return [] if preprocessing is None else [clone(preprocessing)]
@@ -338,12 +385,23 @@ def _score(y_true, y_pred, labels):
             "confusion_matrix": confusion_matrix(y_true, y_pred, labels=labels).tolist()}
 
 
-def _fit_resample_steps(steps, X, y, seconds):
-    """Fit the steps of one method; returns the classifier's training set and synthetic mask."""
+def _fit_resample_steps(steps, X, y, seconds, X_test=None):
+    """Fit the steps of one method; returns the classifier's training set and synthetic mask.
+
+    ``X_test``: the run's test input, for steps with a :data:`TEST_WINDOWS` parameter;
+    each gets it through the steps before it, fitted on the training rows.
+    """
     synthetic = np.zeros(len(X), dtype=bool)
-    for step in steps:
+    for i, step in enumerate(steps):
         name = type(step).__name__
         start = time.perf_counter()
+        marked = _test_window_params(step)
+        if marked:
+            if X_test is None:
+                raise ValueError(f"{name} has a TEST_WINDOWS parameter ({marked[0]}), which "
+                                 "only compare_augmenters can fill.")
+            X_marked = _transform_steps(steps[:i], X_test)
+            step.set_params(**{key: X_marked for key in marked})
         if hasattr(step, "fit_resample"):
             n_in = len(X)
             X, y = step.fit_resample(X, y)
@@ -376,7 +434,8 @@ def _one_run(run, train, test, X, y, methods, classifier, preprocessing, budget,
             if cache_dir is not None:
                 _set_nested(step, "memory", cache_dir, only_if_none=True)
         seconds = {}
-        X_fit, y_fit, synthetic = _fit_resample_steps(steps, X_train, y_train, seconds)
+        X_fit, y_fit, synthetic = _fit_resample_steps(steps, X_train, y_train, seconds,
+                                                      X_test=X_test)
         growths[name] = len(X_fit) / max(1, len(X_train))
         trained[name] = (steps, X_fit, y_fit, synthetic, seconds)
 
@@ -475,7 +534,10 @@ def compare_augmenters(
         The steps that come before the classifier, in pipeline order. ``None`` (use
         it for the key ``"none"``, the reference of the paired differences) is
         ``preprocessing`` alone. Augmenters (objects with ``fit_resample``) must keep
-        the real rows first, as every skaugment augmenter does.
+        the real rows first, as every skaugment augmenter does. A step parameter
+        set to :data:`TEST_WINDOWS` becomes each run's test input (without labels,
+        through the method's earlier transform steps): a transductive method,
+        reported under its own name.
     classifier : estimator
         Cloned for every method and run. For skaugment classifiers the budget is set
         through ``max_epochs`` / ``n_steps``; other classifiers are trained as given

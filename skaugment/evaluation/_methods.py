@@ -8,7 +8,7 @@ from sklearn.base import BaseEstimator
 if TYPE_CHECKING:
     from ..spectral import SpectrogramTransformer
 
-__all__ = ["AUGMENTATION_METHODS", "augmentation_methods"]
+__all__ = ["AUGMENTATION_METHODS", "TRANSDUCTIVE_METHODS", "augmentation_methods"]
 
 #: Name -> what the method does, for every name :func:`augmentation_methods` builds.
 AUGMENTATION_METHODS = {
@@ -24,7 +24,19 @@ AUGMENTATION_METHODS = {
     "diff-disturb": "metric disturbance by the conditional diffusion model",
     "diff-interp": "metric interpolation by the conditional diffusion model",
     "diff-knowledge": "domain-knowledge ranges by the conditional diffusion model",
+    "target-edit": "transductive: training spectrograms edited to the metrics of unlabelled "
+                   "test windows of their (predicted) class (MetricTargetAugmenter + "
+                   "MetricEditSampler; Reconst of Wang et al. 2024)",
+    "hybrid-target": "transductive: the time-freq transforms, then each window edited to the "
+                     "metrics of an unlabelled test window of its (predicted) class "
+                     "(MetricEditAugmenter(target=...))",
+    "diff-target": "transductive: the conditional diffusion model asked for the metrics of "
+                   "unlabelled test windows (MetricTargetAugmenter; Reconst of Wang et al. 2024)",
 }
+
+#: The methods that see the test rows' input (never their labels): each is given
+#: :data:`~skaugment.evaluation.TEST_WINDOWS` as its ``target``.
+TRANSDUCTIVE_METHODS = ("target-edit", "hybrid-target", "diff-target")
 
 # The eight time-domain transforms of Um et al. (2017) that Wang et al. (2024) draw
 # two of per sample, followed by one of their two frequency-domain transforms.
@@ -97,8 +109,10 @@ def augmentation_methods(
         MetricDisturbAugmenter,
         MetricInterpolationAugmenter,
         MetricKnowledgeAugmenter,
+        MetricTargetAugmenter,
         SpectrogramTransformer,
     )
+    from ._compare import TEST_WINDOWS
     from ..augmenters import MetricEditAugmenter, MixupAugmenter, SignalTransformAugmenter
     from ..generators import MetricEditSampler
 
@@ -132,5 +146,14 @@ def augmentation_methods(
                                                                    ratio=ratio)],
         "diff-knowledge": lambda: [stft, MetricKnowledgeAugmenter(
             generator=diffusion(), ranges=_KNOWLEDGE_RANGES, ratio=ratio)],
+        "target-edit": lambda: [stft, MetricTargetAugmenter(
+            generator=MetricEditSampler(modalities=mods, channel_names=channel_names),
+            target=TEST_WINDOWS, ratio=ratio)],
+        # no disturbance on top: the target's metrics are the request
+        "hybrid-target": lambda: [MetricEditAugmenter(
+            transforms=SignalTransformAugmenter(modalities=mods, **_TIME_FREQ), target=TEST_WINDOWS,
+            low=0.0, high=0.0, modalities=mods, ratio=ratio, **stft_params), stft],
+        "diff-target": lambda: [stft, MetricTargetAugmenter(generator=diffusion(),
+                                                            target=TEST_WINDOWS, ratio=ratio)],
     }
     return {name: builders[name]() for name in names}, stft
