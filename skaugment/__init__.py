@@ -21,6 +21,7 @@ _PUBLIC = {
     "StatisticalFeatureExtractor": "skaugment.spectral",
     # generators
     "ConditionalDiffusionSampler": "skaugment.generators",
+    "ConditionalVAESampler": "skaugment.generators",
     "MetricEditSampler": "skaugment.generators",
     # metric-space augmenters
     "MetricInterpolationAugmenter": "skaugment.augmenters",
@@ -31,6 +32,7 @@ _PUBLIC = {
     "LabelFidelityFilter": "skaugment.augmenters",
     # classic baselines
     "MixupAugmenter": "skaugment.augmenters",
+    "FeatureInterpolationAugmenter": "skaugment.augmenters",
     "SignalTransformAugmenter": "skaugment.augmenters",
     # downstream classifiers
     "DeepSenseClassifier": "skaugment.classifiers",

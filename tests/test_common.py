@@ -31,6 +31,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks as sklearn_ch
 
 from skaugment import (
     ConditionalDiffusionSampler,
+    ConditionalVAESampler,
     DeepSenseClassifier,
     MetricDisturbAugmenter,
     MetricEditAugmenter,
@@ -46,7 +47,7 @@ from skaugment import (
     StatisticalFeatureExtractor,
     TransformerClassifier,
 )
-from skaugment.augmenters import LabelFidelityFilter
+from skaugment.augmenters import FeatureInterpolationAugmenter, LabelFidelityFilter
 from skaugment.img2imu import IMG2IMUClassifier, MoCoPretrainer, SpectrogramImageTransformer
 from skaugment.datasets import make_synthetic_imu
 from skaugment.utils import one_hot_distribution
@@ -67,6 +68,9 @@ REGISTRY = {
     "MetricExtractor": (lambda: MetricExtractor(), "spec"),
     "StatisticalFeatureExtractor": (lambda: StatisticalFeatureExtractor(), "ts"),
     "ConditionalDiffusionSampler": (lambda: _tiny_generator(ratio=1.0), "spec"),
+    "ConditionalVAESampler": (
+        lambda: ConditionalVAESampler(max_epochs=1, base_channels=4, latent_channels=2,
+                                      ratio=1.0, random_state=0), "spec"),
     "MetricInterpolationAugmenter": (
         lambda: MetricInterpolationAugmenter(_tiny_generator(), ratio=1.0, random_state=0), "spec"),
     "MetricDisturbAugmenter": (
@@ -87,6 +91,11 @@ REGISTRY = {
             transforms=SignalTransformAugmenter(transforms=["scaling"]), n_fft=16, hop_length=4,
             ratio=1.0, random_state=0), "ts"),
     "MixupAugmenter": (lambda: MixupAugmenter(ratio=1.0, random_state=0), "spec"),
+    "FeatureInterpolationAugmenter": (
+        lambda: FeatureInterpolationAugmenter(
+            ConditionalVAESampler(condition="none", kl_weight=0.0, metric_loss_weight=0.0,
+                                  max_epochs=1, base_channels=4, latent_channels=2),
+            ratio=1.0, random_state=0), "spec"),
     "LabelFidelityFilter": (
         lambda: LabelFidelityFilter(SignalTransformAugmenter(transforms=["jitter"], ratio=1.0,
                                                              random_state=0), threshold=0.2),

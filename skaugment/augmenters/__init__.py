@@ -5,7 +5,8 @@
   metrics.
 - Classic baselines: time- and frequency-domain transforms of raw windows
   (:class:`SignalTransformAugmenter`, functions in :mod:`skaugment.augmenters.functional`)
-  and mixup (:class:`MixupAugmenter`).
+  and mixup (:class:`MixupAugmenter`); interpolation in an autoencoder's feature
+  space (:class:`FeatureInterpolationAugmenter`).
 - The hybrid: classic transforms, then training-free metric editing
   (:class:`MetricEditAugmenter`).
 - :class:`LabelFidelityFilter` wraps any of them and keeps the synthetic rows that
@@ -18,6 +19,7 @@ are augmented.
 from . import functional
 from ._base import BaseMetricAugmenter
 from ._disturb import MetricDisturbAugmenter
+from ._feature_interpolation import FeatureInterpolationAugmenter
 from ._interpolation import MetricInterpolationAugmenter
 from ._knowledge import MetricKnowledgeAugmenter
 from ._label_fidelity import LabelFidelityFilter
@@ -29,6 +31,7 @@ from ._target import MetricTargetAugmenter
 __all__ = [
     "functional",
     "BaseMetricAugmenter",
+    "FeatureInterpolationAugmenter",
     "LabelFidelityFilter",
     "MetricDisturbAugmenter",
     "MetricEditAugmenter",

@@ -185,6 +185,19 @@ def _without_sample_params(generator):
     return clone(generator).set_params(**reset), {n: params[n] for n in reset}
 
 
+def fit_with_memory(generator, S, y, memory):
+    """``generator`` fitted on ``(S, y)`` through the cache ``memory``.
+
+    The fit is keyed on the data and the generator's parameters but for its
+    sample-only ones (``_sample_params``), which the fitted copy then gets back:
+    one cached fit serves, e.g., every ``strength`` of a diffusion model.
+    """
+    to_fit, sample_params = _without_sample_params(generator)
+    if isinstance(memory, os.PathLike):
+        memory = os.fspath(memory)
+    return check_memory(memory).cache(_fit_generator)(to_fit, S, y).set_params(**sample_params)
+
+
 def _split_condition_names(names):
     """``"acc_x__contrast"`` -> channel ``"acc_x"``, metric ``"contrast"`` for each column."""
     channels, metrics = [], []
@@ -261,20 +274,13 @@ class BaseMetricAugmenter(SpectrogramSamplerMixin, BaseEstimator):
         params = generator.get_params()
         if "random_state" in params and params["random_state"] is None and self.random_state is not None:
             generator.set_params(random_state=int(seed))
-        # Fit a copy whose sample-only parameters are at their defaults, then give the
-        # fitted copy the requested ones: the cache then holds one fit for every value
-        # of, e.g., a diffusion model's strength.
-        to_fit, sample_params = _without_sample_params(generator)
         # fit() then fit_resample() on the same data: reuse the fit instead of training twice
+        to_fit, sample_params = _without_sample_params(generator)
         key = joblib.hash((S, y, type(to_fit).__name__, to_fit.get_params(deep=True)))
         previous = getattr(self, "generator_", None)
         if previous is not None and getattr(self, "_generator_key", None) == key:
             return previous.set_params(**sample_params)
-        memory = self.memory
-        if isinstance(memory, os.PathLike):
-            memory = os.fspath(memory)
-        fit = check_memory(memory).cache(_fit_generator)
-        fitted = fit(to_fit, S, y).set_params(**sample_params)
+        fitted = fit_with_memory(generator, S, y, self.memory)
         self._generator_key = key
         return fitted
 

@@ -1,6 +1,8 @@
 """Conditional generators of spectrograms: ``p(spectrogram | label, metrics)``.
 
 - :class:`ConditionalDiffusionSampler`: a learned diffusion model.
+- :class:`ConditionalVAESampler`: a learned hierarchical VAE (NVAE-style), faster to
+  train, less crisp; ``condition="label"`` is the cVAE baseline.
 - :class:`MetricEditSampler`: training-free, edits real spectrograms to requested
   metrics through five smooth knobs per channel.
 - :func:`fit_edit_knobs`, :func:`edit_log_spectrogram`, :func:`edit_magnitude`: that
@@ -8,10 +10,12 @@
 """
 
 from ._diffusion import ConditionalDiffusionSampler
+from ._vae import ConditionalVAESampler
 from ._metric_edit import MetricEditSampler, edit_log_spectrogram, edit_magnitude, fit_edit_knobs
 
 __all__ = [
     "ConditionalDiffusionSampler",
+    "ConditionalVAESampler",
     "MetricEditSampler",
     "edit_log_spectrogram",
     "edit_magnitude",

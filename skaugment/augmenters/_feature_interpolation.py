@@ -1,0 +1,216 @@
+"""Interpolation of same-class pairs in an autoencoder's feature space (DeVries & Taylor, 2017)."""
+
+import numbers
+import os
+
+import numpy as np
+from numpy.typing import ArrayLike
+from sklearn.base import BaseEstimator, _fit_context, clone
+from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils.multiclass import check_classification_targets
+
+from ..base import SpectrogramSamplerMixin
+from ..utils import check_labels, check_spectrogram
+from ..utils._docstring import Substitution, _sampling_strategy_docstring
+from ..utils._sampling import (
+    SAMPLING_STRATEGY_CONSTRAINTS,
+    draw_same_class_partners,
+    draw_sources_per_class,
+    record_resampling,
+    validate_sampling_strategy,
+)
+from ..utils._validation import check_rng
+from ._base import MemoryArg, RandomStateArg, SamplingStrategyArg, fit_with_memory
+
+__all__ = ["FeatureInterpolationAugmenter"]
+
+_MAX_SEED = np.iinfo(np.int32).max
+
+
+def _default_autoencoder(modalities):
+    from ..generators import ConditionalVAESampler
+
+    # the VAE's architecture without its KL term, trained without labels
+    return ConditionalVAESampler(condition="none", modalities=modalities, kl_weight=0.0,
+                                 kl_warmup=0.0, free_bits=0.0, metric_loss_weight=0.0)
+
+
+@Substitution(sampling_strategy=_sampling_strategy_docstring)
+class FeatureInterpolationAugmenter(SpectrogramSamplerMixin, BaseEstimator):
+    """Interpolate same-class pairs in an autoencoder's feature space, then decode.
+
+    Feature-space augmentation (DeVries & Taylor, 2017, "Dataset augmentation in
+    feature space"), a baseline of Wang et al., 2024 (Appendix E): an autoencoder
+    is trained without labels on the real spectrograms; for each synthetic row, a
+    real row ``i`` of a class and a partner ``j`` of the same class (as
+    :class:`MetricInterpolationAugmenter` pairs them) are encoded, their feature
+    maps mixed as ``b * f_i + (1 - b) * f_j`` with
+    ``b ~ N(0.5, b_std**2)`` clipped to ``[0, 1]``, and the mix is decoded
+    (:meth:`~skaugment.generators.ConditionalVAESampler.interpolate`). The
+    autoencoder is the VAE of :class:`~skaugment.generators.ConditionalVAESampler`
+    (residual encoder and decoder, three levels) with ``condition="none"`` and no
+    KL term.
+
+    Parameters
+    ----------
+    autoencoder : ConditionalVAESampler, default=None
+        The autoencoder to fit (a clone) on the input: anything with ``fit`` and
+        ``interpolate``. ``None``: ``ConditionalVAESampler(condition="none",
+        kl_weight=0, kl_warmup=0, free_bits=0, metric_loss_weight=0)`` with this
+        augmenter's ``modalities``. When its ``random_state`` is None it is seeded
+        from this augmenter's.
+    modalities : dict of str -> list of int, default=None
+        Channel groups of the default autoencoder (one network per modality);
+        must be None when ``autoencoder`` is given (set it there).
+    b_std : float, default=0.2
+        Standard deviation of the interpolation weight ``b`` around 0.5.
+    ratio : float, default=5.0
+        Number of synthetic samples divided by the number of real ones; each class
+        gets ``round(ratio * n_class)``.
+    %(sampling_strategy)s
+    random_state : int, RandomState instance or None, default=None
+        Seeds the autoencoder (first draw), the pairs and the weights.
+    memory : None, str, path or joblib.Memory, default=None
+        Where to cache the autoencoder fit (keyed on the data and its parameters),
+        so that a grid search over ``ratio`` trains it once per fold.
+
+    Attributes
+    ----------
+    autoencoder_ : ConditionalVAESampler
+        The fitted autoencoder.
+    classes_ : ndarray of shape (n_classes,)
+    pair_indices_ : ndarray of shape (n_generated,), int
+        The partner ``j`` of each synthetic row (``i`` is in ``sample_indices_``).
+    interpolation_weights_ : ndarray of shape (n_generated,), float64
+        The weight ``b`` of each synthetic row.
+    sampling_strategy_ : dict
+        Number of synthetic samples generated for each class.
+    synthetic_mask_ : ndarray of shape (n_samples + n_generated,), bool
+    sample_indices_ : ndarray of shape (n_samples + n_generated,), int
+
+    See Also
+    --------
+    MetricInterpolationAugmenter : Interpolation of the pairs' metrics, answered by a
+        metric-conditioned generator.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skaugment.augmenters import FeatureInterpolationAugmenter
+    >>> from skaugment.generators import ConditionalVAESampler
+    >>> rng = np.random.default_rng(0)
+    >>> S = rng.gamma(2.0, size=(12, 1, 9, 8)).astype("float32")
+    >>> y = np.repeat(["walk", "run"], 6)
+    >>> ae = ConditionalVAESampler(condition="none", kl_weight=0.0, metric_loss_weight=0.0,
+    ...                            max_epochs=2, base_channels=4)
+    >>> aug = FeatureInterpolationAugmenter(ae, ratio=1.0, random_state=0)
+    >>> S_res, y_res = aug.fit_resample(S, y)
+    >>> S_res.shape, bool(np.all(y[aug.sample_indices_[12:]] == y[aug.pair_indices_]))
+    ((24, 1, 9, 8), True)
+    """
+
+    _parameter_constraints = {
+        "autoencoder": [None, HasMethods(["fit", "interpolate"])],
+        "modalities": [dict, None],
+        "b_std": [Interval(numbers.Real, 0, None, closed="left")],
+        "ratio": [Interval(numbers.Real, 0, None, closed="neither")],
+        "sampling_strategy": SAMPLING_STRATEGY_CONSTRAINTS,
+        "random_state": ["random_state"],
+        "memory": [None, str, os.PathLike, HasMethods(["cache"])],
+    }
+
+    def __init__(
+        self,
+        autoencoder: BaseEstimator | None = None,
+        *,
+        modalities: dict | None = None,
+        b_std: float = 0.2,
+        ratio: float = 5.0,
+        sampling_strategy: SamplingStrategyArg = None,
+        random_state: RandomStateArg = None,
+        memory: MemoryArg = None,
+    ) -> None:
+        self.autoencoder = autoencoder
+        self.modalities = modalities
+        self.b_std = b_std
+        self.ratio = ratio
+        self.sampling_strategy = sampling_strategy
+        self.random_state = random_state
+        self.memory = memory
+
+    def _validate_input(self, S, y):
+        y = np.asarray(y) if y is not None else y
+        if y is not None:
+            check_classification_targets(y)
+        S = check_spectrogram(S)
+        y = check_labels(y, n_samples=S.shape[0])
+        validate_sampling_strategy(self.sampling_strategy, y)
+        if self.autoencoder is not None and self.modalities is not None:
+            raise ValueError("modalities is for the default autoencoder; with autoencoder "
+                             "given, set its own modalities instead.")
+        return S, y
+
+    def _fit_autoencoder(self, S, y, seed):
+        autoencoder = (_default_autoencoder(self.modalities) if self.autoencoder is None
+                       else clone(self.autoencoder))
+        params = autoencoder.get_params()
+        if "random_state" in params and params["random_state"] is None:
+            autoencoder.set_params(random_state=int(seed))
+        return fit_with_memory(autoencoder, S, y, self.memory)
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, S: ArrayLike, y: ArrayLike) -> "FeatureInterpolationAugmenter":
+        """Fit the autoencoder without generating anything.
+
+        Parameters
+        ----------
+        S : array-like of shape (n_samples, n_channels, n_freqs, n_frames)
+            Magnitude spectrograms.
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        self
+        """
+        S, y = self._validate_input(S, y)
+        rng = check_rng(self.random_state)
+        self.autoencoder_ = self._fit_autoencoder(S, y, rng.randint(_MAX_SEED))
+        self.classes_ = np.unique(y)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit_resample(self, S: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+        """Fit the autoencoder; return the real spectrograms, then interpolated ones.
+
+        Parameters
+        ----------
+        S : array-like of shape (n_samples, n_channels, n_freqs, n_frames)
+            Magnitude spectrograms (non-negative; NaN and inf are rejected).
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        S_res : ndarray of shape (n_samples + n_generated, n_channels, n_freqs, n_frames), float32
+        y_res : ndarray of shape (n_samples + n_generated,)
+        """
+        S, y = self._validate_input(S, y)
+        rng = check_rng(self.random_state)
+        # the autoencoder's seed is the first draw, whether or not the fit is cached
+        self.autoencoder_ = self._fit_autoencoder(S, y, rng.randint(_MAX_SEED))
+        self.classes_, y_encoded = np.unique(y, return_inverse=True)
+        n = S.shape[0]
+        sources = draw_sources_per_class(y_encoded, len(self.classes_), self.ratio, rng,
+                                         sampling_strategy=self.sampling_strategy,
+                                         classes=self.classes_)
+        partners = draw_same_class_partners(y_encoded, sources, rng)
+        b = np.clip(rng.normal(0.5, self.b_std, size=sources.size), 0.0, 1.0)
+        if sources.size:
+            S_new = np.asarray(self.autoencoder_.interpolate(S[sources], S[partners], b,
+                                                             y=y[sources]), dtype=np.float32)
+        else:
+            S_new = np.empty((0,) + S.shape[1:], dtype=np.float32)
+        self.pair_indices_ = partners
+        self.interpolation_weights_ = b
+        record_resampling(self, n, sources, y[sources])
+        S_res = np.concatenate([S.astype(np.float32, copy=False), S_new], axis=0)
+        return S_res, np.concatenate([y, y[sources]])
