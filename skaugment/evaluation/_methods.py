@@ -24,6 +24,11 @@ AUGMENTATION_METHODS = {
     "diff-disturb": "metric disturbance by the conditional diffusion model",
     "diff-interp": "metric interpolation by the conditional diffusion model",
     "diff-knowledge": "domain-knowledge ranges by the conditional diffusion model",
+    "vae-disturb": "metric disturbance by the conditional hierarchical VAE",
+    "vae-interp": "metric interpolation by the conditional hierarchical VAE",
+    "cvae": "label-only conditional VAE (its own fit_resample)",
+    "feature-interp": "same-class pairs interpolated in an autoencoder's feature space "
+                      "(DeVries & Taylor 2017)",
     "target-edit": "transductive: training spectrograms edited to the metrics of unlabelled "
                    "test windows of their (predicted) class (MetricTargetAugmenter + "
                    "MetricEditSampler; Reconst of Wang et al. 2024)",
@@ -85,7 +90,8 @@ def augmentation_methods(
         The STFT of the spectrograms the classifier and the metric augmenters see.
     generator_params : dict, default=None
         Parameters of the :class:`~skaugment.ConditionalDiffusionSampler` of the
-        ``diff-*`` methods (e.g. ``{"strength": 0.5}``).
+        ``diff-*`` methods (e.g. ``{"strength": 0.5}``); the VAE and GAN methods
+        use their generators' defaults.
 
     Returns
     -------
@@ -106,6 +112,7 @@ def augmentation_methods(
     """
     from .. import (
         ConditionalDiffusionSampler,
+        ConditionalVAESampler,
         MetricDisturbAugmenter,
         MetricInterpolationAugmenter,
         MetricKnowledgeAugmenter,
@@ -113,7 +120,12 @@ def augmentation_methods(
         SpectrogramTransformer,
     )
     from ._compare import TEST_WINDOWS
-    from ..augmenters import MetricEditAugmenter, MixupAugmenter, SignalTransformAugmenter
+    from ..augmenters import (
+        FeatureInterpolationAugmenter,
+        MetricEditAugmenter,
+        MixupAugmenter,
+        SignalTransformAugmenter,
+    )
     from ..generators import MetricEditSampler
 
     names = list(AUGMENTATION_METHODS) if names is None else list(names)
@@ -128,6 +140,9 @@ def augmentation_methods(
     def diffusion():
         return ConditionalDiffusionSampler(modalities=mods, channel_names=channel_names,
                                            **generator_params)
+
+    def vae(**params):
+        return ConditionalVAESampler(modalities=mods, channel_names=channel_names, **params)
 
     builders = {
         "none": lambda: None,
@@ -146,6 +161,11 @@ def augmentation_methods(
                                                                    ratio=ratio)],
         "diff-knowledge": lambda: [stft, MetricKnowledgeAugmenter(
             generator=diffusion(), ranges=_KNOWLEDGE_RANGES, ratio=ratio)],
+        "vae-disturb": lambda: [stft, MetricDisturbAugmenter(generator=vae(), ratio=ratio)],
+        "vae-interp": lambda: [stft, MetricInterpolationAugmenter(generator=vae(), ratio=ratio)],
+        "cvae": lambda: [stft, vae(condition="label", ratio=ratio)],
+        "feature-interp": lambda: [stft, FeatureInterpolationAugmenter(modalities=mods,
+                                                                       ratio=ratio)],
         "target-edit": lambda: [stft, MetricTargetAugmenter(
             generator=MetricEditSampler(modalities=mods, channel_names=channel_names),
             target=TEST_WINDOWS, ratio=ratio)],
