@@ -41,6 +41,7 @@ import platform
 import time
 from pathlib import Path
 
+import joblib
 import numpy as np
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -55,6 +56,11 @@ def _split(hapt, n_test, split):
     rng = np.random.default_rng(0)
     test = np.sort(rng.choice(test, size=min(n_test, test.size), replace=False))
     return train, test
+
+
+def _fit_label_only(generator, S, y):
+    """Module-level, so that joblib can cache the label-only generators' fits."""
+    return generator.fit(S, y)
 
 
 def _fit(name, hapt, S, y, memory, quick):
@@ -74,8 +80,15 @@ def _fit(name, hapt, S, y, memory, quick):
     elif name == "cgan":
         gen = skaugment.ConditionalGANSampler(**common, **small)
     else:
-        aug = skaugment.FeatureInterpolationAugmenter(modalities=hapt.modalities, ratio=1.0,
-                                            random_state=0, memory=memory, **small)
+        # as augmentation_methods builds it, so that the downstream run reuses the fit
+        autoencoder = None
+        if quick:
+            autoencoder = skaugment.ConditionalVAESampler(
+                condition="none", modalities=hapt.modalities, kl_weight=0.0, kl_warmup=0.0,
+                free_bits=0.0, metric_loss_weight=0.0, **small)
+        aug = skaugment.FeatureInterpolationAugmenter(
+            autoencoder, modalities=None if quick else hapt.modalities, ratio=1.0,
+            random_state=0, memory=memory)
         start = time.perf_counter()
         aug.fit(S, y)
         return aug, time.perf_counter() - start
@@ -86,7 +99,8 @@ def _fit(name, hapt, S, y, memory, quick):
         fitted = MetricDisturbAugmenter(generator=gen, random_state=0, memory=memory).fit(
             S, y).generator_
     else:
-        fitted = gen.fit(S, y)
+        fitted = _fit_label_only(gen, S, y) if memory is None else \
+            joblib.Memory(memory, verbose=0).cache(_fit_label_only)(gen, S, y)
     seconds = time.perf_counter() - start
     # a fit of these sizes takes minutes: seconds mean the cache answered
     return fitted, (None if seconds < 20 and not quick else seconds)
