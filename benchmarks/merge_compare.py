@@ -2,7 +2,8 @@
 
 Usage::
 
-    python benchmarks/merge_compare.py OUT_STEM piece1.json piece2.json ...
+    python benchmarks/merge_compare.py OUT_STEM piece1.json piece2.json ... \
+        [--keep-first] [--rename "old name=new name" ...]
 
 Each piece is the ``to_dict()`` of :func:`skaugment.evaluation.compare_augmenters` run
 with ``cv=GroupHoldoutSplit(..., random_state=k)`` and ``random_state=k`` (so split ``k``
@@ -24,15 +25,26 @@ PAIRS = [("hybrid", "transforms"), ("hybrid", "time-freq"), ("hybrid", "metric-e
          ("transforms", "time-freq"), ("hybrid time-freq", "time-freq"),
          ("hybrid time-freq", "hybrid"), ("diff-disturb", "transforms"),
          ("diff-disturb s0.5", "diff-disturb"), ("diff-disturb lf0.9", "diff-disturb"),
-         ("diff-interp", "diff-disturb")]
+         ("diff-interp", "diff-disturb"), ("diff-disturb s0.1", "diff-disturb"),
+         ("diff-disturb s0.3", "diff-disturb"), ("diff-disturb s0.7", "diff-disturb"),
+         ("diff-disturb x1", "diff-disturb"),
+         ("hybrid-target", "time-freq"), ("hybrid-target", "transforms"),
+         ("hybrid-target", "target-edit"), ("target-edit", "metric-edit"),
+         ("target-edit", "time-freq"), ("diff-target", "diff-disturb"),
+         ("diff-target", "target-edit"), ("vae-disturb", "diff-disturb"),
+         ("vae-interp", "diff-interp"), ("cvae", "cgan"), ("feature-interp", "mixup")]
 
 
-def merge(paths, keep_first=False):
+def merge(paths, keep_first=False, rename=None):
     records, seen, config, conflicts = [], {}, {}, []
+    rename = rename or {}
     for path in paths:
         data = json.loads(Path(path).read_text())
         config.setdefault("pieces", []).append({"file": str(path), **data["config"]})
         for r in data["records"]:
+            # a method renamed since its piece ran
+            r["method"] = rename.get(r["method"], r["method"])
+            r["base_method"] = rename.get(r.get("base_method"), r.get("base_method"))
             key = (r["method"], r["split"])
             if key in seen:
                 if seen[key] != r["accuracy"]:
@@ -49,9 +61,15 @@ def merge(paths, keep_first=False):
 
 
 def main():
-    args = [a for a in sys.argv[1:] if a != "--keep-first"]
+    argv, rename = sys.argv[1:], {}
+    while "--rename" in argv:
+        i = argv.index("--rename")
+        old, new = argv[i + 1].split("=", 1)
+        rename[old] = new
+        del argv[i:i + 2]
+    args = [a for a in argv if a != "--keep-first"]
     out, paths = Path(args[0]), args[1:]
-    res = merge(paths, keep_first="--keep-first" in sys.argv)
+    res = merge(paths, keep_first="--keep-first" in argv, rename=rename)
     lines = [res.to_markdown(), "", "Paired differences between methods (points, 95% t-interval "
              "over splits; Nadeau-Bengio corrected interval in brackets):", "",
              "| a | b | Δ a - b | t-interval | corrected | wins |", "|---|---|---|---|---|---|"]
