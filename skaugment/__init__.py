@@ -22,6 +22,7 @@ _PUBLIC = {
     # generators
     "ConditionalDiffusionSampler": "skaugment.generators",
     "ConditionalVAESampler": "skaugment.generators",
+    "ConditionalGANSampler": "skaugment.generators",
     "MetricEditSampler": "skaugment.generators",
     # metric-space augmenters
     "MetricInterpolationAugmenter": "skaugment.augmenters",

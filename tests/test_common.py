@@ -31,6 +31,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks as sklearn_ch
 
 from skaugment import (
     ConditionalDiffusionSampler,
+    ConditionalGANSampler,
     ConditionalVAESampler,
     DeepSenseClassifier,
     MetricDisturbAugmenter,
@@ -68,6 +69,9 @@ REGISTRY = {
     "MetricExtractor": (lambda: MetricExtractor(), "spec"),
     "StatisticalFeatureExtractor": (lambda: StatisticalFeatureExtractor(), "ts"),
     "ConditionalDiffusionSampler": (lambda: _tiny_generator(ratio=1.0), "spec"),
+    "ConditionalGANSampler": (
+        lambda: ConditionalGANSampler(max_epochs=1, base_channels=4, latent_dim=4, ratio=1.0,
+                                      random_state=0), "spec"),
     "ConditionalVAESampler": (
         lambda: ConditionalVAESampler(max_epochs=1, base_channels=4, latent_channels=2,
                                       ratio=1.0, random_state=0), "spec"),

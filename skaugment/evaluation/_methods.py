@@ -27,6 +27,7 @@ AUGMENTATION_METHODS = {
     "vae-disturb": "metric disturbance by the conditional hierarchical VAE",
     "vae-interp": "metric interpolation by the conditional hierarchical VAE",
     "cvae": "label-only conditional VAE (its own fit_resample)",
+    "cgan": "label-only conditional GAN (DCGAN, WGAN-GP; its own fit_resample)",
     "feature-interp": "same-class pairs interpolated in an autoencoder's feature space "
                       "(DeVries & Taylor 2017)",
     "target-edit": "transductive: training spectrograms edited to the metrics of unlabelled "
@@ -112,6 +113,7 @@ def augmentation_methods(
     """
     from .. import (
         ConditionalDiffusionSampler,
+        ConditionalGANSampler,
         ConditionalVAESampler,
         MetricDisturbAugmenter,
         MetricInterpolationAugmenter,
@@ -164,6 +166,8 @@ def augmentation_methods(
         "vae-disturb": lambda: [stft, MetricDisturbAugmenter(generator=vae(), ratio=ratio)],
         "vae-interp": lambda: [stft, MetricInterpolationAugmenter(generator=vae(), ratio=ratio)],
         "cvae": lambda: [stft, vae(condition="label", ratio=ratio)],
+        "cgan": lambda: [stft, ConditionalGANSampler(modalities=mods, channel_names=channel_names,
+                                                     ratio=ratio)],
         "feature-interp": lambda: [stft, FeatureInterpolationAugmenter(modalities=mods,
                                                                        ratio=ratio)],
         "target-edit": lambda: [stft, MetricTargetAugmenter(

@@ -3,6 +3,7 @@
 - :class:`ConditionalDiffusionSampler`: a learned diffusion model.
 - :class:`ConditionalVAESampler`: a learned hierarchical VAE (NVAE-style), faster to
   train, less crisp; ``condition="label"`` is the cVAE baseline.
+- :class:`ConditionalGANSampler`: the label-only cGAN baseline (DCGAN, WGAN-GP).
 - :class:`MetricEditSampler`: training-free, edits real spectrograms to requested
   metrics through five smooth knobs per channel.
 - :func:`fit_edit_knobs`, :func:`edit_log_spectrogram`, :func:`edit_magnitude`: that
@@ -10,11 +11,13 @@
 """
 
 from ._diffusion import ConditionalDiffusionSampler
+from ._gan import ConditionalGANSampler
 from ._vae import ConditionalVAESampler
 from ._metric_edit import MetricEditSampler, edit_log_spectrogram, edit_magnitude, fit_edit_knobs
 
 __all__ = [
     "ConditionalDiffusionSampler",
+    "ConditionalGANSampler",
     "ConditionalVAESampler",
     "MetricEditSampler",
     "edit_log_spectrogram",
