@@ -247,8 +247,10 @@ class BaseMetricAugmenter(SpectrogramSamplerMixin, BaseEstimator):
         if self._requires_metric_generator and condition == "label":
             raise ValueError(
                 f"{type(self).__name__} moves metric conditions, but the generator was set "
-                "up with condition='label' and ignores them. Use condition='metrics', or "
-                "the generator's own fit_resample for label-only augmentation."
+                "up with condition='label' and ignores them. Use condition='metrics' (or a "
+                "metric-conditioned generator: MetricEditSampler, ConditionalDiffusionSampler, "
+                "ConditionalVAESampler), or the generator's own fit_resample for label-only "
+                "augmentation."
             )
 
     def _prefit_metric_names(self, generator):
