@@ -340,7 +340,9 @@ def test_augmentation_methods_build_the_documented_recipes():
         params = {k: v for s in steps for k, v in s.get_params(deep=True).items()}
         assert 2.5 in [v for k, v in params.items() if k.endswith("ratio") and k != "generator__ratio"]
         if name.startswith("diff"):
-            gen = [s for s in steps if s is not stft][0].generator
+            step = [s for s in steps if s is not stft][0]
+            # the generator, also inside a wrapper (LabelFidelityFilter)
+            gen = [v for k, v in step.get_params(deep=True).items() if k.endswith("generator")][0]
             assert isinstance(gen, ConditionalDiffusionSampler)
             assert gen.strength == 0.5 and gen.modalities == mods
     with pytest.raises(ValueError, match=r"unknown method\(s\) \['smote'\]"):

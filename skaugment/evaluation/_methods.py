@@ -22,6 +22,8 @@ AUGMENTATION_METHODS = {
     "hybrid": "classic transforms, then metric editing of each transformed window "
               "(MetricEditAugmenter)",
     "diff-disturb": "metric disturbance by the conditional diffusion model",
+    "diff-disturb-lf": "diff-disturb, keeping the synthetic rows that a classifier of the real "
+                       "rows gives their label with probability >= 0.9 (LabelFidelityFilter)",
     "diff-interp": "metric interpolation by the conditional diffusion model",
     "diff-knowledge": "domain-knowledge ranges by the conditional diffusion model",
     "vae-disturb": "metric disturbance by the conditional hierarchical VAE",
@@ -124,6 +126,7 @@ def augmentation_methods(
     from ._compare import TEST_WINDOWS
     from ..augmenters import (
         FeatureInterpolationAugmenter,
+        LabelFidelityFilter,
         MetricEditAugmenter,
         MixupAugmenter,
         SignalTransformAugmenter,
@@ -159,6 +162,8 @@ def augmentation_methods(
             transforms=SignalTransformAugmenter(modalities=mods), modalities=mods,
             ratio=ratio, **stft_params), stft],
         "diff-disturb": lambda: [stft, MetricDisturbAugmenter(generator=diffusion(), ratio=ratio)],
+        "diff-disturb-lf": lambda: [stft, LabelFidelityFilter(
+            MetricDisturbAugmenter(generator=diffusion(), ratio=ratio), threshold=0.9)],
         "diff-interp": lambda: [stft, MetricInterpolationAugmenter(generator=diffusion(),
                                                                    ratio=ratio)],
         "diff-knowledge": lambda: [stft, MetricKnowledgeAugmenter(
