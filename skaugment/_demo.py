@@ -61,7 +61,12 @@ def run_compare(*, preset="demo", methods=None, classifier="deepsense", ratio=No
     ``output``; returns the :class:`~skaugment.evaluation.AugmentationComparison`.
     """
     from skaugment.datasets import load_hapt
-    from skaugment.evaluation import GroupHoldoutSplit, augmentation_methods, compare_augmenters
+    from skaugment.evaluation import (
+        TRANSDUCTIVE_METHODS,
+        GroupHoldoutSplit,
+        augmentation_methods,
+        compare_augmenters,
+    )
 
     if preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}; use one of {list(PRESETS)}.")
@@ -87,6 +92,10 @@ def run_compare(*, preset="demo", methods=None, classifier="deepsense", ratio=No
     clf = make_classifier(classifier, hapt.modalities, **classifier_params)
     if verbose:
         print(f"{preset}: {', '.join(methods)}; {cv!r}; ratio {ratio:g}; {classifier}", flush=True)
+        transductive = [m for m in methods if m in TRANSDUCTIVE_METHODS]
+        if transductive:
+            print(f"transductive: {', '.join(transductive)} also see the test subjects' windows "
+                  "(never their labels)", flush=True)
     result = compare_augmenters(
         hapt.data, hapt.target, hapt.groups, steps, clf, preprocessing=stft, cv=cv,
         budget="equal-steps", baseline_multipliers=cfg["baseline_multipliers"],
