@@ -35,7 +35,7 @@ from ._metric_loss import (
     metric_loss_terms,
     running_average,
 )
-from ._diffusion_scaling import ConditionScaling, SpectrogramScaling
+from ._diffusion_scaling import FittedScalingsMixin, clamp
 from ._diffusion_schedule import (
     alpha_sigma,
     diffuse,
@@ -51,11 +51,6 @@ from ._unet import _ModalityNets, condition_groups, condition_vector
 __all__ = ["ConditionalDiffusionSampler"]
 
 
-def _clamp(x, lo, hi):
-    """``x`` clamped elementwise to the tensors ``lo`` and ``hi`` (the training range)."""
-    return torch.minimum(torch.maximum(x, lo), hi)
-
-
 @Substitution(
     random_state=_random_state_docstring,
     ratio=_ratio_docstring,
@@ -63,7 +58,7 @@ def _clamp(x, lo, hi):
     verbose=_verbose_docstring,
     device=_device_docstring,
 )
-class ConditionalDiffusionSampler(BaseConditionalGenerator):
+class ConditionalDiffusionSampler(FittedScalingsMixin, BaseConditionalGenerator):
     """Diffusion model of ``p(spectrogram | label, metrics)`` with a metric loss.
 
     A U-Net per modality (three downsamplings, three upsamplings, skip
@@ -304,34 +299,18 @@ class ConditionalDiffusionSampler(BaseConditionalGenerator):
     def _uses_metrics(self):
         return self.condition == "metrics"
 
-    # -- scalings (kept as fitted attributes, so that they show and pickle as before) -------
-
-    def _spectrogram_scaling(self):
-        return SpectrogramScaling(self.log_offset_, self.x_mean_, self.x_level_std_,
-                                  self.x_resid_std_)
-
-    def _condition_scaling(self):
-        return ConditionScaling(self.cond_scale_, self.cond_mean_, self.cond_std_)
-
     # -- fit --------------------------------------------------------------------------------
 
     def _fit_model(self, S, y_encoded, conditions):
         device = resolve_device(self.device)
         self.device_ = device
         n, c, n_freqs, n_frames = S.shape
-        scaling = SpectrogramScaling.fit(S)
-        self.log_offset_ = scaling.log_offset
-        self.x_mean_ = scaling.mean
-        self.x_level_std_ = scaling.level_std
-        self.x_resid_std_ = scaling.resid_std
+        scaling = self._fit_spectrogram_scaling(S)
         X = scaling.to_model_space(S)
         # the clean-sample prediction is clamped to this range while sampling
         self.x_min_ = X.min(axis=(0, 3), keepdims=True)[0]
         self.x_max_ = X.max(axis=(0, 3), keepdims=True)[0]
-        cond_scaling = ConditionScaling.fit(conditions)
-        self.cond_scale_ = cond_scaling.scale
-        self.cond_mean_ = cond_scaling.mean
-        self.cond_std_ = cond_scaling.std
+        cond_scaling = self._fit_condition_scaling(conditions)
 
         use_metrics = self._uses_metrics()
         n_metric = self.n_conditions_ if use_metrics else 0
@@ -394,7 +373,7 @@ class ConditionalDiffusionSampler(BaseConditionalGenerator):
                 loss_g = ((v_pred - velocity(x0, noise, a, s)) ** 2).mean()
                 loss = loss_g
                 if use_metric_loss:
-                    x0_hat = _clamp(x0_from_velocity(x_t, v_pred, a, s), x_lo, x_hi)
+                    x0_hat = clamp(x0_from_velocity(x_t, v_pred, a, s), x_lo, x_hi)
                     # no gradient before the weights exist: the first epoch only measures
                     with torch.set_grad_enabled(weights_t is not None):
                         # the clean-sample estimate is only informative at low noise,
@@ -508,7 +487,7 @@ class ConditionalDiffusionSampler(BaseConditionalGenerator):
         alpha, sigma = alpha_sigma(t)
         # clamping the clean estimate to the training range keeps few-step sampling
         # from overflowing once it leaves the data manifold
-        x0 = _clamp(x0_from_velocity(x, v, alpha, sigma), x_lo, x_hi)
+        x0 = clamp(x0_from_velocity(x, v, alpha, sigma), x_lo, x_hi)
         if target_m is not None:
             x0 = self._metric_correct(x0, target_m, x_lo, x_hi)
         return x0
@@ -520,4 +499,4 @@ class ConditionalDiffusionSampler(BaseConditionalGenerator):
             hps_factor=self.hps_factor_, n_iter=self.metric_guidance_steps,
             step=self.metric_guidance,
         )
-        return _clamp(x, x_lo, x_hi)
+        return clamp(x, x_lo, x_hi)

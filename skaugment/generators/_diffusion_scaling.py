@@ -16,7 +16,7 @@ import torch
 
 from ._metric_edit import condition_scale, log_offset
 
-__all__ = ["ConditionScaling", "SpectrogramScaling"]
+__all__ = ["ConditionScaling", "FittedScalingsMixin", "SpectrogramScaling", "clamp"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -202,3 +202,39 @@ class ConditionScaling:
         scale, mean, std = (torch.as_tensor(a, dtype=torch.float32, device=metrics.device)
                             for a in (self.scale, self.mean, self.std))
         return (torch.asinh(metrics / scale) - mean) / std
+
+
+def clamp(x, lo, hi):
+    """``x`` clamped elementwise to the tensors ``lo`` and ``hi`` (the training range)."""
+    return torch.minimum(torch.maximum(x, lo), hi)
+
+
+class FittedScalingsMixin:
+    """The scalings of a learned generator, kept as fitted attributes.
+
+    ``log_offset_``, ``x_mean_``, ``x_level_std_``, ``x_resid_std_`` (spectrograms) and
+    ``cond_scale_``, ``cond_mean_``, ``cond_std_`` (metrics) show and pickle like any
+    fitted attribute; these methods learn them and rebuild the scaling objects.
+    """
+
+    def _fit_spectrogram_scaling(self, S):
+        scaling = SpectrogramScaling.fit(S)
+        self.log_offset_ = scaling.log_offset
+        self.x_mean_ = scaling.mean
+        self.x_level_std_ = scaling.level_std
+        self.x_resid_std_ = scaling.resid_std
+        return scaling
+
+    def _spectrogram_scaling(self):
+        return SpectrogramScaling(self.log_offset_, self.x_mean_, self.x_level_std_,
+                                  self.x_resid_std_)
+
+    def _fit_condition_scaling(self, conditions):
+        scaling = ConditionScaling.fit(conditions)
+        self.cond_scale_ = scaling.scale
+        self.cond_mean_ = scaling.mean
+        self.cond_std_ = scaling.std
+        return scaling
+
+    def _condition_scaling(self):
+        return ConditionScaling(self.cond_scale_, self.cond_mean_, self.cond_std_)

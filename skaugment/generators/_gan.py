@@ -26,7 +26,7 @@ from ..utils._docstring import (
 from ..utils._sampling import SAMPLING_STRATEGY_CONSTRAINTS
 from ..utils._torch import resolve_device, seed_from_random_state, torch_generator
 from ._base import BaseConditionalGenerator
-from ._diffusion_scaling import SpectrogramScaling
+from ._diffusion_scaling import FittedScalingsMixin
 from ._gan_nets import ConditionalGenerator, ProjectionCritic, gradient_penalty
 
 __all__ = ["ConditionalGANSampler"]
@@ -45,7 +45,7 @@ _BN_BATCHES = 16  # batches of z that re-estimate the generator's batch-norm sta
     verbose=_verbose_docstring,
     device=_device_docstring,
 )
-class ConditionalGANSampler(BaseConditionalGenerator):
+class ConditionalGANSampler(FittedScalingsMixin, BaseConditionalGenerator):
     """Label-conditioned GAN of magnitude spectrograms (the cGAN baseline).
 
     The conditional GAN that Wang et al., 2024 ("Fine-grained control of
@@ -260,10 +260,6 @@ class ConditionalGANSampler(BaseConditionalGenerator):
         # label-only: no draw, so sample(y) and sample(y, conditions) use the same noise
         return np.zeros((y_encoded.shape[0], self.n_conditions_))
 
-    def _spectrogram_scaling(self):
-        return SpectrogramScaling(self.log_offset_, self.x_mean_, self.x_level_std_,
-                                  self.x_resid_std_)
-
     # -- fit --------------------------------------------------------------------------------
 
     def _fit_model(self, S, y_encoded, conditions):
@@ -271,11 +267,7 @@ class ConditionalGANSampler(BaseConditionalGenerator):
         self.device_ = device
         n, c, n_freqs, n_frames = S.shape
         n_classes = len(self.classes_)
-        scaling = SpectrogramScaling.fit(S)
-        self.log_offset_ = scaling.log_offset
-        self.x_mean_ = scaling.mean
-        self.x_level_std_ = scaling.level_std
-        self.x_resid_std_ = scaling.resid_std
+        scaling = self._fit_spectrogram_scaling(S)
         log_s = np.log(S + self.log_offset_[:, None, None])
         self.log_min_ = log_s.min(axis=(0, 3))
         self.log_max_ = log_s.max(axis=(0, 3))

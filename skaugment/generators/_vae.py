@@ -30,17 +30,12 @@ from ..utils import check_finite, check_spectrogram
 from ..utils._sampling import SAMPLING_STRATEGY_CONSTRAINTS
 from ..utils._torch import resolve_device, seed_from_random_state, torch_generator
 from ._base import BaseConditionalGenerator
-from ._diffusion_scaling import ConditionScaling, SpectrogramScaling
+from ._diffusion_scaling import FittedScalingsMixin, clamp
 from ._metric_loss import balance_metric_weights, metric_loss_terms, running_average
 from ._unet import condition_groups, condition_vector
 from ._vae_nets import ModalityVAE, free_bits_kl
 
 __all__ = ["ConditionalVAESampler"]
-
-
-def _clamp(x, lo, hi):
-    """``x`` clamped elementwise to the tensors ``lo`` and ``hi`` (the training range)."""
-    return torch.minimum(torch.maximum(x, lo), hi)
 
 
 def kl_warmup_weight(step, total_steps, kl_weight, kl_warmup):
@@ -78,7 +73,7 @@ def kl_warmup_weight(step, total_steps, kl_weight, kl_warmup):
     verbose=_verbose_docstring,
     device=_device_docstring,
 )
-class ConditionalVAESampler(BaseConditionalGenerator):
+class ConditionalVAESampler(FittedScalingsMixin, BaseConditionalGenerator):
     """Hierarchical VAE of ``p(spectrogram | label, metrics)`` with a metric loss.
 
     The VAE of Wang et al., 2024 ("Fine-grained control of generative data
@@ -320,14 +315,7 @@ class ConditionalVAESampler(BaseConditionalGenerator):
     def _uses_metrics(self):
         return self.condition == "metrics"
 
-    # -- scalings (kept as fitted attributes, like the diffusion sampler's) -----------------
-
-    def _spectrogram_scaling(self):
-        return SpectrogramScaling(self.log_offset_, self.x_mean_, self.x_level_std_,
-                                  self.x_resid_std_)
-
-    def _condition_scaling(self):
-        return ConditionScaling(self.cond_scale_, self.cond_mean_, self.cond_std_)
+    # -- conditions -------------------------------------------------------------------------
 
     def _condition(self, feats, labels, device):
         """The networks' condition vector: always kept, but for ``condition="none"``."""
@@ -426,7 +414,7 @@ class ConditionalVAESampler(BaseConditionalGenerator):
                     self._condition(rows(feats_mix, start, stop), y_b, "cpu"),
                 )
                 out[start:stop] = scaling.model_to_magnitude_torch(
-                    _clamp(x, x_lo, x_hi)).numpy()
+                    clamp(x, x_lo, x_hi)).numpy()
         return out
 
     # -- fit --------------------------------------------------------------------------------
@@ -435,19 +423,12 @@ class ConditionalVAESampler(BaseConditionalGenerator):
         device = resolve_device(self.device)
         self.device_ = device
         n, c, n_freqs, n_frames = S.shape
-        scaling = SpectrogramScaling.fit(S)
-        self.log_offset_ = scaling.log_offset
-        self.x_mean_ = scaling.mean
-        self.x_level_std_ = scaling.level_std
-        self.x_resid_std_ = scaling.resid_std
+        scaling = self._fit_spectrogram_scaling(S)
         X = scaling.to_model_space(S)
         # decoded spectrograms are clamped to this range (and the metric loss sees them so)
         self.x_min_ = X.min(axis=(0, 3), keepdims=True)[0]
         self.x_max_ = X.max(axis=(0, 3), keepdims=True)[0]
-        cond_scaling = ConditionScaling.fit(conditions)
-        self.cond_scale_ = cond_scaling.scale
-        self.cond_mean_ = cond_scaling.mean
-        self.cond_std_ = cond_scaling.std
+        cond_scaling = self._fit_condition_scaling(conditions)
 
         use_metrics = self._uses_metrics()
         n_metric = self.n_conditions_ if use_metrics else 0
@@ -507,7 +488,7 @@ class ConditionalVAESampler(BaseConditionalGenerator):
                     # no gradient before the weights exist: the first epoch only measures
                     with torch.set_grad_enabled(weights_t is not None):
                         per_metric = metric_loss_terms(
-                            _clamp(x_hat, x_lo, x_hi), feats, torch.ones(m, device=device),
+                            clamp(x_hat, x_lo, x_hi), feats, torch.ones(m, device=device),
                             scaling, cond_scaling, self.hps_factor_,
                         )
                     if weights_t is not None:
@@ -585,6 +566,6 @@ class ConditionalVAESampler(BaseConditionalGenerator):
                                                device)
                     x_init = torch.as_tensor(init_x[start:stop], device=device)
                     x, _ = model(x_init, cond_enc, cond, noise, temperature)
-                x = _clamp(x, x_lo, x_hi)
+                x = clamp(x, x_lo, x_hi)
                 out[start:stop] = scaling.model_to_magnitude_torch(x).cpu().numpy()
         return out
