@@ -24,6 +24,7 @@ _PUBLIC = {
     "ConditionalVAESampler": "skaugment.generators",
     "ConditionalGANSampler": "skaugment.generators",
     "MetricEditSampler": "skaugment.generators",
+    "SenseGenSampler": "skaugment.generators",
     # metric-space augmenters
     "MetricInterpolationAugmenter": "skaugment.augmenters",
     "MetricDisturbAugmenter": "skaugment.augmenters",

@@ -43,6 +43,7 @@ from skaugment import (
     MetricTargetAugmenter,
     MixupAugmenter,
     SATSDUClassifier,
+    SenseGenSampler,
     SignalTransformAugmenter,
     SpectrogramTransformer,
     StatisticalFeatureExtractor,
@@ -90,6 +91,10 @@ REGISTRY = {
         lambda: SignalTransformAugmenter(transforms=["scaling", "jitter"], ratio=1.0,
                                          random_state=0), "ts"),
     "MetricEditSampler": (lambda: MetricEditSampler(ratio=1.0, random_state=0), "spec"),
+    "SenseGenSampler": (
+        lambda: SenseGenSampler(hidden_size=4, num_layers=1, fc_size=4, n_components=2,
+                                embedding_dim=2, n_steps=2, batch_size=4, ratio=1.0,
+                                device="cpu", random_state=0), "ts"),
     "MetricEditAugmenter": (
         lambda: MetricEditAugmenter(
             transforms=SignalTransformAugmenter(transforms=["scaling"]), n_fft=16, hop_length=4,

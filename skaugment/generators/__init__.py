@@ -4,6 +4,8 @@
 - :class:`ConditionalVAESampler`: a learned hierarchical VAE (NVAE-style), faster to
   train, less crisp; ``condition="label"`` is the cVAE baseline.
 - :class:`ConditionalGANSampler`: the label-only cGAN baseline (DCGAN, WGAN-GP).
+- :class:`SenseGenSampler`: raw windows ``(n, c, t)`` from a label-conditioned LSTM
+  and mixture density network (SenseGen).
 - :class:`MetricEditSampler`: training-free, edits real spectrograms to requested
   metrics through five smooth knobs per channel.
 - :func:`fit_edit_knobs`, :func:`edit_log_spectrogram`, :func:`edit_magnitude`: that
@@ -14,13 +16,19 @@ from ._diffusion import ConditionalDiffusionSampler
 from ._gan import ConditionalGANSampler
 from ._vae import ConditionalVAESampler
 from ._metric_edit import MetricEditSampler, edit_log_spectrogram, edit_magnitude, fit_edit_knobs
+from ._mdn import mixture_nll, sample_mixture, split_mixture_params
+from ._sensegen import SenseGenSampler
 
 __all__ = [
     "ConditionalDiffusionSampler",
     "ConditionalGANSampler",
     "ConditionalVAESampler",
     "MetricEditSampler",
+    "SenseGenSampler",
     "edit_log_spectrogram",
     "edit_magnitude",
     "fit_edit_knobs",
+    "mixture_nll",
+    "sample_mixture",
+    "split_mixture_params",
 ]
