@@ -40,6 +40,7 @@ _PUBLIC = {
     "DeepSenseClassifier": "skaugment.classifiers",
     "TransformerClassifier": "skaugment.classifiers",
     "SATSDUClassifier": "skaugment.classifiers",
+    "LSTMDiscriminatorClassifier": "skaugment.classifiers",
     "DULoss": "skaugment.classifiers",
     # IMG2IMU: spectrogram images, contrastive pre-training, a linear probe
     "SpectrogramImageTransformer": "skaugment.img2imu",

@@ -34,6 +34,7 @@ from skaugment import (
     ConditionalGANSampler,
     ConditionalVAESampler,
     DeepSenseClassifier,
+    LSTMDiscriminatorClassifier,
     MetricDisturbAugmenter,
     MetricEditAugmenter,
     MetricEditSampler,
@@ -112,6 +113,9 @@ REGISTRY = {
     "DeepSenseClassifier": (
         lambda: DeepSenseClassifier(n_filters=4, hidden_size=4, max_epochs=1, device="cpu",
                                     random_state=0), "spec"),
+    "LSTMDiscriminatorClassifier": (
+        lambda: LSTMDiscriminatorClassifier(hidden_size=8, fc_size=8, max_epochs=40, lr=1e-2,
+                                            device="cpu", random_state=0), "ts"),
     "TransformerClassifier": (
         lambda: TransformerClassifier(d_model=8, nhead=2, num_layers=1, dim_feedforward=8,
                                       max_epochs=1, device="cpu", random_state=0), "spec"),

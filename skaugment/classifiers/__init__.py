@@ -1,4 +1,5 @@
-"""Downstream classifiers (skorch): DeepSense, an encoder-only Transformer, SATS-DU, and the DU loss.
+"""Downstream classifiers (skorch): DeepSense, an encoder-only Transformer, SATS-DU, the DU loss,
+and SenseGen's LSTM discriminator.
 
 Each is a :class:`skorch.NeuralNetClassifier` that builds its network from the
 training data's shape, takes the user's labels (strings included) and learns the
@@ -8,7 +9,14 @@ magnitude spectrograms (or raw windows, for SATS-DU).
 
 from ._deepsense import DeepSenseClassifier
 from ._losses import DULoss
+from ._lstm_discriminator import LSTMDiscriminatorClassifier
 from ._satsdu import SATSDUClassifier
 from ._transformer import TransformerClassifier
 
-__all__ = ["DeepSenseClassifier", "DULoss", "SATSDUClassifier", "TransformerClassifier"]
+__all__ = [
+    "DeepSenseClassifier",
+    "DULoss",
+    "LSTMDiscriminatorClassifier",
+    "SATSDUClassifier",
+    "TransformerClassifier",
+]

@@ -1,4 +1,5 @@
-"""Evaluation: comparing augmenters downstream, metric-control fidelity, realism scores."""
+"""Evaluation: comparing augmenters downstream, metric-control fidelity, realism scores, and one
+quality report of any generator's output."""
 
 from ._compare import (
     TEST_WINDOWS,
@@ -8,9 +9,14 @@ from ._compare import (
     paired_difference,
     synthetic_data_diagnostics,
 )
-from ._discriminative import discriminative_score, spectrogram_features
+from ._discriminative import discriminative_score, spectrogram_features, window_features
 from ._fidelity import MetricControlReport, metric_control_report
-from ._methods import AUGMENTATION_METHODS, TRANSDUCTIVE_METHODS, augmentation_methods
+from ._quality import SyntheticQualityReport, mmd_rbf, synthetic_quality_report
+from ._methods import (
+    AUGMENTATION_METHODS,
+    TRANSDUCTIVE_METHODS,
+    augmentation_methods,
+)
 
 __all__ = [
     "AUGMENTATION_METHODS",
@@ -19,11 +25,15 @@ __all__ = [
     "AugmentationComparison",
     "GroupHoldoutSplit",
     "MetricControlReport",
+    "SyntheticQualityReport",
     "augmentation_methods",
     "compare_augmenters",
     "discriminative_score",
     "metric_control_report",
+    "mmd_rbf",
     "paired_difference",
     "spectrogram_features",
     "synthetic_data_diagnostics",
+    "synthetic_quality_report",
+    "window_features",
 ]
