@@ -25,6 +25,7 @@ _PUBLIC = {
     "ConditionalGANSampler": "skaugment.generators",
     "MetricEditSampler": "skaugment.generators",
     "SenseGenSampler": "skaugment.generators",
+    "StatisticalDiffusionSampler": "skaugment.generators",
     # metric-space augmenters
     "MetricInterpolationAugmenter": "skaugment.augmenters",
     "MetricDisturbAugmenter": "skaugment.augmenters",

@@ -46,6 +46,7 @@ from skaugment import (
     SATSDUClassifier,
     SenseGenSampler,
     SignalTransformAugmenter,
+    StatisticalDiffusionSampler,
     SpectrogramTransformer,
     StatisticalFeatureExtractor,
     TransformerClassifier,
@@ -92,6 +93,9 @@ REGISTRY = {
         lambda: SignalTransformAugmenter(transforms=["scaling", "jitter"], ratio=1.0,
                                          random_state=0), "ts"),
     "MetricEditSampler": (lambda: MetricEditSampler(ratio=1.0, random_state=0), "spec"),
+    "StatisticalDiffusionSampler": (
+        lambda: StatisticalDiffusionSampler(n_steps=2, base_channels=4, n_sampling_steps=2,
+                                            ratio=1.0, device="cpu", random_state=0), "ts"),
     "SenseGenSampler": (
         lambda: SenseGenSampler(hidden_size=4, num_layers=1, fc_size=4, n_components=2,
                                 embedding_dim=2, n_steps=2, batch_size=4, ratio=1.0,

@@ -6,6 +6,8 @@
 - :class:`ConditionalGANSampler`: the label-only cGAN baseline (DCGAN, WGAN-GP).
 - :class:`SenseGenSampler`: raw windows ``(n, c, t)`` from a label-conditioned LSTM
   and mixture density network (SenseGen).
+- :class:`StatisticalDiffusionSampler`: raw windows from a diffusion model guided by the
+  statistical features of real windows (SF-DM).
 - :class:`MetricEditSampler`: training-free, edits real spectrograms to requested
   metrics through five smooth knobs per channel.
 - :func:`fit_edit_knobs`, :func:`edit_log_spectrogram`, :func:`edit_magnitude`: that
@@ -18,6 +20,7 @@ from ._vae import ConditionalVAESampler
 from ._metric_edit import MetricEditSampler, edit_log_spectrogram, edit_magnitude, fit_edit_knobs
 from ._mdn import mixture_nll, sample_mixture, split_mixture_params
 from ._sensegen import SenseGenSampler
+from ._sfdm import StatisticalDiffusionSampler
 
 __all__ = [
     "ConditionalDiffusionSampler",
@@ -25,6 +28,7 @@ __all__ = [
     "ConditionalVAESampler",
     "MetricEditSampler",
     "SenseGenSampler",
+    "StatisticalDiffusionSampler",
     "edit_log_spectrogram",
     "edit_magnitude",
     "fit_edit_knobs",
