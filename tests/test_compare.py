@@ -386,3 +386,50 @@ def test_transductive_methods_take_the_test_windows():
     for name in TRANSDUCTIVE_METHODS:
         params = {k: v for step in methods[name] for k, v in step.get_params(deep=True).items()}
         assert params["target"] is TEST_WINDOWS, name
+
+
+def test_pretraining_on_synthetic_rows_splits_the_budget_and_fine_tunes_on_the_real_rows():
+    from skaugment import DeepSenseClassifier
+    from skaugment.evaluation._compare import _pretrain_then_finetune
+
+    rng = np.random.RandomState(0)
+    S = rng.gamma(2.0, size=(24, 1, 5, 4))
+    y = np.tile(["a", "b"], 12)
+    synthetic = np.r_[np.zeros(8, bool), np.ones(16, bool)]
+    S[synthetic] *= 100.0  # the scaling is learned where training starts: on synthetic rows
+    clf = DeepSenseClassifier(n_filters=4, hidden_size=4, n_steps=12, batch_size=4,
+                              device="cpu", random_state=0)
+    info = _pretrain_then_finetune(clf, clf, S, y, synthetic, 0.5)
+    assert info["n_steps"] == [6, 6]
+    assert clf.n_steps_ == 12  # as long as plain mixing trains
+    rows = [sum(b["train_batch_size"] for b in epoch["batches"]) for epoch in clf.history]
+    # 16 synthetic rows in batches of 4: one epoch and a half; then 8 real rows, 3 epochs
+    assert rows == [16, 8, 8, 8, 8]
+    expected = np.log1p(S[synthetic]).mean()
+    assert np.isclose(np.mean(clf.input_mean_), expected, rtol=1e-4)
+
+
+def test_the_pretraining_schedule_in_a_comparison_and_its_checks():
+    from skaugment import DeepSenseClassifier
+
+    X, y, groups = _data()
+    spec = FunctionTransformer(lambda a: np.abs(np.asarray(a))[:, :, None, :] + 0.1)
+    clf = DeepSenseClassifier(n_filters=4, hidden_size=4, n_steps=10, batch_size=8,
+                              device="cpu")
+    methods = {"none": None, "copy": [CopyAugmenter(), spec], "copy-pretrain": [CopyAugmenter(), spec]}
+    res = compare_augmenters(X, y, groups, methods, clf, preprocessing=spec, diagnostics=False,
+                             cv=GroupHoldoutSplit(3, n_repeats=1),
+                             pretrain_on_synthetic=["copy-pretrain"], pretrain_fraction=0.3)
+    budget = {r["method"]: r["budget"] for r in res.records}
+    assert "schedule" not in budget["copy"]
+    assert budget["copy-pretrain"]["schedule"]["n_steps"] == [3, 7]
+    assert budget["copy-pretrain"]["n_steps"] == budget["copy"]["n_steps"] == 10
+    assert res.config["pretrain_on_synthetic"] == ["copy-pretrain"]
+    with pytest.raises(ValueError, match="BudgetSpy cannot"):
+        compare_augmenters(X, y, groups, methods, BudgetSpy(), preprocessing=spec,
+                           pretrain_on_synthetic=["copy-pretrain"])
+    with pytest.raises(TypeError, match="sequence of method names"):
+        compare_augmenters(X, y, groups, methods, clf, preprocessing=spec,
+                           pretrain_on_synthetic="copy-pretrain")
+    with pytest.raises(ValueError, match=r"pretrain_fraction must be in \(0, 1\)"):
+        compare_augmenters(X, y, groups, methods, clf, preprocessing=spec, pretrain_fraction=1.0)

@@ -14,12 +14,14 @@ from ._fidelity import MetricControlReport, metric_control_report
 from ._quality import SyntheticQualityReport, mmd_rbf, synthetic_quality_report
 from ._methods import (
     AUGMENTATION_METHODS,
+    PRETRAIN_METHODS,
     TRANSDUCTIVE_METHODS,
     augmentation_methods,
 )
 
 __all__ = [
     "AUGMENTATION_METHODS",
+    "PRETRAIN_METHODS",
     "TEST_WINDOWS",
     "TRANSDUCTIVE_METHODS",
     "AugmentationComparison",

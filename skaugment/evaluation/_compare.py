@@ -23,6 +23,8 @@ from numpy.typing import ArrayLike
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 
+from ._methods import PRETRAIN_METHODS
+
 if TYPE_CHECKING:
     from joblib import Memory
     from sklearn.base import BaseEstimator
@@ -422,8 +424,30 @@ def _transform_steps(steps, X):
     return X
 
 
+def _pretrain_then_finetune(clf, final, X_fit, y_fit, synthetic, fraction):
+    """Train ``clf`` on the synthetic rows, then go on training its network on the real rows.
+
+    The classifier's budget (``n_steps``, or ``max_epochs`` when it counts epochs) is
+    split: ``fraction`` of it on the synthetic rows, the rest on the real ones, so the
+    schedule trains as long as plain mixing. Returns what the record says of it.
+    """
+    params = final.get_params()
+    key = "n_steps" if params["max_epochs"] == "auto" else "max_epochs"
+    total = int(params[key])
+    n_pre = min(max(1, int(round(total * fraction))), max(1, total - 1))
+    final.set_params(**{key: n_pre})
+    clf.fit(X_fit[synthetic], y_fit[synthetic])
+    final.set_params(**{key: max(1, total - n_pre)})
+    X_real = X_fit[~synthetic]
+    if hasattr(clf, "steps"):  # a pipeline: its earlier steps were fitted in the first stage
+        X_real = clf[:-1].transform(X_real)
+    final.partial_fit(X_real, y_fit[~synthetic])
+    return {"name": "pretrain on synthetic, fine-tune on real", key: [n_pre, total - n_pre]}
+
+
 def _one_run(run, train, test, X, y, methods, classifier, preprocessing, budget,
-             baseline_multipliers, diagnostics, diagnostic_estimator, labels, cache_dir, verbose):
+             baseline_multipliers, diagnostics, diagnostic_estimator, labels, cache_dir,
+             pretrain_on_synthetic, pretrain_fraction, verbose):
     seed = run["seed"]
     X_train, y_train, X_test, y_test = X[train], y[train], X[test], y[test]
     records, growths, trained = [], {}, {}
@@ -457,7 +481,11 @@ def _one_run(run, train, test, X, y, methods, classifier, preprocessing, budget,
         final = clf.steps[-1][1] if hasattr(clf, "steps") else clf
         info = _classifier_budget(final, budget, len(X_train), multiplier, growths[name])
         start = time.perf_counter()
-        clf.fit(X_fit, y_fit)
+        if name in pretrain_on_synthetic and synthetic.any():
+            info["schedule"] = _pretrain_then_finetune(clf, final, X_fit, y_fit, synthetic,
+                                                       pretrain_fraction)
+        else:
+            clf.fit(X_fit, y_fit)
         seconds["classifier fit"] = round(time.perf_counter() - start, 3)
         start = time.perf_counter()
         X_test_t = _transform_steps(steps, X_test)
@@ -509,6 +537,8 @@ def compare_augmenters(
     diagnostics: bool = True,
     diagnostic_estimator: BaseEstimator | None = None,
     memory: Literal["auto"] | str | os.PathLike | Memory | None = "auto",
+    pretrain_on_synthetic: Sequence[str] = PRETRAIN_METHODS,
+    pretrain_fraction: float = 0.5,
     n_jobs: int | None = None,
     random_state: int = 0,
     verbose: int = 0,
@@ -572,6 +602,18 @@ def compare_augmenters(
         Cache given to every step's ``memory`` parameter left to None, so that
         metric augmenters with the same generator share one generator fit per run.
         ``"auto"``: a temporary folder removed at the end; None: no cache.
+    pretrain_on_synthetic : sequence of str, default=PRETRAIN_METHODS
+        Methods whose classifier is not trained on real and synthetic rows mixed,
+        but first on the synthetic rows alone and then, going on with the same
+        network (``partial_fit``), on the real rows: the schedule of SF-DM (Zuo et
+        al., 2023, "Unsupervised statistical feature-guided diffusion model for
+        sensor-based human activity recognition"). The default names the registry's
+        ``"sfdm-pretrain"``. The record's ``budget["schedule"]`` says how the
+        budget was split.
+    pretrain_fraction : float in (0, 1), default=0.5
+        Share of the classifier's budget (``n_steps``, or ``max_epochs`` when it
+        counts epochs) spent on the synthetic rows; the rest fine-tunes on the real
+        rows, so the schedule trains as long as the other methods.
     n_jobs : int or None, default=None
         Runs in parallel (joblib); each worker then uses ``cpu_count // n_jobs``
         torch threads.
@@ -625,6 +667,20 @@ def compare_augmenters(
             raise ValueError(f"baseline_multipliers must be positive numbers; got {m!r}.")
     for name, method in methods.items():
         _as_steps(name, method, preprocessing)  # fail before any training
+    if isinstance(pretrain_on_synthetic, str):
+        raise TypeError("pretrain_on_synthetic must be a sequence of method names, e.g. "
+                        f"[{pretrain_on_synthetic!r}]; got a string.")
+    pretrain_on_synthetic = tuple(pretrain_on_synthetic)
+    if not isinstance(pretrain_fraction, numbers.Real) or not 0 < pretrain_fraction < 1:
+        raise ValueError(f"pretrain_fraction must be in (0, 1); got {pretrain_fraction!r}.")
+    final = classifier.steps[-1][1] if hasattr(classifier, "steps") else classifier
+    scheduled = [m for m in pretrain_on_synthetic if m in methods]
+    if scheduled and not (hasattr(final, "partial_fit") and "max_epochs" in final.get_params()):
+        raise ValueError(f"{scheduled} pre-train the classifier on synthetic rows and fine-tune it "
+                         f"on the real ones, which needs a classifier that can go on training "
+                         f"(partial_fit and a max_epochs budget, as skaugment's classifiers); "
+                         f"{type(final).__name__} cannot. Leave them out or pass "
+                         "pretrain_on_synthetic=().")
     X = np.asarray(X)
     y = check_labels(y, n_samples=X.shape[0])
     groups = np.asarray(groups)
@@ -658,7 +714,8 @@ def compare_augmenters(
     start = time.perf_counter()
     try:
         args = (X, y, methods, classifier, preprocessing, budget, tuple(baseline_multipliers),
-                diagnostics, diagnostic_estimator, labels, cache_dir, verbose)
+                diagnostics, diagnostic_estimator, labels, cache_dir, pretrain_on_synthetic,
+                float(pretrain_fraction), verbose)
         if n_workers > 1:
             out = Parallel(n_jobs=n_workers)(
                 delayed(_run_in_worker)(threads, run, tr, te, *args) for run, tr, te in runs)
@@ -671,6 +728,8 @@ def compare_augmenters(
     config = {"budget": budget, "n_seeds": n_seeds, "cv": repr(cv), "n_runs": len(runs),
               "methods": list(methods), "classifier": repr(classifier),
               "baseline_multipliers": list(baseline_multipliers),
+              "pretrain_on_synthetic": [m for m in pretrain_on_synthetic if m in methods],
+              "pretrain_fraction": float(pretrain_fraction),
               "wall_seconds": round(time.perf_counter() - start, 1)}
     return AugmentationComparison(records, config)
 

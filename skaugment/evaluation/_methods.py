@@ -8,7 +8,8 @@ from sklearn.base import BaseEstimator
 if TYPE_CHECKING:
     from ..spectral import SpectrogramTransformer
 
-__all__ = ["AUGMENTATION_METHODS", "TRANSDUCTIVE_METHODS", "augmentation_methods"]
+__all__ = ["AUGMENTATION_METHODS", "PRETRAIN_METHODS", "TRANSDUCTIVE_METHODS",
+           "augmentation_methods"]
 
 #: Name -> what the method does, for every name :func:`augmentation_methods` builds.
 AUGMENTATION_METHODS = {
@@ -40,11 +41,22 @@ AUGMENTATION_METHODS = {
                      "(MetricEditAugmenter(target=...))",
     "diff-target": "transductive: the conditional diffusion model asked for the metrics of "
                    "unlabelled test windows (MetricTargetAugmenter; Reconst of Wang et al. 2024)",
+    "sensegen": "label-conditioned LSTM + mixture density network of raw windows "
+                "(SenseGenSampler; Alzantot et al. 2017)",
+    "sfdm": "raw windows from a diffusion model guided by the statistical features of real "
+            "windows, whose labels they take (StatisticalDiffusionSampler; Zuo et al. 2023)",
+    "sfdm-pretrain": "sfdm's windows, used to pre-train the classifier before it is fine-tuned "
+                     "on the real windows (the schedule of Zuo et al. 2023)",
 }
 
 #: The methods that see the test rows' input (never their labels): each is given
 #: :data:`~skaugment.evaluation.TEST_WINDOWS` as its ``target``.
 TRANSDUCTIVE_METHODS = ("target-edit", "hybrid-target", "diff-target")
+
+#: The methods whose classifier :func:`~skaugment.evaluation.compare_augmenters`
+#: pre-trains on the synthetic rows and then fine-tunes on the real rows, instead of
+#: training it on both mixed (its ``pretrain_on_synthetic`` default).
+PRETRAIN_METHODS = ("sfdm-pretrain",)
 
 # The eight time-domain transforms of Um et al. (2017) that Wang et al. (2024) draw
 # two of per sample, followed by one of their two frequency-domain transforms.
@@ -131,7 +143,7 @@ def augmentation_methods(
         MixupAugmenter,
         SignalTransformAugmenter,
     )
-    from ..generators import MetricEditSampler
+    from ..generators import MetricEditSampler, SenseGenSampler, StatisticalDiffusionSampler
 
     names = list(AUGMENTATION_METHODS) if names is None else list(names)
     unknown = [n for n in names if n not in AUGMENTATION_METHODS]
@@ -184,5 +196,9 @@ def augmentation_methods(
             low=0.0, high=0.0, modalities=mods, ratio=ratio, **stft_params), stft],
         "diff-target": lambda: [stft, MetricTargetAugmenter(generator=diffusion(),
                                                             target=TEST_WINDOWS, ratio=ratio)],
+        "sensegen": lambda: [SenseGenSampler(ratio=ratio), stft],
+        "sfdm": lambda: [StatisticalDiffusionSampler(ratio=ratio), stft],
+        # the same windows; compare_augmenters changes how the classifier trains on them
+        "sfdm-pretrain": lambda: [StatisticalDiffusionSampler(ratio=ratio), stft],
     }
     return {name: builders[name]() for name in names}, stft
