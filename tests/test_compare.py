@@ -408,6 +408,16 @@ def test_pretraining_on_synthetic_rows_splits_the_budget_and_fine_tunes_on_the_r
     expected = np.log1p(S[synthetic]).mean()
     assert np.isclose(np.mean(clf.input_mean_), expected, rtol=1e-4)
 
+    # synthetic rows of one class only (e.g. sampling_strategy="minority"): the network
+    # still gets an output per class, and fine-tuning on the real rows sees both
+    y_one = np.where(synthetic, "a", y)
+    clf = DeepSenseClassifier(n_filters=4, hidden_size=4, n_steps=4, batch_size=4,
+                              device="cpu", random_state=0)
+    _pretrain_then_finetune(clf, clf, S, y_one, synthetic, 0.5)
+    assert list(clf.classes_) == ["a", "b"] and clf.predict_proba(S).shape == (24, 2)
+    with pytest.raises(ValueError, match="budget of 1 cannot be split"):
+        _pretrain_then_finetune(clf.set_params(n_steps=1), clf, S, y, synthetic, 0.5)
+
 
 def test_the_pretraining_schedule_in_a_comparison_and_its_checks():
     from skaugment import DeepSenseClassifier

@@ -66,7 +66,9 @@ def test_boosting_separates_raw_windows():
     assert res["features"] == "summary" and res["fold_accuracies"].shape == (3,)
     flat = discriminative_score(_process(100, 0), _noise(100, 1), features="flat", cv=3,
                                 random_state=0)
-    assert flat["features"] == "flat" and 0.0 <= flat["accuracy"] <= 1.0
+    assert flat["features"] == "flat"
+    X = _process(4, 0)
+    np.testing.assert_array_equal(window_features(X, features="flat"), X.reshape(4, -1))
 
 
 def test_lstm_on_spectrograms():
@@ -201,7 +203,7 @@ def test_report_shares_diagnostics(windows, report):
     assert report.label_fidelity == expected["label_fidelity"]
     assert set(report.discriminative) == {"boosting", "lstm"}
     for res in report.discriminative.values():
-        assert 0.0 <= res["score"] <= 0.5 and res["n_per_class"] == 60
+        assert res["score"] == abs(res["accuracy"] - 0.5) and res["n_per_class"] == 60
     # a shifted copy of the process is farther from the real windows than real is from itself
     assert report.mmd > report.mmd_reference > 0.0
     assert (report.mmd_n_real, report.mmd_n_synth) == (40, 40)
@@ -297,3 +299,16 @@ def test_errors():
         synthetic_quality_report(real, y, synth, y[:5])
     with pytest.raises(ValueError, match="X_test and y_test together"):
         synthetic_quality_report(real, y, synth, y, X_test=real)
+
+
+def test_report_reads_a_probability_table_against_the_real_classes(windows):
+    X_real, y_real, X_synth, y_synth, X_test, y_test = windows
+    names = np.array(["sit", "walk"])
+    table = np.eye(2)[y_synth]  # columns: the real classes, sorted
+    hard = synthetic_quality_report(X_real, names[y_real], X_synth, names[y_synth], X_test=X_test,
+                                    y_test=names[y_test], methods=(), random_state=0)
+    soft = synthetic_quality_report(X_real, names[y_real], X_synth, table, X_test=X_test,
+                                    y_test=names[y_test], methods=(), random_state=0)
+    assert soft.tstr == hard.tstr and soft.label_fidelity == hard.label_fidelity > 0.5
+    with pytest.raises(ValueError, match=r"y_synth holds labels \['run'\]"):
+        synthetic_quality_report(X_real, names[y_real], X_synth, np.full(60, "run"), methods=())

@@ -262,3 +262,18 @@ def test_errors_are_clear():
     cond[1, 0, 0, 0] = np.inf
     with pytest.raises(ValueError, match=r"conditions contains NaN or infinity in sample\(s\) 1"):
         gen.sample(conditions=cond)
+
+
+def test_sampling_uses_the_fitted_features_and_checks_changed_parameters():
+    rng = np.random.RandomState(0)
+    X = (rng.randn(12, 2, 16) * rng.uniform(0.5, 2, (12, 2, 1))).astype(np.float32)
+    gen = StatisticalDiffusionSampler(n_steps=3, base_channels=4, n_sampling_steps=2,
+                                      device="cpu", random_state=0).fit(X)
+    before = gen.sample(X[:3])
+    # a later set_params must not change what the fitted network is conditioned on
+    gen.set_params(features=["std", "mean"])
+    np.testing.assert_array_equal(gen.sample(X[:3]), before)
+    assert gen.conditions_from(X[:3]).shape == (3, 2, 4, 16)
+    gen.set_params(features=None, solver="euler")
+    with pytest.raises(ValueError, match="solver"):
+        gen.sample(X[:3])

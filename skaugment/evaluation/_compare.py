@@ -230,6 +230,7 @@ def synthetic_data_diagnostics(
     *,
     estimator: BaseEstimator | None = None,
     random_state: int | None = None,
+    discriminative: bool = True,
 ) -> dict[str, float]:
     """How real synthetic samples look, three ways, on the classifier's input space.
 
@@ -257,6 +258,9 @@ def synthetic_data_diagnostics(
         spectrograms (flattened raw windows otherwise); defaults to standardisation
         + logistic regression.
     random_state : int or None
+    discriminative : bool, default=True
+        Whether to compute the discriminative score (NaN when False), e.g. when
+        the caller scores realism its own way.
 
     Returns
     -------
@@ -277,7 +281,7 @@ def synthetic_data_diagnostics(
                                         == np.asarray(y_test)))
         on_real = clone(estimator).fit(F_real, _hard_labels(y_real))
         out["label_fidelity"] = float(np.mean(on_real.predict(F_synth) == y_synth))
-        if np.asarray(X_real).ndim == 4 and min(len(X_real), len(X_synth)) >= 6:
+        if discriminative and np.asarray(X_real).ndim == 4 and min(len(X_real), len(X_synth)) >= 6:
             out["discriminative"] = float(discriminative_score(
                 X_real, X_synth, cv=3, random_state=random_state)["score"])
     return out
@@ -428,16 +432,23 @@ def _pretrain_then_finetune(clf, final, X_fit, y_fit, synthetic, fraction):
     """Train ``clf`` on the synthetic rows, then go on training its network on the real rows.
 
     The classifier's budget (``n_steps``, or ``max_epochs`` when it counts epochs) is
-    split: ``fraction`` of it on the synthetic rows, the rest on the real ones, so the
-    schedule trains as long as plain mixing. Returns what the record says of it.
+    split: ``fraction`` of it on the synthetic rows, the rest on the real ones. With
+    a step budget the schedule trains exactly as many steps as plain mixing. The
+    classifier is told every class of the training set, so that synthetic rows that
+    miss a class still give it one output per class. Returns what the record says.
     """
     params = final.get_params()
     key = "n_steps" if params["max_epochs"] == "auto" else "max_epochs"
     total = int(params[key])
-    n_pre = min(max(1, int(round(total * fraction))), max(1, total - 1))
+    if total < 2:
+        raise ValueError(f"a {key} budget of {total} cannot be split between pre-training on "
+                         "synthetic rows and fine-tuning on real ones.")
+    n_pre = min(max(1, int(round(total * fraction))), total - 1)
+    if "classes" in params and params["classes"] is None and np.ndim(y_fit) == 1:
+        final.set_params(classes=np.unique(y_fit))
     final.set_params(**{key: n_pre})
     clf.fit(X_fit[synthetic], y_fit[synthetic])
-    final.set_params(**{key: max(1, total - n_pre)})
+    final.set_params(**{key: total - n_pre})
     X_real = X_fit[~synthetic]
     if hasattr(clf, "steps"):  # a pipeline: its earlier steps were fitted in the first stage
         X_real = clf[:-1].transform(X_real)
@@ -613,7 +624,10 @@ def compare_augmenters(
     pretrain_fraction : float in (0, 1), default=0.5
         Share of the classifier's budget (``n_steps``, or ``max_epochs`` when it
         counts epochs) spent on the synthetic rows; the rest fine-tunes on the real
-        rows, so the schedule trains as long as the other methods.
+        rows. With ``budget="equal-steps"`` the schedule thus trains exactly as many
+        gradient steps as the other methods; with ``"equal-epochs"`` the epochs are
+        split, and an epoch of the real rows alone is shorter than one of the
+        augmented set, so it trains fewer steps.
     n_jobs : int or None, default=None
         Runs in parallel (joblib); each worker then uses ``cpu_count // n_jobs``
         torch threads.

@@ -93,9 +93,9 @@ def window_features(
     autocorrelation and the root mean square of the first difference (how rough the
     signal is); then the log mean power ``log(mean_k |X_k|^2 / t + 1e-8)`` of the
     mean-removed periodogram in ``n_bands`` contiguous, equally wide bands of its
-    ``t // 2`` non-DC bins (fewer bands when there are fewer bins). That is
-    ``c * (8 + n_bands)`` columns, channel-major, whatever the window length: a
-    fixed, small view of level, spread, shape, smoothness and spectrum that a tree
+    ``t // 2`` non-DC bins. That is ``c * (8 + min(n_bands, t // 2))`` columns,
+    channel-major (``c * (8 + n_bands)`` for any window of at least ``2 * n_bands``
+    steps): a small view of level, spread, shape, smoothness and spectrum that a tree
     ensemble reads well. ``"flat"`` is the window itself, ``c * t`` columns.
 
     Parameters

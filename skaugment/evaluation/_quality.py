@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..utils import check_labels, check_spectrogram, check_time_series
+from ..utils import check_finite, check_labels, check_spectrogram, check_time_series
 from ..utils._validation import check_rng
 from ._compare import _hard_labels, synthetic_data_diagnostics
 from ._discriminative import (
@@ -64,11 +64,7 @@ def _as_rows(Z, name):
     Z = Z.reshape(Z.shape[0], -1)
     if Z.shape[0] == 0:
         raise ValueError(f"{name} is empty: 0 samples.")
-    bad = ~np.isfinite(Z).all(axis=1)
-    if bad.any():
-        shown = ", ".join(str(i) for i in np.flatnonzero(bad)[:10])
-        raise ValueError(f"{name} contains NaN or infinity in sample(s) {shown}.")
-    return Z
+    return check_finite(Z, name)
 
 
 def _squared_distances(A, B):
@@ -180,10 +176,12 @@ def _mmd_with_reference(real, synth, kind, hps_factor, rng):
     if half < 2:
         return {"mmd": float("nan"), "reference": float("nan"), "bandwidth": float("nan"),
                 "n_real": half, "n_synth": 0}
-    r1, r2 = F_real[order[:half]], F_real[order[half : 2 * half]]
     m = min(half, len(F_synth))
+    # the second real half as large as the synthetic side: the biased estimator's
+    # offset depends on the set sizes, and both distances must carry the same one
+    r1, r2 = F_real[order[:half]], F_real[order[half : half + m]]
     s = F_synth[np.sort(rng.choice(len(F_synth), m, replace=False))]
-    bandwidth = _median_bandwidth(np.concatenate([r1, r2]))
+    bandwidth = _median_bandwidth(F_real[order[: 2 * half]])
     return {
         "mmd": mmd_rbf(r1, s, bandwidth=bandwidth),
         "reference": mmd_rbf(r1, r2, bandwidth=bandwidth),
@@ -616,6 +614,17 @@ def synthetic_quality_report(
         )
     if source_conditions is not None and conditions is None:
         raise ValueError("source_conditions needs conditions.")
+    if conditions is not None and len(conditions) != len(synth):
+        raise ValueError(
+            f"conditions has {len(conditions)} rows but X_synth has {len(synth)} samples; "
+            "one row of requested metrics per synthetic sample."
+        )
+    classes = np.unique(y_real)
+    # a probability table's columns are the real classes, in sorted order
+    y_synth_hard = _hard_labels(y_synth, classes=classes)
+    unseen = np.setdiff1d(y_synth_hard, classes)
+    if unseen.size:
+        raise ValueError(f"y_synth holds labels {unseen.tolist()[:5]} that y_real does not.")
     rng = check_rng(random_state)
     seeds = {name: _seed(rng) for name in ("diagnostics", *_METHODS, "mmd", "examples")}
 
@@ -629,7 +638,8 @@ def synthetic_quality_report(
 
     X_eval, y_eval = (real, y_real) if test is None else test
     diagnostics = synthetic_data_diagnostics(
-        real, y_real, synth, y_synth, X_eval, y_eval, random_state=seeds["diagnostics"]
+        real, y_real, synth, y_synth_hard, X_eval, y_eval, random_state=seeds["diagnostics"],
+        discriminative=False,
     )
 
     control = None
@@ -640,15 +650,10 @@ def synthetic_quality_report(
         requested = np.asarray(conditions, dtype=np.float64)
         if requested.ndim == 2:
             measured = measured.reshape(len(synth), -1)
-        if len(requested) != len(synth):
-            raise ValueError(
-                f"conditions has {len(requested)} rows but X_synth has {len(synth)} samples; "
-                "one row of requested metrics per synthetic sample."
-            )
         control = metric_control_report(requested, measured, source=source_conditions)
 
     distance = _mmd_with_reference(real, synth, kind, hps_factor, check_rng(seeds["mmd"]))
-    examples = _pick_examples(real, y_real, synth, _hard_labels(y_synth), check_rng(seeds["examples"]))
+    examples = _pick_examples(real, y_real, synth, y_synth_hard, check_rng(seeds["examples"]))
     report = SyntheticQualityReport(
         input_kind=kind,
         n_real=len(real),

@@ -33,6 +33,7 @@ from ..utils._sampling import (
 )
 from ..utils._torch import resolve_device, seed_from_random_state, torch_generator
 from ..utils._validation import check_rng
+from ._diffusion_scaling import clamp
 from ._mdn import LOG_SCALE_BOUNDS, mixture_nll, sample_mixture, split_mixture_params
 
 __all__ = ["SenseGenSampler"]
@@ -434,7 +435,7 @@ class SenseGenSampler(WindowSamplerMixin, BaseEstimator):
                 x = sample_mixture(logits, means, log_scales, generator=gen,
                                    temperature=self.temperature)
                 if bounds is not None:
-                    x = torch.maximum(torch.minimum(x, high), low)
+                    x = clamp(x, low, high)
                 out[:, :, i] = x
                 x_prev = x[:, None, :]
         X = out.cpu().numpy().astype(np.float64)

@@ -256,8 +256,10 @@ class StatisticalDiffusionSampler(WindowSamplerMixin, BaseEstimator):
             )
         return arr
 
-    def _extractor(self):
-        return StatisticalFeatureExtractor(features=self.features, layout="sequence")
+    def _extractor(self, fitted=True):
+        # once fitted, the features the network was trained on, whatever set_params did since
+        return StatisticalFeatureExtractor(features=self.features_ if fitted else self.features,
+                                           layout="sequence")
 
     def conditions_from(self, X: ArrayLike) -> np.ndarray:
         """The statistical-feature sequence this model is conditioned on, measured on ``X``.
@@ -310,7 +312,7 @@ class StatisticalDiffusionSampler(WindowSamplerMixin, BaseEstimator):
 
     def _fit_model(self, X):
         """Learn the scalings and train the denoiser; return the standardised conditions."""
-        extractor = self._extractor().fit(X)
+        extractor = self._extractor(fitted=False).fit(X)
         self.features_ = list(extractor.features_)
         n, c, t = X.shape
         self.n_channels_, self.n_timesteps_ = c, t
@@ -412,6 +414,8 @@ class StatisticalDiffusionSampler(WindowSamplerMixin, BaseEstimator):
             Windows on the scale of the training input.
         """
         check_is_fitted(self, "model_")
+        # sampling-time parameters (solver, steps, batch size) may have changed since fit
+        self._validate_params()
         if (X is None) == (conditions is None):
             raise ValueError("pass either X (windows whose features to use) or conditions "
                              "(a feature sequence), not both or neither.")

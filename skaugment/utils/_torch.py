@@ -2,7 +2,6 @@
 
 import numpy as np
 import torch
-from sklearn.utils import check_random_state
 
 __all__ = ["resolve_device", "torch_generator", "seed_from_random_state"]
 
@@ -50,8 +49,14 @@ def resolve_device(device):
 
 
 def seed_from_random_state(random_state):
-    """Draw an int seed from ``random_state`` (None, int or RandomState)."""
-    return int(check_random_state(random_state).randint(0, 2**31 - 1))
+    """Draw an int seed from ``random_state`` (None, int or RandomState).
+
+    ``None`` draws from a fresh unseeded generator, never numpy's global one, which
+    the caller's code may rely on (see ``check_rng``).
+    """
+    from ._validation import check_rng
+
+    return int(check_rng(random_state).randint(0, 2**31 - 1))
 
 
 def torch_generator(random_state, device="cpu"):
