@@ -16,7 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..utils._validation import check_rng
 from ..base import SpectrogramSamplerMixin
 from ..utils._sampling import (
-    record_resampling,
+    append_generated,
     draw_sources_per_class,
     encode_known_labels,
     validate_sampling_strategy,
@@ -268,18 +268,13 @@ class BaseConditionalGenerator(SpectrogramSamplerMixin, BaseEstimator):
         sources = draw_sources_per_class(y_encoded, len(self.classes_), ratio, rng,
                                          sampling_strategy=self.sampling_strategy,
                                          classes=self.classes_)
-        n = S.shape[0]
-        if sources.size:
-            init = S[sources] if self.uses_init else None
-            requested = self._label_only_conditions(conditions, y_encoded, sources, rng)
-            S_new = self._sample_model(y_encoded[sources], requested, init, rng)
-        else:
-            S_new = np.empty((0,) + self.input_shape_, dtype=np.float32)
-        record_resampling(self, n, sources, self.classes_[y_encoded[sources]])
-        y_orig = check_labels(y)
-        S_res = np.concatenate([S.astype(np.float32, copy=False), S_new], axis=0)
-        y_res = np.concatenate([y_orig, self.classes_[y_encoded[sources]]])
-        return S_res, y_res
+
+        def generate(src):
+            requested = self._label_only_conditions(conditions, y_encoded, src, rng)
+            return self._sample_model(y_encoded[src], requested,
+                                      S[src] if self.uses_init else None, rng)
+
+        return append_generated(self, S, check_labels(y), sources, generate)
 
     # -- hooks ------------------------------------------------------------------------------
 

@@ -28,7 +28,7 @@ from ..utils._sampling import (
     SAMPLING_STRATEGY_CONSTRAINTS,
     draw_sources_per_class,
     encode_known_labels,
-    record_resampling,
+    append_generated,
     validate_sampling_strategy,
 )
 from ..utils._torch import resolve_device, seed_from_random_state, torch_generator
@@ -520,11 +520,6 @@ class SenseGenSampler(WindowSamplerMixin, BaseEstimator):
         sources = draw_sources_per_class(y_encoded, len(self.classes_), self.ratio, rng,
                                          sampling_strategy=self.sampling_strategy,
                                          classes=self.classes_)
-        if sources.size:
-            X_new = self._sample_model(y_encoded[sources], self.n_timesteps_, rng)
-        else:
-            X_new = np.empty((0,) + self.input_shape_, dtype=np.float32)
-        record_resampling(self, X.shape[0], sources, y[sources])
-        X_res = np.concatenate([X.astype(np.float32), X_new], axis=0)
-        y_res = np.concatenate([y, y[sources]])
-        return X_res, y_res
+        return append_generated(
+            self, X, y, sources,
+            lambda src: self._sample_model(y_encoded[src], self.n_timesteps_, rng))

@@ -36,7 +36,7 @@ from ..utils._docstring import (
 from ..utils._sampling import (
     SAMPLING_STRATEGY_CONSTRAINTS,
     draw_sources_per_class,
-    record_resampling,
+    append_generated,
     validate_sampling_strategy,
 )
 from ..utils._torch import resolve_device, seed_from_random_state, torch_generator
@@ -513,14 +513,7 @@ class StatisticalDiffusionSampler(WindowSamplerMixin, BaseEstimator):
         sources = draw_sources_per_class(y_encoded.ravel(), len(self.classes_), ratio, rng,
                                          sampling_strategy=self.sampling_strategy,
                                          classes=self.classes_)
-        if sources.size:
-            X_new = self._generate(cond[sources], rng)
-        else:
-            X_new = np.empty((0,) + X.shape[1:], dtype=np.float32)
-        record_resampling(self, X.shape[0], sources, y[sources])
-        X_res = np.concatenate([X.astype(np.float32), X_new], axis=0)
-        y_res = np.concatenate([y, y[sources]])
-        return X_res, y_res
+        return append_generated(self, X, y, sources, lambda src: self._generate(cond[src], rng))
 
 
 def _predict_x0(model, x, t, cond, lo, hi):

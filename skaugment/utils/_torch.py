@@ -1,6 +1,5 @@
 """Torch plumbing shared by generators and classifiers: device choice and seeding."""
 
-import numpy as np
 import torch
 
 __all__ = ["resolve_device", "torch_generator", "seed_from_random_state"]
