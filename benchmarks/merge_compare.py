@@ -32,7 +32,9 @@ PAIRS = [("hybrid", "transforms"), ("hybrid", "time-freq"), ("hybrid", "metric-e
          ("hybrid-target", "target-edit"), ("target-edit", "metric-edit"),
          ("target-edit", "time-freq"), ("diff-target", "diff-disturb"),
          ("diff-target", "target-edit"), ("vae-disturb", "diff-disturb"),
-         ("vae-interp", "diff-interp"), ("cvae", "cgan"), ("feature-interp", "mixup")]
+         ("vae-interp", "diff-interp"), ("cvae", "cgan"), ("feature-interp", "mixup"),
+         ("sfdm-pretrain", "sfdm"), ("sfdm", "diff-disturb"), ("sensegen", "diff-disturb"),
+         ("sfdm", "sensegen")]
 
 
 def merge(paths, keep_first=False, rename=None):
