@@ -14,6 +14,7 @@ from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator
 
 from ..utils._validation import check_rng
+from ..spectral._statistical import statistical_features
 from ..utils import check_spectrogram, check_time_series
 
 __all__ = ["discriminative_score", "spectrogram_features", "window_features"]
@@ -133,13 +134,10 @@ def window_features(
     n, c, t = X.shape
     if features == "flat":
         return X.reshape(n, -1).copy()
-    mean = X.mean(axis=2)
+    stats = statistical_features(X, ("mean", "std", "skewness", "zscore"), std_floor=_STD_FLOOR)
+    mean, std, skew, z = stats["mean"], stats["std"], stats["skewness"], stats["zscore"]
     centred = X - mean[..., None]
-    var = (centred**2).mean(axis=2)
-    std = np.sqrt(var)
     flat = std <= _STD_FLOOR
-    z = centred / np.where(flat, 1.0, std)[..., None]
-    skew = np.where(flat, 0.0, (z**3).mean(axis=2))
     kurt = np.where(flat, 0.0, (z**4).mean(axis=2) - 3.0)
     if t >= 2:
         autocorr = np.where(flat, 0.0, (z[..., 1:] * z[..., :-1]).mean(axis=2))
