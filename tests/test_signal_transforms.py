@@ -484,9 +484,20 @@ def test_default_strengths():
         "crop": {"crop_ratio": 0.9},
         "frequency_mask": {"max_width": 2, "include_dc": False},
         "frequency_perturb": {"sigma": 0.2},
+        # Rommel et al. (2022), motor-imagery magnitudes; sign_flip/gaussian_noise reuse
+        # negation/jitter
+        "ft_surrogate": {"phase_noise_magnitude": 0.9, "channel_indep": False},
+        "smooth_time_mask": {"mask_duration": 1.6},
+        "channel_dropout": {"p_drop": 0.2},
+        "channel_shuffle": {"p_shuffle": 0.2},
+        "frequency_shift": {"max_shift": 2.7},
+        "bandstop_filter": {"bandwidth": 0.4, "max_freq": None},
+        "gaussian_noise": {"sigma": 0.16},
+        "sign_flip": {},
+        "time_reverse": {},
     }
     est = SignalTransformAugmenter()
-    assert est.transforms == ("rotation", "scaling", "jitter") and est.n_transforms is None
+    assert est.transforms == "auto" and est.n_transforms is None
     assert (est.n_fft, est.hop_length, est.ratio) == (32, 8, 5.0)
 
 
@@ -553,12 +564,22 @@ def test_parameter_errors(imu, params, match):
 
 def test_rotation_needs_a_triaxial_group(imu):
     X, y = imu
+    explicit = ["rotation", "scaling", "jitter"]
     with pytest.raises(ValueError, match=r"'rotation' needs a triaxial.*modalities=\{'acc'"):
-        SignalTransformAugmenter(modalities={"a": [0, 1], "b": [2, 3, 4, 5]}).fit(X, y)
+        SignalTransformAugmenter(transforms=explicit,
+                                 modalities={"a": [0, 1], "b": [2, 3, 4, 5]}).fit(X, y)
     with pytest.raises(ValueError, match="'rotation' needs a triaxial"):
-        SignalTransformAugmenter().fit(X, y)  # one modality of 6 channels
-    SignalTransformAugmenter().fit(X[:, :3], y)  # 3 channels: one triaxial sensor
+        SignalTransformAugmenter(transforms=explicit).fit(X, y)  # one modality of 6 channels
+    # 3 channels: one triaxial sensor when rotation is asked for by name
+    assert SignalTransformAugmenter(transforms=explicit).fit(X[:, :3], y).triaxial_groups_ == [
+        [0, 1, 2]]
     SignalTransformAugmenter(transforms=["jitter"]).fit(X, y)
+    # the default never raises: rotation only where modalities declare a triaxial sensor
+    assert SignalTransformAugmenter().fit(X, y).transforms_ == ("scaling", "jitter")
+    assert SignalTransformAugmenter(modalities={"a": [0, 1], "b": [2, 3, 4, 5]}).fit(
+        X, y).transforms_ == ("scaling", "jitter")
+    assert SignalTransformAugmenter(modalities={"acc": [0, 1, 2], "gyro": [3, 4, 5]}).fit(
+        X, y).transforms_ == ("rotation", "scaling", "jitter")
 
 
 def test_input_errors(imu):

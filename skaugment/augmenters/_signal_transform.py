@@ -1,4 +1,4 @@
-"""Classic signal transforms (Um et al., 2017) as an imbalanced-learn sampler on raw windows."""
+"""Classic and EEG signal transforms as an imbalanced-learn sampler on raw windows."""
 
 import inspect
 from collections.abc import Sequence
@@ -8,7 +8,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, _fit_context
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 
 from ..base import WindowSamplerMixin
@@ -32,23 +32,41 @@ __all__ = ["SignalTransformAugmenter"]
 
 # Arguments the augmenter supplies itself; every other keyword argument of a
 # transform is a strength the user may override through ``transform_params``.
-_SUPPLIED = {"X", "rng", "groups", "n_fft", "hop_length"}
+_SUPPLIED = {"X", "rng", "groups", "n_fft", "hop_length", "fs"}
 
 TimeTransformName = Literal[
     "rotation", "scaling", "jitter", "time_warp", "magnitude_warp", "permutation", "crop",
-    "negation",
+    "negation", "ft_surrogate", "smooth_time_mask", "channel_dropout", "channel_shuffle",
+    "frequency_shift", "bandstop_filter", "gaussian_noise", "sign_flip", "time_reverse",
 ]
+
+# What ``transforms="auto"`` resolves to: only label-preserving, never-raising transforms
+# (see the class docstring); rotation only where the user named a triaxial sensor.
+_AUTO_WITH_ROTATION = ("rotation", "scaling", "jitter")
+_AUTO = ("scaling", "jitter")
+
+# Never in a default: they can change the class (see the class docstring).
+_LABEL_CHANGING = ("negation", "sign_flip", "time_reverse", "permutation")
 SpectralTransformName = Literal["frequency_mask", "frequency_perturb"]
+
+
+def _transform_function(name):
+    return TIME_TRANSFORMS.get(name) or SPECTRAL_TRANSFORMS[name]
 
 
 def _tunable_defaults(name):
     """``{keyword: default}`` of a transform, read from the function itself."""
-    fn = TIME_TRANSFORMS.get(name) or SPECTRAL_TRANSFORMS[name]
     return {
         p.name: p.default
-        for p in inspect.signature(fn).parameters.values()
+        for p in inspect.signature(_transform_function(name)).parameters.values()
         if p.name not in _SUPPLIED
     }
+
+
+def _supplied_arguments(name):
+    """The arguments of ``_SUPPLIED`` (but ``X``) that a transform takes."""
+    params = inspect.signature(_transform_function(name)).parameters
+    return [p for p in params if p in _SUPPLIED and p != "X"]
 
 
 @Substitution(random_state=_random_state_docstring,
@@ -62,12 +80,16 @@ class SignalTransformAugmenter(WindowSamplerMixin, BaseEstimator):
     time-domain augmentations of Um et al. (2017), "Data augmentation of wearable
     sensor data for Parkinson's disease monitoring using convolutional neural
     networks" (ICMI 2017): rotation, scaling, jittering, time and magnitude
-    warping, permutation, cropping, plus negation. Then, optionally, one
-    frequency-domain transform (a frequency mask or a random per-bin gain on the
-    STFT, resynthesised with the original phase): the combined time- and
-    frequency-domain baseline of Wang et al. (2024), "Fine-grained Control of
-    Generative Data Augmentation in IoT Sensing" (NeurIPS 2024), which draws two
-    transforms of the list per sample (``n_transforms=2``).
+    warping, permutation, cropping, plus negation; or with the EEG / biosignal
+    family of Rommel et al. (2022), "Data augmentation for learning predictive
+    models on EEG: a systematic comparison" (J. Neural Eng. 19:066020): Fourier
+    surrogate, smooth time mask, channel dropout and shuffle, frequency shift,
+    band-stop filter, Gaussian noise, sign flip and time reversal. Then,
+    optionally, one frequency-domain transform (a frequency mask or a random
+    per-bin gain on the STFT, resynthesised with the original phase): the combined
+    time- and frequency-domain baseline of Wang et al. (2024), "Fine-grained
+    Control of Generative Data Augmentation in IoT Sensing" (NeurIPS 2024), which
+    draws two transforms of the list per sample (``n_transforms=2``).
 
     It works on raw windows ``(n_samples, n_channels, n_timesteps)``, before any
     STFT: put it first in an :func:`imblearn.pipeline.make_pipeline`, e.g. before a
@@ -93,22 +115,72 @@ class SignalTransformAugmenter(WindowSamplerMixin, BaseEstimator):
     =================  ===========================================  ========
 
     Scaling, jitter and the warps use the strengths of Um et al. (2017) (jitter
-    here relative to each channel's std); the default ``transforms`` (small
+    here relative to each channel's std); the defaults of ``"auto"`` (small
     rotation, scaling, jitter: label-preserving for activity windows) were
     compared on HAPT with the recipe of Wang et al. (2024), two of all eight
     time-domain transforms plus one frequency transform per sample, in
     ``benchmarks/results/compare-deepsense.md``. Their meaning is documented in
     the functions of :mod:`skaugment.augmenters.functional`.
 
+    EEG / biosignal transforms, with the magnitudes Rommel et al. (2022) found best
+    for motor imagery (their sleep-staging values in brackets). Those marked
+    "fs" need the sampling frequency, ``fs``:
+
+    ================  ======================================  =======  =========================
+    transform         keyword                                 default  source
+    ================  ======================================  =======  =========================
+    ft_surrogate      ``phase_noise_magnitude``,              0.9,     Rommel et al. (0.8),
+                      ``channel_indep``                       False    braindecode
+    smooth_time_mask  ``mask_duration`` (s), fs               1.6      Rommel et al.: 400
+                                                                       samples at 250 Hz (200
+                                                                       at 100 Hz)
+    channel_dropout   ``p_drop`` (per channel)                0.2      braindecode
+    channel_shuffle   ``p_shuffle`` (per channel)             0.2      braindecode
+    frequency_shift   ``max_shift`` (Hz), fs                  2.7      Rommel et al. (0.3)
+    bandstop_filter   ``bandwidth`` (Hz), ``max_freq`` (Hz),  0.4,     Rommel et al. (1.2);
+                      fs                                      None     ``None`` is ``fs / 2``
+    gaussian_noise    ``sigma`` (times each channel's std)    0.16     Rommel et al. (0.12)
+    sign_flip         (none)
+    time_reverse      (none)
+    ================  ======================================  =======  =========================
+
+    For channel dropout and shuffle, the ``p`` Rommel et al. tune (1.0 and 0.1 for
+    motor imagery, 0.4 and 0.8 for sleep staging) is the probability of applying
+    the transform to a window (braindecode's ``probability``); here which rows are
+    transformed is set by ``transforms`` and ``n_transforms``, so only the
+    per-channel probability is a parameter. ``gaussian_noise`` is ``jitter`` with
+    Rommel et al.'s strength. A mask longer than the window silences the whole
+    window: scale ``mask_duration`` to short windows.
+
+    **Defaults and label-changing transforms.** ``transforms="auto"`` never raises
+    on valid data and only uses transforms that keep the class of any sensor
+    window: ``("rotation", "scaling", "jitter")`` when ``modalities`` is given and
+    names at least one triaxial sensor (a modality of exactly 3 channels; only
+    those channels are rotated, the others are left to scaling and jitter), and
+    ``("scaling", "jitter")`` otherwise, so that, e.g., a 3-channel EEG without
+    ``modalities`` is never rotated. ``"negation"``, ``"sign_flip"``,
+    ``"time_reverse"`` and ``"permutation"`` are never part of a default because
+    they can change the label: in some EEG tasks the polarity or the time course of
+    a potential is the class (an evoked response, a movement onset), and for
+    activity windows a negated accelerometer axis is another posture (gravity
+    flips) and a reversed or shuffled window another movement. Name them
+    explicitly where your task is invariant to them.
+
     Parameters
     ----------
-    transforms : tuple or list of str, default=("rotation", "scaling", "jitter")
+    transforms : "auto", tuple or list of str, default="auto"
         Time-domain transforms, among ``"rotation"``, ``"scaling"``, ``"jitter"``,
         ``"time_warp"``, ``"magnitude_warp"``, ``"permutation"``, ``"crop"``,
-        ``"negation"``; no name twice. May be empty if ``spectral_transforms`` is not.
+        ``"negation"`` and the EEG transforms ``"ft_surrogate"``,
+        ``"smooth_time_mask"``, ``"channel_dropout"``, ``"channel_shuffle"``,
+        ``"frequency_shift"``, ``"bandstop_filter"``, ``"gaussian_noise"``,
+        ``"sign_flip"``, ``"time_reverse"``; no name twice. May be empty if
+        ``spectral_transforms`` is not. ``"auto"`` is resolved at fit (see above)
+        into ``transforms_``. An explicit ``"rotation"`` raises a ``ValueError`` at
+        fit when there is no triaxial group.
     n_transforms : int, default=None
         ``None`` applies every transform of ``transforms`` to every synthetic row, in
-        the order given. An int ``k`` (at most ``len(transforms)``) draws ``k``
+        the order given. An int ``k`` (at most ``len(transforms_)``) draws ``k``
         distinct transforms per synthetic row, uniformly, applied in the order of
         ``transforms``.
     spectral_transforms : tuple or list of str, default=()
@@ -124,12 +196,18 @@ class SignalTransformAugmenter(WindowSamplerMixin, BaseEstimator):
         Channels of each sensor, e.g. ``{"acc": [0, 1, 2], "gyro": [3, 4, 5]}``;
         ``None`` is one modality holding every channel. ``"rotation"`` turns every
         modality of exactly 3 channels (a triaxial sensor) with the same random
-        rotation per sample, so the sensors of one device rotate together.
+        rotation per sample, so the sensors of one device rotate together, and
+        leaves the other channels alone.
     n_fft : int, default=32
         STFT frame length of the spectral transforms.
     hop_length : int, default=8
         STFT hop of the spectral transforms; ``None`` is ``n_fft // 4``. Up to
         ``n_fft // 2``, every sample of a window is resynthesised.
+    fs : float, default=None
+        Sampling frequency of the windows in Hz, given to every transform that
+        takes it (``"smooth_time_mask"``, ``"frequency_shift"``,
+        ``"bandstop_filter"``); fit raises a ``ValueError`` if one of them is in use
+        and ``fs`` is None.
     ratio : float, default=5.0
         Number of generated samples divided by the number of real samples. Each
         class gets ``round(ratio * n_class)`` new samples, so class proportions are
@@ -143,6 +221,9 @@ class SignalTransformAugmenter(WindowSamplerMixin, BaseEstimator):
     ----------
     classes_ : ndarray of shape (n_classes,)
         Labels seen at fit.
+    transforms_ : tuple of str
+        The time-domain transforms in use: ``transforms``, with ``"auto"``
+        resolved.
     modalities_ : dict of str -> list of int
         The validated ``modalities``.
     triaxial_groups_ : list of list of int
@@ -154,7 +235,7 @@ class SignalTransformAugmenter(WindowSamplerMixin, BaseEstimator):
     sample_indices_ : ndarray of shape (n_samples + n_generated,), int
         For every output row, the index of its real source row (itself for a real
         row).
-    transforms_applied_ : ndarray of shape (n_generated, len(transforms)), bool
+    transforms_applied_ : ndarray of shape (n_generated, len(transforms_)), bool
         Which time-domain transforms each synthetic row went through.
     spectral_transforms_applied_ : ndarray of shape (n_generated, len(spectral_transforms)), bool
         Which spectral transform each synthetic row went through (one per row, or
@@ -182,16 +263,29 @@ class SignalTransformAugmenter(WindowSamplerMixin, BaseEstimator):
     True
     >>> bool(np.array_equal(X_res[:12], X))
     True
+    >>> SignalTransformAugmenter().fit(X, y).transforms_  # no modalities: no rotation
+    ('scaling', 'jitter')
+
+    EEG windows (here 14 channels, 1 s at 100 Hz), one EEG transform per row:
+
+    >>> X_eeg = np.random.default_rng(0).standard_normal((12, 14, 100))
+    >>> eeg = SignalTransformAugmenter(
+    ...     transforms=["ft_surrogate", "smooth_time_mask", "channel_dropout"], n_transforms=1,
+    ...     transform_params={"smooth_time_mask": {"mask_duration": 0.2}},
+    ...     fs=100.0, ratio=1.0, random_state=0)
+    >>> eeg.fit_resample(X_eeg, y)[0].shape
+    (24, 14, 100)
     """
 
     _parameter_constraints = {
-        "transforms": [list, tuple],
+        "transforms": [StrOptions({"auto"}), list, tuple],
         "n_transforms": [Interval(Integral, 1, None, closed="left"), None],
         "spectral_transforms": [list, tuple],
         "transform_params": [dict, None],
         "modalities": [dict, None],
         "n_fft": [Interval(Integral, 2, None, closed="left")],
         "hop_length": [Interval(Integral, 1, None, closed="left"), None],
+        "fs": [Interval(Real, 0, None, closed="neither"), None],
         "ratio": [Interval(Real, 0, None, closed="neither")],
         "sampling_strategy": SAMPLING_STRATEGY_CONSTRAINTS,
         "random_state": ["random_state"],
@@ -199,13 +293,14 @@ class SignalTransformAugmenter(WindowSamplerMixin, BaseEstimator):
 
     def __init__(
         self,
-        transforms: Sequence[TimeTransformName] = ("rotation", "scaling", "jitter"),
+        transforms: Literal["auto"] | Sequence[TimeTransformName] = "auto",
         n_transforms: int | None = None,
         spectral_transforms: Sequence[SpectralTransformName] = (),
         transform_params: dict[str, dict[str, Any]] | None = None,
         modalities: dict[str, Sequence[int]] | None = None,
         n_fft: int = 32,
         hop_length: int | None = 8,
+        fs: float | None = None,
         ratio: float = 5.0,
         sampling_strategy: SamplingStrategyArg = None,
         random_state: RandomStateArg = None,
@@ -217,6 +312,7 @@ class SignalTransformAugmenter(WindowSamplerMixin, BaseEstimator):
         self.modalities = modalities
         self.n_fft = n_fft
         self.hop_length = hop_length
+        self.fs = fs
         self.ratio = ratio
         self.sampling_strategy = sampling_strategy
         self.random_state = random_state
@@ -224,8 +320,15 @@ class SignalTransformAugmenter(WindowSamplerMixin, BaseEstimator):
 
     # -- validation ---------------------------------------------------------------------------
 
+    def _resolve_transforms(self):
+        """``transforms`` as a list, ``"auto"`` resolved (needs ``modalities_``)."""
+        if isinstance(self.transforms, str):  # "auto", the only string the constraints let in
+            named_triaxial = self.modalities is not None and bool(self.triaxial_groups_)
+            return list(_AUTO_WITH_ROTATION if named_triaxial else _AUTO)
+        return list(self.transforms)
+
     def _check_names(self):
-        time, spectral = list(self.transforms), list(self.spectral_transforms)
+        time, spectral = self._resolve_transforms(), list(self.spectral_transforms)
         for names, known, param in (
             (time, TIME_TRANSFORMS, "transforms"),
             (spectral, SPECTRAL_TRANSFORMS, "spectral_transforms"),
@@ -295,10 +398,17 @@ class SignalTransformAugmenter(WindowSamplerMixin, BaseEstimator):
 
     def _fit(self, X, y):
         X, y = self._validate_input(X, y)
-        time, spectral = self._check_names()
-        self._params = self._check_transform_params()
         self.modalities_ = check_modalities(self.modalities, X.shape[1])
         self.triaxial_groups_ = [list(c) for c in self.modalities_.values() if len(c) == 3]
+        time, spectral = self._check_names()
+        self._params = self._check_transform_params()
+        if self.fs is None:
+            for name in time + spectral:
+                if "fs" in _supplied_arguments(name):
+                    raise ValueError(
+                        f"{name!r} needs the sampling frequency: pass fs=... (in Hz) to "
+                        f"{type(self).__name__}, e.g. fs=128.0."
+                    )
         if "rotation" in time and not self.triaxial_groups_:
             raise ValueError(
                 "'rotation' needs a triaxial channel group (a modality of exactly 3 "
@@ -313,20 +423,15 @@ class SignalTransformAugmenter(WindowSamplerMixin, BaseEstimator):
         probe = np.random.RandomState(0)
         for name in time + spectral:
             self._apply(name, X[:1], probe)
+        self.transforms_ = tuple(time)
         self.classes_ = np.unique(y)
         return X, y, time, spectral
 
     def _apply(self, name, X, rng):
-        if name in SPECTRAL_TRANSFORMS:
-            return SPECTRAL_TRANSFORMS[name](
-                X, n_fft=self.n_fft, hop_length=self.hop_length, rng=rng, **self._params[name]
-            )
-        fn = TIME_TRANSFORMS[name]
-        if name == "negation":
-            return fn(X)
-        if name == "rotation":
-            return fn(X, groups=self.triaxial_groups_, rng=rng, **self._params[name])
-        return fn(X, rng=rng, **self._params[name])
+        supplied = {"rng": rng, "groups": self.triaxial_groups_, "n_fft": self.n_fft,
+                    "hop_length": self.hop_length, "fs": self.fs}
+        kwargs = {arg: supplied[arg] for arg in _supplied_arguments(name)}
+        return _transform_function(name)(X, **kwargs, **self._params[name])
 
     # -- fit ----------------------------------------------------------------------------------
 

@@ -4,7 +4,13 @@ The time-domain transforms follow Um et al. (2017), "Data augmentation of wearab
 sensor data for Parkinson's disease monitoring using convolutional neural
 networks" (ICMI 2017): jitter, scaling, rotation, permutation, magnitude warping,
 time warping and cropping, plus negation. The frequency-domain ones change the
-STFT magnitude and resynthesise the window with the original phase.
+STFT magnitude and resynthesise the window with the original phase. The EEG /
+biosignal family follows Rommel et al. (2022), "Data augmentation for learning
+predictive models on EEG: a systematic comparison" (J. Neural Eng. 19:066020), as
+implemented in braindecode: Fourier-transform surrogate, smooth time mask, channel
+dropout and shuffle, frequency shift, band-stop filter, Gaussian noise, sign flip
+and time reversal; their defaults are that paper's motor-imagery magnitudes. The
+ones that need the sampling frequency take it as the keyword-only ``fs`` (Hz).
 
 Every function takes windows ``X`` of shape ``(n_samples, n_channels,
 n_timesteps)``, never modifies it, and returns a new float64 array of the same
@@ -41,6 +47,15 @@ __all__ = [
     "crop",
     "frequency_mask",
     "frequency_perturb",
+    "ft_surrogate",
+    "smooth_time_mask",
+    "channel_dropout",
+    "channel_shuffle",
+    "frequency_shift",
+    "bandstop_filter",
+    "gaussian_noise",
+    "sign_flip",
+    "time_reverse",
 ]
 
 # -- validation helpers -----------------------------------------------------------------------
@@ -65,6 +80,14 @@ def _check_real(value, name, low=0.0, low_inclusive=True, high=None):
         bounds = f"{'[' if low_inclusive else '('}{low}, {'inf)' if high is None else f'{high}]'}"
         raise ValueError(f"{name} must be in {bounds}; got {value!r}.")
     return float(value)
+
+
+def _check_fs(fs, name):
+    if fs is None:
+        raise ValueError(
+            f"{name} needs the sampling frequency fs (in Hz); got fs=None."
+        )
+    return _check_real(fs, "fs", low=0.0, low_inclusive=False)
 
 
 def _check_int(value, name, low):
@@ -633,6 +656,440 @@ def frequency_perturb(
     return _resynthesise(X, Z, gain, n_fft, hop_length)
 
 
+# -- EEG / biosignal family (Rommel et al., 2022) ---------------------------------------------
+#
+# Rommel, Paillard, Moreau and Gramfort (2022), "Data augmentation for learning predictive
+# models on EEG: a systematic comparison", J. Neural Eng. 19:066020. The defaults are the
+# magnitudes the paper found best on motor imagery (BCI IV 2a, 250 Hz); its sleep-staging
+# values are quoted in each docstring.
+
+
+def ft_surrogate(
+    X: ArrayLike,
+    phase_noise_magnitude: float = 0.9,
+    rng: int | np.random.RandomState | None = None,
+    *,
+    channel_indep: bool = False,
+) -> np.ndarray:
+    """Randomise the Fourier phases of each window, keeping its amplitude spectrum.
+
+    The real FFT of every sample-channel gets a random phase ``2 * pi *
+    phase_noise_magnitude * U(0, 1)`` added to each bin except DC (and, for an even
+    window length, the Nyquist bin, which must stay real); magnitudes are kept and
+    the window is rebuilt by the inverse real FFT. A magnitude of 1 draws phases
+    uniformly on the circle, i.e. a Fourier-transform surrogate of the window
+    (Schwabedal et al., 2019, as evaluated by Rommel et al., 2022, "Data
+    augmentation for learning predictive models on EEG: a systematic comparison",
+    J. Neural Eng. 19:066020). The same noise is used for every channel of a sample
+    (so cross-channel phase differences survive) unless ``channel_indep=True``.
+    ``phase_noise_magnitude=0`` is the identity (to rounding). Default: Rommel et
+    al.'s motor-imagery magnitude 0.9 (sleep staging: 0.8).
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_channels, n_timesteps)
+    phase_noise_magnitude : float, default=0.9
+        Fraction of the full circle the phase noise spans, in ``[0, 1]``.
+    rng : int, RandomState or None, default=None
+    channel_indep : bool, default=False
+        Draw the phase noise independently for each channel.
+
+    Returns
+    -------
+    X_new : ndarray of shape (n_samples, n_channels, n_timesteps), float64
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.random.default_rng(0).standard_normal((2, 3, 64))
+    >>> X_new = ft_surrogate(X, rng=0)
+    >>> amp = lambda A: np.abs(np.fft.rfft(A, axis=-1))
+    >>> bool(np.allclose(amp(X_new), amp(X))), bool(np.allclose(X_new, X))
+    (True, False)
+    """
+    X = _check_windows(X)
+    magnitude = _check_real(phase_noise_magnitude, "phase_noise_magnitude", high=1.0)
+    rng = check_rng(rng)
+    n, c, t = X.shape
+    Z = np.fft.rfft(X, axis=-1)
+    stop = Z.shape[-1] - 1 if t % 2 == 0 else Z.shape[-1]  # the Nyquist bin stays real
+    n_noisy = max(stop - 1, 0)
+    phase = 2.0 * np.pi * magnitude * rng.random_sample((n, c if channel_indep else 1, n_noisy))
+    Z[..., 1:stop] *= np.exp(1j * phase)
+    return np.fft.irfft(Z, n=t, axis=-1)
+
+
+def smooth_time_mask(
+    X: ArrayLike,
+    mask_duration: float = 1.6,
+    rng: int | np.random.RandomState | None = None,
+    *,
+    fs: float,
+) -> np.ndarray:
+    """Silence a random stretch of each window, with smooth (sigmoid) edges.
+
+    Each sample draws a start ``~ U(0, n_timesteps - L)`` samples, where ``L =
+    round(mask_duration * fs)`` samples, and every channel is multiplied by
+    ``1 - (sigmoid(s * (t - start)) - sigmoid(s * (t - start - L)))`` with ``s =
+    1000 / n_timesteps`` (braindecode's steepness): about 0 inside the mask, 1 away
+    from it, 0.5 at its edges. A mask longer than the window is clipped to the
+    window (``L = n_timesteps``, start 0: the whole window is silenced).
+    ``mask_duration=0`` is the identity (Rommel et al., 2022, "Data augmentation for
+    learning predictive models on EEG: a systematic comparison", J. Neural Eng.
+    19:066020, after Cheng et al., 2020 and Mohsenvand et al., 2020).
+
+    The paper gives the mask in samples: 400 samples at 250 Hz for motor imagery
+    (``400 / 250 = 1.6`` s, the default here) and 200 samples at 100 Hz for sleep
+    staging (2.0 s). In seconds the strength carries over to any sampling rate.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_channels, n_timesteps)
+    mask_duration : float, default=1.6
+        Length of the mask in seconds, >= 0.
+    rng : int, RandomState or None, default=None
+    fs : float
+        Sampling frequency in Hz, > 0.
+
+    Returns
+    -------
+    X_new : ndarray of shape (n_samples, n_channels, n_timesteps), float64
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X_new = smooth_time_mask(np.ones((1, 2, 500)), mask_duration=1.0, fs=100.0, rng=0)
+    >>> float(X_new.min()) < 1e-6, float(X_new.max()) > 1 - 1e-6  # masked, and kept
+    (True, True)
+    """
+    X = _check_windows(X)
+    mask_duration = _check_real(mask_duration, "mask_duration")
+    fs = _check_fs(fs, "smooth_time_mask")
+    rng = check_rng(rng)
+    n, _, t = X.shape
+    length = min(int(round(mask_duration * fs)), t)
+    start = rng.uniform(0.0, t - length, size=n)
+    from scipy.special import expit  # overflow-free sigmoid
+
+    rel = np.arange(t, dtype=np.float64)[np.newaxis, :] - start[:, np.newaxis]
+    steep = 1000.0 / t
+    mask = 1.0 - (expit(steep * rel) - expit(steep * (rel - length)))
+    return X * mask[:, np.newaxis, :]
+
+
+def channel_dropout(
+    X: ArrayLike,
+    p_drop: float = 0.2,
+    rng: int | np.random.RandomState | None = None,
+) -> np.ndarray:
+    """Set whole channels to zero, each independently with probability ``p_drop``.
+
+    Every (sample, channel) pair is dropped with probability ``p_drop``: its values
+    become exactly 0, the other channels are copied unchanged (Rommel et al., 2022,
+    "Data augmentation for learning predictive models on EEG: a systematic
+    comparison", J. Neural Eng. 19:066020; braindecode's ``ChannelsDropout``).
+
+    The ``p`` Rommel et al. tune for this transform (1.0 for motor imagery, 0.4 for
+    sleep staging) is the probability of APPLYING it to a window, braindecode's
+    ``probability``; the per-channel ``p_drop`` keeps braindecode's default 0.2. In
+    :class:`~skaugment.augmenters.SignalTransformAugmenter` which rows are
+    transformed is decided by ``transforms`` / ``n_transforms``, so only ``p_drop``
+    is a parameter here.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_channels, n_timesteps)
+    p_drop : float, default=0.2
+        Probability of dropping each channel, in ``[0, 1]``.
+    rng : int, RandomState or None, default=None
+
+    Returns
+    -------
+    X_new : ndarray of shape (n_samples, n_channels, n_timesteps), float64
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X_new = channel_dropout(np.ones((1, 6, 4)), p_drop=0.5, rng=0)
+    >>> X_new[0, :, 0].tolist()
+    [1.0, 1.0, 1.0, 1.0, 0.0, 1.0]
+    """
+    X = _check_windows(X)
+    p_drop = _check_real(p_drop, "p_drop", high=1.0)
+    rng = check_rng(rng)
+    drop = rng.random_sample(X.shape[:2]) < p_drop
+    return np.where(drop[..., np.newaxis], 0.0, X)
+
+
+def channel_shuffle(
+    X: ArrayLike,
+    p_shuffle: float = 0.2,
+    rng: int | np.random.RandomState | None = None,
+) -> np.ndarray:
+    """Permute a random subset of the channels among themselves, per sample.
+
+    Each channel of a sample is chosen with probability ``p_shuffle``; the chosen
+    channels are put back, in a uniformly random order, in the places the chosen
+    ones occupied, the others stay where they are (Rommel et al., 2022, "Data
+    augmentation for learning predictive models on EEG: a systematic comparison",
+    J. Neural Eng. 19:066020; braindecode's ``ChannelsShuffle``). The channels of a
+    sample are the same multiset afterwards; a random permutation may leave some
+    chosen channels in place.
+
+    As for :func:`channel_dropout`, the ``p`` Rommel et al. tune (0.1 for motor
+    imagery, 0.8 for sleep staging) is the probability of applying the transform;
+    ``p_shuffle`` keeps braindecode's default 0.2.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_channels, n_timesteps)
+    p_shuffle : float, default=0.2
+        Probability that each channel takes part in the shuffle, in ``[0, 1]``.
+    rng : int, RandomState or None, default=None
+
+    Returns
+    -------
+    X_new : ndarray of shape (n_samples, n_channels, n_timesteps), float64
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.arange(6.0)[None, :, None] * np.ones((1, 6, 2))
+    >>> X_new = channel_shuffle(X, p_shuffle=1.0, rng=0)
+    >>> sorted(X_new[0, :, 0].tolist()) == X[0, :, 0].tolist()
+    True
+    """
+    X = _check_windows(X)
+    p_shuffle = _check_real(p_shuffle, "p_shuffle", high=1.0)
+    rng = check_rng(rng)
+    n, c, _ = X.shape
+    chosen = rng.random_sample((n, c)) < p_shuffle
+    keys = rng.random_sample((n, c))
+    idx = np.arange(c)
+    # the chosen places in their order, and the chosen channels in a random order; the
+    # unchosen follow in both lists in their own order, so they map onto themselves
+    places = np.argsort(np.where(chosen, idx, c + idx), axis=1, kind="stable")
+    channels = np.argsort(np.where(chosen, keys, 1.0 + idx), axis=1, kind="stable")
+    source = np.empty((n, c), dtype=np.intp)
+    np.put_along_axis(source, places, channels, axis=1)
+    return np.take_along_axis(X, source[..., np.newaxis], axis=1)
+
+
+def frequency_shift(
+    X: ArrayLike,
+    max_shift: float = 2.7,
+    rng: int | np.random.RandomState | None = None,
+    *,
+    fs: float,
+) -> np.ndarray:
+    """Shift every frequency of each window by the same random amount.
+
+    Each sample draws ``delta ~ U(-max_shift, max_shift)`` Hz; every channel's
+    analytic signal ``x + i H(x)`` (:func:`scipy.signal.hilbert`) is multiplied by
+    ``exp(2j * pi * delta * t)`` and its real part kept, so a component at ``f`` Hz
+    moves to ``f + delta`` Hz (a single-sideband shift, not a resampling: harmonic
+    ratios change). As in braindecode, the window is zero-padded to the next power
+    of two before the FFT-based Hilbert transform and cut back after; the ends of a
+    window that is not periodic show small edge effects. ``max_shift=0`` is the
+    identity (to rounding). Rommel et al. (2022), "Data augmentation for learning
+    predictive models on EEG: a systematic comparison" (J. Neural Eng. 19:066020):
+    2.7 Hz for motor imagery (the default), 0.3 Hz for sleep staging.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_channels, n_timesteps)
+    max_shift : float, default=2.7
+        Largest shift in Hz, >= 0.
+    rng : int, RandomState or None, default=None
+    fs : float
+        Sampling frequency in Hz, > 0.
+
+    Returns
+    -------
+    X_new : ndarray of shape (n_samples, n_channels, n_timesteps), float64
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = np.arange(256) / 128.0
+    >>> X = np.sin(2 * np.pi * 10.0 * t)[None, None, :]
+    >>> X_new = frequency_shift(X, max_shift=3.0, fs=128.0, rng=0)
+    >>> peak = lambda A: np.argmax(np.abs(np.fft.rfft(A[0, 0]))) * 128.0 / 256
+    >>> float(peak(X)), bool(peak(X_new) != peak(X))
+    (10.0, True)
+    """
+    from scipy.signal import hilbert
+
+    X = _check_windows(X)
+    max_shift = _check_real(max_shift, "max_shift")
+    fs = _check_fs(fs, "frequency_shift")
+    rng = check_rng(rng)
+    n, _, t = X.shape
+    delta = rng.uniform(-max_shift, max_shift, size=n)
+    n_fft = 1 << (t - 1).bit_length()  # the next power of two >= t
+    analytic = hilbert(X, N=n_fft, axis=-1)[..., :t]
+    time = np.arange(t, dtype=np.float64) / fs
+    carrier = np.exp(2j * np.pi * delta[:, np.newaxis] * time)[:, np.newaxis, :]
+    return np.ascontiguousarray((analytic * carrier).real)
+
+
+def bandstop_filter(
+    X: ArrayLike,
+    bandwidth: float = 0.4,
+    rng: int | np.random.RandomState | None = None,
+    *,
+    fs: float,
+    max_freq: float | None = None,
+) -> np.ndarray:
+    """Remove a narrow band of frequencies centred at a random frequency.
+
+    Each sample draws a centre ``fc ~ U(0, max_freq)`` Hz (``max_freq`` defaults to
+    the Nyquist frequency ``fs / 2``); in the real FFT of each of its channels the
+    bins at ``|f - fc| <= bandwidth / 2`` are set to 0 and the window is rebuilt
+    by the inverse real FFT, the same band for all channels of the sample. This is
+    an ideal, zero-phase filter applied in the frequency domain (not a FIR/IIR
+    filter as braindecode's MNE ``notch_filter``): outside the band the spectrum
+    is exactly unchanged; as for any filter on a finite window the removed
+    component rings over the whole window. The FFT resolves ``fs / n_timesteps``
+    Hz: when ``bandwidth > 0`` the bin nearest ``fc`` is always removed, so a band
+    narrower than the resolution removes one bin rather than nothing.
+    ``bandwidth=0`` is the identity (to rounding). Rommel et al. (2022), "Data
+    augmentation for learning predictive models on EEG: a systematic comparison"
+    (J. Neural Eng. 19:066020): 0.4 Hz for motor imagery (the default), 1.2 Hz for
+    sleep staging.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_channels, n_timesteps)
+    bandwidth : float, default=0.4
+        Width of the band in Hz, >= 0.
+    rng : int, RandomState or None, default=None
+    fs : float
+        Sampling frequency in Hz, > 0.
+    max_freq : float, default=None
+        Highest band centre in Hz, in ``[0, fs / 2]``; ``None`` is ``fs / 2``.
+
+    Returns
+    -------
+    X_new : ndarray of shape (n_samples, n_channels, n_timesteps), float64
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.random.default_rng(0).standard_normal((1, 2, 100))
+    >>> X_new = bandstop_filter(X, bandwidth=5.0, fs=100.0, rng=0)
+    >>> removed = np.abs(np.fft.rfft(X_new, axis=-1)) < 1e-9
+    >>> removed.sum(axis=-1).tolist()  # 5 bins of 1 Hz, the same in both channels
+    [[5, 5]]
+    """
+    X = _check_windows(X)
+    bandwidth = _check_real(bandwidth, "bandwidth")
+    fs = _check_fs(fs, "bandstop_filter")
+    nyquist = fs / 2.0
+    # a band centre above the Nyquist frequency fs / 2 does not exist
+    max_freq = nyquist if max_freq is None else _check_real(max_freq, "max_freq", high=nyquist)
+    rng = check_rng(rng)
+    n, _, t = X.shape
+    centre = rng.uniform(0.0, max_freq, size=n)
+    freqs = np.fft.rfftfreq(t, d=1.0 / fs)
+    distance = np.abs(freqs[np.newaxis, :] - centre[:, np.newaxis])
+    if bandwidth == 0.0:
+        return X.copy()
+    stop = distance <= bandwidth / 2.0
+    stop[np.arange(n), np.argmin(distance, axis=1)] = True
+    Z = np.fft.rfft(X, axis=-1)
+    Z[np.broadcast_to(stop[:, np.newaxis, :], Z.shape)] = 0.0
+    return np.fft.irfft(Z, n=t, axis=-1)
+
+
+def gaussian_noise(
+    X: ArrayLike,
+    sigma: float = 0.16,
+    rng: int | np.random.RandomState | None = None,
+) -> np.ndarray:
+    """Add Gaussian noise of ``sigma`` times each channel's std: :func:`jitter`.
+
+    The Gaussian noise of Rommel et al. (2022), "Data augmentation for learning
+    predictive models on EEG: a systematic comparison" (J. Neural Eng.
+    19:066020), with their motor-imagery strength 0.16 (sleep staging: 0.12). The
+    paper's standard deviation is absolute on standardised signals; here it is
+    relative to each sample-channel's own std, which is the same on standardised
+    channels and keeps its meaning on raw ones. This function only calls
+    :func:`jitter` with that default, so both give identical output for the same
+    ``sigma`` and ``rng``.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_channels, n_timesteps)
+    sigma : float, default=0.16
+        Noise level relative to each sample-channel's standard deviation, >= 0.
+    rng : int, RandomState or None, default=None
+
+    Returns
+    -------
+    X_new : ndarray of shape (n_samples, n_channels, n_timesteps), float64
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.sin(np.linspace(0, 6, 50))[None, None, :]
+    >>> bool(np.array_equal(gaussian_noise(X, rng=0), jitter(X, sigma=0.16, rng=0)))
+    True
+    """
+    return jitter(X, sigma=sigma, rng=rng)
+
+
+def sign_flip(X: ArrayLike) -> np.ndarray:
+    """Flip the sign of every value: the EEG name of :func:`negation`.
+
+    Rommel et al. (2022), "Data augmentation for learning predictive models on EEG:
+    a systematic comparison" (J. Neural Eng. 19:066020) call it "sign flip"
+    (inverting the polarity of the electrodes); it is :func:`negation`, which this
+    function calls. It changes the label of tasks where a potential's polarity is
+    the class (e.g. an evoked P300).
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_channels, n_timesteps)
+
+    Returns
+    -------
+    X_new : ndarray of shape (n_samples, n_channels, n_timesteps), float64
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> sign_flip(np.array([[[1.0, -2.0]]]))
+    array([[[-1.,  2.]]])
+    """
+    return negation(X)
+
+
+def time_reverse(X: ArrayLike) -> np.ndarray:
+    """Reverse the time axis of every window.
+
+    ``X'[i, c, k] = X[i, c, n_timesteps - 1 - k]`` (Rommel et al., 2022, "Data
+    augmentation for learning predictive models on EEG: a systematic comparison",
+    J. Neural Eng. 19:066020). The amplitude spectrum is unchanged, the time course
+    is not: it changes the label of tasks where the order of events is the class.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_channels, n_timesteps)
+
+    Returns
+    -------
+    X_new : ndarray of shape (n_samples, n_channels, n_timesteps), float64
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> time_reverse(np.array([[[1.0, 2.0, 3.0]]]))
+    array([[[3., 2., 1.]]])
+    """
+    return _check_windows(X)[..., ::-1].copy()
+
+
 TIME_TRANSFORMS = {
     "jitter": jitter,
     "scaling": scaling,
@@ -642,8 +1099,18 @@ TIME_TRANSFORMS = {
     "magnitude_warp": magnitude_warp,
     "rotation": rotation,
     "crop": crop,
+    # EEG / biosignal family (Rommel et al., 2022)
+    "ft_surrogate": ft_surrogate,
+    "smooth_time_mask": smooth_time_mask,
+    "channel_dropout": channel_dropout,
+    "channel_shuffle": channel_shuffle,
+    "frequency_shift": frequency_shift,
+    "bandstop_filter": bandstop_filter,
+    "gaussian_noise": gaussian_noise,
+    "sign_flip": sign_flip,
+    "time_reverse": time_reverse,
 }
-"""Name -> function of the time-domain transforms."""
+"""Name -> function of the time-domain transforms (the EEG family included)."""
 
 SPECTRAL_TRANSFORMS = {
     "frequency_mask": frequency_mask,
