@@ -4,7 +4,9 @@ Each synthetic sample is a convex combination of two real samples, and its targe
 the same combination of their one-hot labels: a row of class probabilities. The
 labels therefore leave the sampler as a
 :class:`~skaugment.utils.LabelDistribution`, which the classifiers of
-:mod:`skaugment.classifiers` train on with cross-entropy against the rows.
+:mod:`skaugment.classifiers` train on with cross-entropy against the rows. With
+``labels="hard"`` each mixed row takes the label of its larger component instead,
+as plain 1-D labels that any scikit-learn classifier accepts.
 """
 
 import numbers
@@ -12,7 +14,7 @@ import numbers
 import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, _fit_context
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 
 from ..base import WindowSamplerMixin
@@ -50,7 +52,7 @@ def _check_windows_or_spectrograms(X):
 
 @Substitution(sampling_strategy=_sampling_strategy_docstring)
 class MixupAugmenter(WindowSamplerMixin, BaseEstimator):
-    """Mixup: convex combinations of sample pairs with mixed soft labels.
+    """Mixup: convex combinations of sample pairs with mixed soft (or hard) labels.
 
     Zhang et al. (2018), "mixup: Beyond Empirical Risk Minimization" (ICLR 2018).
     For each synthetic sample, a source row ``i`` is drawn within its class (so
@@ -65,6 +67,21 @@ class MixupAugmenter(WindowSamplerMixin, BaseEstimator):
     :class:`~skaugment.utils.LabelDistribution` over ``classes_``: the
     classifiers of :mod:`skaugment.classifiers` train on it with cross-entropy
     against the rows and still predict the user's labels.
+
+    Other scikit-learn classifiers (``LogisticRegression``, aeon's
+    ``MiniRocketClassifier``, ...) only take 1-D labels and reject the soft ones
+    ("y must be 1-dimensional"). For them, ``labels="hard"`` gives each mixed row
+    the label of its larger component: ``y_i`` when ``lambda >= 0.5``, else
+    ``y_j``, in the dtype of ``y``. The samples are the same as with
+    ``labels="soft"`` for the same ``random_state``; only the targets differ. The
+    trade-off: hard labels lose the label-smoothing half of mixup. Zhang et al.
+    (2018) mix the targets with the same ``lambda`` as the inputs, which is what
+    asks the model to behave linearly in between training examples and keeps it
+    from over-confident predictions (Thulasidasan et al., 2019, tie mixup's
+    better calibration to the mixed targets). With hard labels the augmenter is
+    an input interpolation whose rows near ``lambda = 0.5`` carry a label that
+    is only about half right; small ``alpha`` (most ``lambda`` near 0 or 1)
+    keeps such rows rare.
 
     An imbalanced-learn sampler: put it in an :func:`imblearn.pipeline.make_pipeline`
     so that only training folds are augmented. It takes raw windows
@@ -88,6 +105,13 @@ class MixupAugmenter(WindowSamplerMixin, BaseEstimator):
     %(sampling_strategy)s
         Counts the synthetic samples by the class of their source, as ``ratio``
         does.
+    labels : {"soft", "hard"}, default="soft"
+        The targets of the output. ``"soft"``: a
+        :class:`~skaugment.utils.LabelDistribution` of class probabilities (the
+        mixup of the paper; only the classifiers of :mod:`skaugment.classifiers`
+        take it). ``"hard"``: 1-D labels in the dtype of ``y``, each mixed row
+        labelled as its component of weight >= 0.5 (the source ``y_i`` when
+        ``lambda >= 0.5``, else the partner ``y_j``); works with any classifier.
     random_state : int, RandomState instance or None, default=None
         Seeds the sources, the partners and the weights (drawn in that order). The
         same ``random_state`` gives the same output; no global random generator is
@@ -111,6 +135,8 @@ class MixupAugmenter(WindowSamplerMixin, BaseEstimator):
         The weight of the source in every output row; ``1.0`` for a real row.
         ``X_res[r] == lambdas_[r] * X[sample_indices_[r]] + (1 - lambdas_[r]) *
         X[partner_indices_[r]]`` for the synthetic rows (up to float32 rounding).
+        With ``labels="hard"``, row ``r`` is labelled ``y[sample_indices_[r]]``
+        where ``lambdas_[r] >= 0.5``, else ``y[partner_indices_[r]]``.
 
     See Also
     --------
@@ -137,12 +163,28 @@ class MixupAugmenter(WindowSamplerMixin, BaseEstimator):
     ...                      SATSDUClassifier(widths=(4,), max_epochs=1, random_state=0))
     >>> pipe.fit(X, y).predict(X[:2]).dtype.kind
     'U'
+
+    With ``labels="hard"`` the targets are plain 1-D labels, so any scikit-learn
+    classifier can follow, here a logistic regression on the flattened windows:
+
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.preprocessing import FunctionTransformer
+    >>> X_res, y_res = MixupAugmenter(ratio=1.0, labels="hard",
+    ...                               random_state=0).fit_resample(X, y)
+    >>> y_res.shape, y_res.dtype == y.dtype
+    ((12,), True)
+    >>> flatten = FunctionTransformer(lambda X: X.reshape(len(X), -1))
+    >>> pipe = make_pipeline(MixupAugmenter(ratio=1.0, labels="hard", random_state=0),
+    ...                      flatten, LogisticRegression())
+    >>> pipe.fit(X, y).predict(X[:2]).tolist()
+    ['sit', 'sit']
     """
 
     _parameter_constraints = {
         "alpha": [Interval(numbers.Real, 0, None, closed="neither")],
         "ratio": [Interval(numbers.Real, 0, None, closed="neither")],
         "sampling_strategy": SAMPLING_STRATEGY_CONSTRAINTS,
+        "labels": [StrOptions({"soft", "hard"})],
         "random_state": ["random_state"],
     }
 
@@ -151,11 +193,13 @@ class MixupAugmenter(WindowSamplerMixin, BaseEstimator):
         alpha: float = 0.2,
         ratio: float = 5.0,
         sampling_strategy: SamplingStrategyArg = None,
+        labels: str = "soft",
         random_state: RandomStateArg = None,
     ) -> None:
         self.alpha = alpha
         self.ratio = ratio
         self.sampling_strategy = sampling_strategy
+        self.labels = labels
         self.random_state = random_state
 
 
@@ -187,8 +231,10 @@ class MixupAugmenter(WindowSamplerMixin, BaseEstimator):
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit_resample(self, X: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, LabelDistribution]:
-        """Return the real samples followed by mixed ones, with soft labels.
+    def fit_resample(
+        self, X: ArrayLike, y: ArrayLike
+    ) -> tuple[np.ndarray, LabelDistribution | np.ndarray]:
+        """Return the real samples followed by mixed ones, with soft or hard labels.
 
         Parameters
         ----------
@@ -202,10 +248,14 @@ class MixupAugmenter(WindowSamplerMixin, BaseEstimator):
         -------
         X_res : ndarray of shape (n_samples + n_generated, ...), float32
             The real samples first, in their order, then the mixed ones.
-        y_res : LabelDistribution of shape (n_samples + n_generated, n_classes)
-            Class probabilities over ``classes_``: one-hot rows for the real
-            samples, ``lambda`` on the source's class plus ``1 - lambda`` on the
-            partner's for the mixed ones.
+        y_res : LabelDistribution of shape (n_samples + n_generated, n_classes) \
+or ndarray of shape (n_samples + n_generated,)
+            With ``labels="soft"``: class probabilities over ``classes_``, one-hot
+            rows for the real samples, ``lambda`` on the source's class plus
+            ``1 - lambda`` on the partner's for the mixed ones. With
+            ``labels="hard"``: ``y`` followed by the label of the larger component
+            of each mixed row (the source's when ``lambda >= 0.5``), in the dtype
+            of ``y``.
         """
         X, y = self._validate_input(X, y)
         self.classes_, y_encoded = np.unique(y, return_inverse=True)
@@ -224,15 +274,19 @@ class MixupAugmenter(WindowSamplerMixin, BaseEstimator):
         X_new = weight * X[sources] + (1.0 - weight) * X[partners]
         X_res = np.concatenate([X.astype(np.float32), X_new.astype(np.float32)], axis=0)
 
+        record_resampling(self, n, sources, self.classes_[y_encoded[sources]])
+        self.partner_indices_ = np.concatenate([np.full(n, -1), partners]).astype(np.intp)
+        self.lambdas_ = np.concatenate([np.ones(n), lambdas])
+
+        if self.labels == "hard":
+            # The larger component's label; a tie (lambda == 0.5) goes to the source.
+            larger = np.where(lambdas >= 0.5, sources, partners)
+            return X_res, np.concatenate([y, y[larger]])
+
         proba = np.zeros((n + n_new, n_classes), dtype=np.float64)
         proba[np.arange(n), y_encoded] = 1.0
         rows = np.arange(n, n + n_new)
         proba[rows, y_encoded[sources]] += lambdas
         # Same-class pairs land on one column: lambda + (1 - lambda).
         proba[rows, y_encoded[partners]] += 1.0 - lambdas
-        y_res = label_distribution(proba, self.classes_, name="y_res")
-
-        record_resampling(self, n, sources, self.classes_[y_encoded[sources]])
-        self.partner_indices_ = np.concatenate([np.full(n, -1), partners]).astype(np.intp)
-        self.lambdas_ = np.concatenate([np.ones(n), lambdas])
-        return X_res, y_res
+        return X_res, label_distribution(proba, self.classes_, name="y_res")
