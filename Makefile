@@ -10,7 +10,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	# The pinned CPU build is on this machine's disk; an unpinned torch would pull CUDA wheels.
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e ".[dev,data]"
+	$(PY) -m pip install --quiet -e ".[dev,data,aeon]"
 	touch $(STAMP)
 
 demo: $(STAMP)

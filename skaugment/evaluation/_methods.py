@@ -1,23 +1,30 @@
 """The named augmentation methods of the comparisons, as steps for ``compare_augmenters``."""
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from sklearn.base import BaseEstimator
 
 if TYPE_CHECKING:
     from ..spectral import SpectrogramTransformer
 
-__all__ = ["AUGMENTATION_METHODS", "PRETRAIN_METHODS", "TRANSDUCTIVE_METHODS",
-           "augmentation_methods"]
+__all__ = ["AUGMENTATION_METHODS", "PRETRAIN_METHODS", "SIGNALS", "SPECTROGRAM_METHODS",
+           "TRANSDUCTIVE_METHODS", "augmentation_methods"]
 
 #: Name -> what the method does, for every name :func:`augmentation_methods` builds.
 AUGMENTATION_METHODS = {
     "none": "no augmentation",
-    "transforms": "classic time-domain transforms (SignalTransformAugmenter defaults)",
+    "transforms": "small label-preserving transforms for the signal: rotation (of triaxial "
+                  "IMU sensors), scaling and jitter; scaling and jitter elsewhere",
+    "eeg-transforms": "one EEG transform per sample (Rommel et al. 2022): Fourier-transform "
+                      "surrogate, smooth time mask, channel dropout, frequency shift, "
+                      "band-stop filter or Gaussian noise, at their motor-imagery magnitudes",
     "time-freq": "2 of 8 time-domain transforms + 1 frequency transform per sample "
-                 "(the baseline of Wang et al. 2024)",
-    "mixup": "mixup of spectrograms with soft labels (Zhang et al. 2018)",
+                 "(the baseline of Wang et al. 2024; negation and permutation included, "
+                 "rotation only where the signal has triaxial sensors)",
+    "mixup": "mixup (Zhang et al. 2018): of spectrograms for a spectrogram classifier, of "
+             "raw windows for a window classifier; soft labels, or the label of the larger "
+             "component for classifiers that take only hard labels",
     "metric-edit": "metric disturbance of real spectrograms by training-free editing "
                    "(MetricDisturbAugmenter + MetricEditSampler)",
     "hybrid": "classic transforms, then metric editing of each transformed window "
@@ -58,6 +65,15 @@ TRANSDUCTIVE_METHODS = ("target-edit", "hybrid-target", "diff-target")
 #: training it on both mixed (its ``pretrain_on_synthetic`` default).
 PRETRAIN_METHODS = ("sfdm-pretrain",)
 
+#: The methods whose synthetic rows are spectrograms (metric-space augmentation and
+#: the spectrogram generators): they feed a classifier of spectrograms only.
+SPECTROGRAM_METHODS = ("metric-edit", "diff-disturb", "diff-disturb-lf", "diff-interp",
+                       "diff-knowledge", "vae-disturb", "vae-interp", "cvae", "cgan",
+                       "feature-interp", "target-edit", "diff-target")
+
+#: The kinds of signal :func:`augmentation_methods` builds recipes for.
+SIGNALS = ("imu", "eeg", "generic")
+
 # The eight time-domain transforms of Um et al. (2017) that Wang et al. (2024) draw
 # two of per sample, followed by one of their two frequency-domain transforms.
 _TIME_FREQ = {
@@ -65,6 +81,20 @@ _TIME_FREQ = {
                    "magnitude_warp", "rotation", "crop"),
     "n_transforms": 2,
     "spectral_transforms": ("frequency_mask", "frequency_perturb"),
+}
+
+# Small label-preserving transforms per kind of signal: a rotation of a triaxial sensor is
+# another way of wearing it; nothing rotates EEG electrodes or a generic channel.
+_TRANSFORMS = {"imu": ("rotation", "scaling", "jitter"), "eeg": ("scaling", "jitter"),
+               "generic": ("scaling", "jitter")}
+
+# Rommel et al. (2022): the transforms that helped on EEG without changing its labels
+# (sign flip and time reverse can: opt-in only), one per sample, at the magnitudes the
+# functions default to.
+_EEG_TRANSFORMS = {
+    "transforms": ("ft_surrogate", "smooth_time_mask", "channel_dropout", "frequency_shift",
+                   "bandstop_filter", "gaussian_noise"),
+    "n_transforms": 1,
 }
 
 # Case study 1 of Wang et al. (2024): more contrast and F0 amplitude, less flatness.
@@ -82,23 +112,31 @@ def augmentation_methods(
     n_fft: int = 32,
     hop_length: int = 8,
     generator_params: dict[str, Any] | None = None,
-) -> tuple[dict[str, list[BaseEstimator] | None], "SpectrogramTransformer"]:
+    signal: Literal["imu", "eeg", "generic"] | None = None,
+    classifier_input: Literal["spectrogram", "window"] = "spectrogram",
+    soft_labels: bool = True,
+) -> tuple[dict[str, list[BaseEstimator] | None], "SpectrogramTransformer | None"]:
     """Build the steps of named augmentation methods for :func:`compare_augmenters`.
 
     The recipes behind ``skaugment compare`` and the README's benchmark tables, so
-    that a comparison on one's own data uses exactly the same methods.
+    that a comparison on one's own data uses exactly the same methods. Each recipe
+    fits the declared kind of signal: a transform that needs triaxial sensors
+    (rotation) is used only where the signal has them, so every recipe runs on
+    any valid data.
 
     Parameters
     ----------
     names : list of str, default=None
-        Keys of :data:`AUGMENTATION_METHODS`; ``None`` builds all of them.
+        Keys of :data:`AUGMENTATION_METHODS`; ``None`` builds every method that
+        fits ``classifier_input``.
     modalities : dict of str -> list of int, default=None
         Channel groups (e.g. ``{"acc": [0, 1, 2], "gyro": [3, 4, 5]}``), passed to
         every augmenter and generator; rotations need triaxial groups.
     channel_names : list of str, default=None
         Names of the channels, used in the generators' condition names.
     fs : float, default=1.0
-        Sampling frequency of the windows, in Hz.
+        Sampling frequency of the windows, in Hz (the EEG transforms shift
+        frequencies and mask durations in Hz and seconds).
     ratio : float, default=5.0
         Synthetic rows per real row of every augmenter.
     n_fft, hop_length : int, default=32, 8
@@ -107,13 +145,30 @@ def augmentation_methods(
         Parameters of the :class:`~skaugment.ConditionalDiffusionSampler` of the
         ``diff-*`` methods (e.g. ``{"strength": 0.5}``); the VAE and GAN methods
         use their generators' defaults.
+    signal : {"imu", "eeg", "generic"} or None, default=None
+        The kind of signal. ``"imu"``: triaxial inertial sensors, rotated by
+        ``transforms`` and ``time-freq``; ``"eeg"`` and ``"generic"``: no rotation.
+        ``None``: ``"imu"`` when ``modalities`` declares a group of exactly three
+        channels, ``"generic"`` otherwise.
+    classifier_input : {"spectrogram", "window"}, default="spectrogram"
+        What the classifier takes. ``"spectrogram"``: every recipe ends in the
+        returned STFT, the classifier's preprocessing. ``"window"`` (e.g. aeon's
+        MiniRocket, :class:`~skaugment.classifiers.InceptionTimeClassifier`): the
+        raw-window recipes run without the STFT and the returned preprocessing is
+        None; the recipes of :data:`SPECTROGRAM_METHODS` cannot feed such a
+        classifier and raise a ``ValueError``.
+    soft_labels : bool, default=True
+        Whether the classifier trains on label distributions, as skaugment's
+        classifiers do. False gives mixup ``labels="hard"``, which any
+        scikit-learn classifier takes.
 
     Returns
     -------
     methods : dict of str -> list of steps or None
         For ``compare_augmenters(..., methods)``; ``"none"`` maps to None.
-    preprocessing : SpectrogramTransformer
-        The step that turns windows into the classifier's input (``preprocessing=``).
+    preprocessing : SpectrogramTransformer or None
+        The step that turns windows into the classifier's input (``preprocessing=``);
+        None for a classifier of raw windows.
 
     Examples
     --------
@@ -122,8 +177,18 @@ def augmentation_methods(
     ...                                      modalities={"acc": [0, 1, 2]}, fs=50.0)
     >>> [type(s).__name__ for s in methods["transforms"]]
     ['SignalTransformAugmenter', 'SpectrogramTransformer']
+    >>> methods["transforms"][0].transforms
+    ('rotation', 'scaling', 'jitter')
     >>> methods["none"] is None, stft.n_fft
     (True, 32)
+
+    EEG windows for a classifier of raw windows: no rotation, no STFT.
+
+    >>> methods, pre = augmentation_methods(["none", "transforms", "eeg-transforms", "mixup"],
+    ...                                     signal="eeg", fs=100.0, ratio=1.0,
+    ...                                     classifier_input="window", soft_labels=False)
+    >>> pre is None, methods["transforms"][0].transforms, methods["mixup"][0].labels
+    (True, ('scaling', 'jitter'), 'hard')
     """
     from .. import (
         ConditionalDiffusionSampler,
@@ -145,14 +210,40 @@ def augmentation_methods(
     )
     from ..generators import MetricEditSampler, SenseGenSampler, StatisticalDiffusionSampler
 
-    names = list(AUGMENTATION_METHODS) if names is None else list(names)
+    if classifier_input not in ("spectrogram", "window"):
+        raise ValueError("classifier_input must be 'spectrogram' or 'window'; got "
+                         f"{classifier_input!r}.")
+    windows = classifier_input == "window"
+    if names is None:
+        names = [n for n in AUGMENTATION_METHODS if not (windows and n in SPECTROGRAM_METHODS)]
+    names = list(names)
     unknown = [n for n in names if n not in AUGMENTATION_METHODS]
     if unknown:
         raise ValueError(f"unknown method(s) {unknown}; known: {list(AUGMENTATION_METHODS)}.")
+    if windows:
+        spectral = [n for n in names if n in SPECTROGRAM_METHODS]
+        if spectral:
+            raise ValueError(
+                f"{spectral} generate spectrograms, which a classifier of raw windows cannot "
+                "take; leave them out or use a spectrogram classifier "
+                "(classifier_input='spectrogram').")
+    if signal is None:
+        triaxial = modalities is not None and any(len(c) == 3 for c in modalities.values())
+        signal = "imu" if triaxial else "generic"
+    elif signal not in SIGNALS:
+        raise ValueError(f"signal must be one of {list(SIGNALS)} or None; got {signal!r}.")
     stft_params = {"n_fft": n_fft, "hop_length": hop_length}
     stft = SpectrogramTransformer(fs=fs, **stft_params)
     generator_params = dict(generator_params or {})
     mods = modalities
+    # the raw-window steps end in the STFT only when the classifier takes spectrograms
+    tail = [] if windows else [stft]
+    time_freq = dict(_TIME_FREQ)
+    if signal != "imu":
+        time_freq["transforms"] = tuple(t for t in time_freq["transforms"] if t != "rotation")
+
+    def transforms(**params):
+        return SignalTransformAugmenter(modalities=mods, fs=fs, **params)
 
     def diffusion():
         return ConditionalDiffusionSampler(modalities=mods, channel_names=channel_names,
@@ -161,18 +252,21 @@ def augmentation_methods(
     def vae(**params):
         return ConditionalVAESampler(modalities=mods, channel_names=channel_names, **params)
 
+    def mixup():
+        return MixupAugmenter(ratio=ratio, labels="soft" if soft_labels else "hard")
+
     builders = {
         "none": lambda: None,
-        "transforms": lambda: [SignalTransformAugmenter(modalities=mods, ratio=ratio), stft],
-        "time-freq": lambda: [SignalTransformAugmenter(modalities=mods, ratio=ratio, **_TIME_FREQ),
-                              stft],
-        "mixup": lambda: [stft, MixupAugmenter(ratio=ratio)],
+        "transforms": lambda: [transforms(transforms=_TRANSFORMS[signal], ratio=ratio)] + tail,
+        "eeg-transforms": lambda: [transforms(ratio=ratio, **_EEG_TRANSFORMS)] + tail,
+        "time-freq": lambda: [transforms(ratio=ratio, **time_freq)] + tail,
+        "mixup": lambda: [mixup()] if windows else [stft, mixup()],
         "metric-edit": lambda: [stft, MetricDisturbAugmenter(
             generator=MetricEditSampler(modalities=mods, channel_names=channel_names),
             ratio=ratio)],
         "hybrid": lambda: [MetricEditAugmenter(
-            transforms=SignalTransformAugmenter(modalities=mods), modalities=mods,
-            ratio=ratio, **stft_params), stft],
+            transforms=transforms(transforms=_TRANSFORMS[signal]), modalities=mods,
+            ratio=ratio, **stft_params)] + tail,
         "diff-disturb": lambda: [stft, MetricDisturbAugmenter(generator=diffusion(), ratio=ratio)],
         "diff-disturb-lf": lambda: [stft, LabelFidelityFilter(
             MetricDisturbAugmenter(generator=diffusion(), ratio=ratio), threshold=0.9)],
@@ -192,13 +286,13 @@ def augmentation_methods(
             target=TEST_WINDOWS, ratio=ratio)],
         # no disturbance on top: the target's metrics are the request
         "hybrid-target": lambda: [MetricEditAugmenter(
-            transforms=SignalTransformAugmenter(modalities=mods, **_TIME_FREQ), target=TEST_WINDOWS,
-            low=0.0, high=0.0, modalities=mods, ratio=ratio, **stft_params), stft],
+            transforms=transforms(**time_freq), target=TEST_WINDOWS,
+            low=0.0, high=0.0, modalities=mods, ratio=ratio, **stft_params)] + tail,
         "diff-target": lambda: [stft, MetricTargetAugmenter(generator=diffusion(),
                                                             target=TEST_WINDOWS, ratio=ratio)],
-        "sensegen": lambda: [SenseGenSampler(ratio=ratio), stft],
-        "sfdm": lambda: [StatisticalDiffusionSampler(ratio=ratio), stft],
+        "sensegen": lambda: [SenseGenSampler(ratio=ratio)] + tail,
+        "sfdm": lambda: [StatisticalDiffusionSampler(ratio=ratio)] + tail,
         # the same windows; compare_augmenters changes how the classifier trains on them
-        "sfdm-pretrain": lambda: [StatisticalDiffusionSampler(ratio=ratio), stft],
+        "sfdm-pretrain": lambda: [StatisticalDiffusionSampler(ratio=ratio)] + tail,
     }
-    return {name: builders[name]() for name in names}, stft
+    return {name: builders[name]() for name in names}, (None if windows else stft)

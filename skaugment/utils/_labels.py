@@ -245,3 +245,42 @@ def one_hot_distribution(
     out = proba.view(LabelDistribution)
     out.classes = classes
     return out
+
+
+def takes_soft_labels(estimator) -> bool:
+    """Whether ``estimator`` (or a pipeline's last step) trains on label distributions.
+
+    skaugment's skorch classifiers do; scikit-learn's, aeon's and most others take 1-D
+    labels only. Read from the class hierarchy, so that asking imports nothing.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> takes_soft_labels(LogisticRegression())
+    False
+    """
+    final = estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
+    return any(cls.__name__ == "BaseNetClassifier" and cls.__module__.startswith("skaugment.")
+               for cls in type(final).__mro__)
+
+
+def check_soft_labels_accepted(y, estimator, source="an augmenter") -> None:
+    """Raise a ``ValueError`` naming the fix when soft labels meet a hard-label classifier.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> check_soft_labels_accepted(np.array([0, 1]), LogisticRegression())
+    >>> check_soft_labels_accepted(np.eye(2), LogisticRegression(), "mixup")
+    Traceback (most recent call last):
+    ...
+    ValueError: mixup returned soft labels (a table of class probabilities), which LogisticRegression cannot train on: ...
+    """
+    if np.ndim(y) == 2 and not takes_soft_labels(estimator):
+        final = estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
+        raise ValueError(
+            f"{source} returned soft labels (a table of class probabilities), which "
+            f"{type(final).__name__} cannot train on: only skaugment's classifiers take them. "
+            "Use MixupAugmenter(labels='hard'), which gives each mixed row the label of its "
+            "larger component.")
