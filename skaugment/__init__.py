@@ -42,11 +42,15 @@ _PUBLIC = {
     "TransformerClassifier": "skaugment.classifiers",
     "SATSDUClassifier": "skaugment.classifiers",
     "LSTMDiscriminatorClassifier": "skaugment.classifiers",
+    "InceptionTimeClassifier": "skaugment.classifiers",
+    "ResNetClassifier": "skaugment.classifiers",
     "DULoss": "skaugment.classifiers",
     # IMG2IMU: spectrogram images, contrastive pre-training, a linear probe
     "SpectrogramImageTransformer": "skaugment.img2imu",
     "MoCoPretrainer": "skaugment.img2imu",
     "IMG2IMUClassifier": "skaugment.img2imu",
+    # leak-free choice of an augmentation (or none) and its ratio, by inner CV
+    "AugmentationSelector": "skaugment.evaluation",
     # an imblearn Pipeline that states the sensor layout once
     "make_pipeline": "skaugment.pipeline",
 }

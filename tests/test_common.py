@@ -26,6 +26,7 @@ import pytest
 from imblearn.utils.estimator_checks import parametrize_with_checks as imblearn_checks
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
+from sklearn.neighbors import KNeighborsClassifier
 from sklearn.utils import estimator_checks as sk_checks
 from sklearn.utils.estimator_checks import parametrize_with_checks as sklearn_checks
 
@@ -34,6 +35,7 @@ from skaugment import (
     ConditionalGANSampler,
     ConditionalVAESampler,
     DeepSenseClassifier,
+    InceptionTimeClassifier,
     LSTMDiscriminatorClassifier,
     MetricDisturbAugmenter,
     MetricEditAugmenter,
@@ -43,6 +45,7 @@ from skaugment import (
     MetricKnowledgeAugmenter,
     MetricTargetAugmenter,
     MixupAugmenter,
+    ResNetClassifier,
     SATSDUClassifier,
     SenseGenSampler,
     SignalTransformAugmenter,
@@ -52,6 +55,8 @@ from skaugment import (
     TransformerClassifier,
 )
 from skaugment.augmenters import FeatureInterpolationAugmenter, LabelFidelityFilter
+from skaugment.classifiers import SubsampledRidgeClassifierCV
+from skaugment.evaluation import AugmentationSelector
 from skaugment.img2imu import IMG2IMUClassifier, MoCoPretrainer, SpectrogramImageTransformer
 from skaugment.datasets import make_synthetic_imu
 from skaugment.utils import one_hot_distribution
@@ -114,6 +119,13 @@ REGISTRY = {
         lambda: LabelFidelityFilter(SignalTransformAugmenter(transforms=["jitter"], ratio=1.0,
                                                              random_state=0), threshold=0.2),
         "ts"),
+    # a meta-estimator: a window augmenter and "none", features, k-NN, 2 inner folds
+    "AugmentationSelector": (
+        lambda: AugmentationSelector(
+            KNeighborsClassifier(3),
+            {"jitter": SignalTransformAugmenter(transforms=["jitter"], ratio=1.0)}, cv=2,
+            preprocessing=StatisticalFeatureExtractor(features=["mean", "std", "skewness"]),
+            random_state=0), "ts"),
     "DeepSenseClassifier": (
         lambda: DeepSenseClassifier(n_filters=4, hidden_size=4, max_epochs=1, device="cpu",
                                     random_state=0), "spec"),
@@ -134,6 +146,24 @@ REGISTRY = {
         # large enough to learn sklearn's tabular blobs (check_classifiers_train), still < 3 s
         lambda: SATSDUClassifier(widths=(8,), max_epochs=40, lr=1e-2, device="cpu",
                                  random_state=0), "ts"),
+    # tiny networks, trained long enough to learn sklearn's tabular blobs
+    # (check_classifiers_train); recipe="modern" (one-cycle schedule, label smoothing) kept
+    "InceptionTimeClassifier": (
+        lambda: InceptionTimeClassifier(n_filters=4, depth=3, kernel_sizes=(3, 5), bottleneck=4,
+                                        max_epochs=40, lr=1e-2, device="cpu", random_state=0),
+        "ts"),
+    "ResNetClassifier": (
+        lambda: ResNetClassifier(n_filters=(8,), kernel_sizes=(3, 3), max_epochs=40, lr=1e-2,
+                                 device="cpu", random_state=0), "ts"),
+}
+
+
+# Tabular estimators (2-D X, e.g. the ridge at the end of a ROCKET pipeline): scikit-learn's
+# checks are their own data's checks, so they run those (layers 1 and 2) and not layer 3.
+# max_cv_rows below the checks' row counts, so that the subsampled search is what runs.
+TABULAR = {
+    "SubsampledRidgeClassifierCV": lambda: SubsampledRidgeClassifierCV(max_cv_rows=40,
+                                                                       random_state=0),
 }
 
 
@@ -176,13 +206,16 @@ _SKORCH = {
 
 def _expected_failed_checks(estimator):
     name = type(estimator).__name__
+    if name in TABULAR:
+        return {}
     if hasattr(estimator, "fit_resample"):
         return _TABULAR_SAMPLER_CHECKS
     return {**_TWO_D_DATA, **(_SKORCH if name.endswith("Classifier") else {})}
 
 
 def _instances(samplers):
-    return [f() for f, _ in REGISTRY.values() if hasattr(f(), "fit_resample") == samplers]
+    factories = [f for f, _ in REGISTRY.values()] + ([] if samplers else list(TABULAR.values()))
+    return [f() for f in factories if hasattr(f(), "fit_resample") == samplers]
 
 
 # Checks that compare float32 network outputs at rtol 1e-7: the last bit of a torch
@@ -222,17 +255,19 @@ API_CHECKS = [
 
 def _api_cases():
     """(name, check) pairs; a listed expected failure runs and must fail (strict xfail)."""
-    for name in REGISTRY:
-        reasons = _expected_failed_checks(REGISTRY[name][0]())
+    factories = {**{name: f for name, (f, _) in REGISTRY.items()}, **TABULAR}
+    for name, factory in factories.items():
+        reasons = _expected_failed_checks(factory())
         for check in API_CHECKS:
             reason = reasons.get(check.__name__)
             marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
-            yield pytest.param(name, check, marks=marks, id=f"{name}-{check.__name__}")
+            yield pytest.param(name, factory, check, marks=marks,
+                               id=f"{name}-{check.__name__}")
 
 
-@pytest.mark.parametrize(("name", "check"), list(_api_cases()))
-def test_api_checks(name, check):
-    check(name, REGISTRY[name][0]())
+@pytest.mark.parametrize(("name", "factory", "check"), list(_api_cases()))
+def test_api_checks(name, factory, check):
+    check(name, factory())
 
 
 # -- layer 3: the same properties on data of the right shape ------------------------------

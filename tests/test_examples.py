@@ -21,7 +21,7 @@ def _run(name, cwd):
 
 def test_every_example_is_tested():
     tested = {"metric_control.py", "knowledge_augmentation.py", "grid_search_ratio.py",
-              "hybrid_augmentation.py"}
+              "hybrid_augmentation.py", "select_augmentation.py"}
     assert {p.name for p in EXAMPLES.glob("*.py")} == tested
 
 
@@ -68,3 +68,17 @@ def test_hybrid_augmentation_example(tmp_path):
     assert per_real == 5.0
     # the edit lands close to the requested metrics
     assert float(re.search(r"edit: ([\d.]+)%", out).group(1)) < 10
+
+
+def test_select_augmentation_example(tmp_path):
+    pytest.importorskip("aeon")
+    out = _run("select_augmentation.py", tmp_path)
+    rows = dict(re.findall(r"^  (\S+)\s+([\d.]+) ± [\d.]+", out, re.M))
+    assert set(rows) == {"none", "transforms@ratio=1", "time-freq@ratio=1", "mixup@ratio=1"}
+    (selected,) = re.findall(r"^selected: (\S+)$", out, re.M)
+    assert selected in rows
+    none, chosen = (float(a) for a in re.findall(r"accuracy ([\d.]+)$", out, re.M))
+    # MiniRocket on six activities of unseen subjects: far above chance (about 1/6)
+    assert none > 0.6 and chosen > 0.6
+    if selected == "none":
+        assert chosen == none

@@ -235,8 +235,9 @@ class SignalTransformAugmenter(WindowSamplerMixin, BaseEstimator):
     sample_indices_ : ndarray of shape (n_samples + n_generated,), int
         For every output row, the index of its real source row (itself for a real
         row).
-    transforms_applied_ : ndarray of shape (n_generated, len(transforms_)), bool
-        Which time-domain transforms each synthetic row went through.
+    transforms_applied_ : ndarray of shape (n_generated, n_time_transforms), bool
+        Which time-domain transforms each synthetic row went through, one column per
+        entry of ``transforms_``.
     spectral_transforms_applied_ : ndarray of shape (n_generated, len(spectral_transforms)), bool
         Which spectral transform each synthetic row went through (one per row, or
         none when ``spectral_transforms`` is empty).

@@ -8,12 +8,14 @@ scaler whose statistics are learned at fit too. A concrete classifier provides
 - an ``__init__`` with an explicit signature whose body is
   ``super().__init__(**_init_arguments(locals()))``: every parameter of that signature
   that skorch does not know and that is not a training parameter of this base
-  (``n_steps``, ``gradient_clip``, ``random_state``) is an *architecture parameter*,
+  (``n_steps``, ``gradient_clip``, ``augmentation``, ``random_state``, and those a
+  subclass adds to ``_training_params``) is an *architecture parameter*,
   stored as an attribute and passed by name to ``_build_network``; the rest goes to
   skorch, which routes ``optimizer__*``, ``criterion__*``, ``iterator_train__*``, ...
   by prefix as usual;
-- ``_input_kind``: ``"spectrogram"`` (4-D input) or ``"any"`` (3-D raw windows or 4-D
-  spectrograms, chosen from the input's ndim at fit);
+- ``_input_kind``: ``"spectrogram"`` (4-D input), ``"time_series"`` (3-D raw windows; a
+  2-D array is one channel) or ``"any"`` (3-D raw windows or 4-D spectrograms, chosen
+  from the input's ndim at fit);
 - ``_build_network(input_shape, n_classes, **architecture)``: the torch module, which
   maps scaled input to class logits. A ``modalities`` architecture parameter reaches
   it validated against the data (``modalities_``).
@@ -23,12 +25,16 @@ plain skorch net (or braindecode's ``EEGClassifier(module=...)``), where they ar
 ``module__*`` parameters, every ``module__*`` parameter is rejected at fit with a
 ``ValueError`` naming the parameter to use instead.
 
-Two things are shared by all of them. The training length defaults to a number of
+Three things are shared by all of them. The training length defaults to a number of
 gradient steps (``max_epochs="auto"``, ``n_steps``) rather than of epochs, so that
 a training set made six times larger by augmentation is not also trained six times
 longer. And the targets may be soft: a 2-D table of class probabilities (a
 :class:`~skaugment.utils.LabelDistribution`, e.g. from mixup) is trained
-on with cross-entropy against the rows.
+on with cross-entropy against the rows. And the training batches may be augmented
+on the fly (``augmentation``): every training batch goes through skaugment samplers
+or callables with fresh randomness each epoch, as braindecode's
+``AugmentedDataLoader`` does, while validation batches and ``predict`` never do
+(see ``_augmentation.py``).
 """
 
 import contextlib
@@ -46,6 +52,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.metadata_routing import _routing_enabled, process_routing
 from sklearn.utils.validation import column_or_1d
 from sklearn.utils._param_validation import (
+    HasMethods,
     Interval,
     Options,
     StrOptions,
@@ -60,6 +67,7 @@ from ..utils import check_labels, check_modalities, check_spectrogram, check_tim
 from ..utils._docstring import _verbose_docstring
 from ..utils._labels import LabelDistribution, label_distribution
 from ..utils._torch import resolve_device, seed_from_random_state, torch_generator
+from ._augmentation import AugmentedIterator, BatchAugmentation, check_augmentation
 
 __all__ = ["BaseNetClassifier", "masked_mean", "frame_mask"]
 
@@ -69,7 +77,7 @@ _STD_FLOOR = 1e-6
 
 # Parameters this base adds to skorch's for the training loop; every other parameter
 # of a classifier's __init__ that skorch does not know describes its network.
-_TRAINING_PARAMS = ("n_steps", "gradient_clip", "random_state")
+_TRAINING_PARAMS = ("n_steps", "gradient_clip", "augmentation", "random_state")
 
 _NAMED = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
 
@@ -236,7 +244,10 @@ _budget_attributes_docstring = """n_epochs_ : int
         Epochs the network has been trained since it was last initialised (fewer
         than planned when a callback such as early stopping ended training).
     n_steps_ : int
-        Gradient (optimizer) steps taken over those epochs.""".rstrip()
+        Gradient (optimizer) steps taken over those epochs.
+    augmentation_ : object or None
+        The ``augmentation`` as applied to the training batches, resolved for the
+        training data at fit; None without augmentation.""".rstrip()
 
 # The library's verbose (see _verbose_docstring), and what it shows for a classifier.
 _net_verbose_docstring = (
@@ -256,6 +267,44 @@ _skorch_kwargs_docstring = """**kwargs
         ``module__<name>`` with ``<name>`` a parameter above, it says to pass
         ``<name>=`` instead).""".rstrip()
 
+# Docstring of the on-the-fly augmentation, shared by every classifier.
+_augmentation_docstring = """augmentation : sampler, callable, list of them or None, default=None
+        On-the-fly augmentation of the training batches (braindecode's
+        ``AugmentedDataLoader``): each training batch is transformed anew, with
+        fresh randomness every epoch, before the network sees it; validation
+        batches (``train_split``) and ``predict``/``predict_proba`` never are.
+        Accepted:
+
+        - a :class:`~skaugment.augmenters.SignalTransformAugmenter` (raw windows
+          only: a ``ValueError`` at fit for 4-D input): each row of a batch is
+          replaced, with probability ``ratio / (1 + ratio)``, by a transformed
+          copy of itself, drawn as one synthetic row of its ``fit_resample``
+          (its ``transforms``, ``n_transforms``, ``spectral_transforms``,
+          ``transform_params``, ``modalities``, ...);
+        - a :class:`~skaugment.augmenters.MixupAugmenter` (any input): each row,
+          with probability ``ratio / (1 + ratio)``, is mixed with a partner drawn
+          from the batch, ``lambda ~ Beta(alpha, alpha)``, and its target becomes
+          the mixed class probabilities (trained on with cross-entropy against
+          the rows);
+        - a callable ``f(X_batch, y_batch, rng) -> (X_batch, y_batch)``: ``X_batch``
+          a float32 array of the batch's rows as given to fit (before the
+          network's own scaling), ``y_batch`` the *encoded* labels (int64,
+          ``0 .. n_classes - 1`` in the order of ``classes_``) or a float32 table
+          of class probabilities, ``rng`` a :class:`numpy.random.RandomState`;
+          it returns rows of the same shape and either kind of targets;
+        - a list of these, applied in order.
+
+        ``ratio / (1 + ratio)`` keeps ``ratio``'s meaning: the training batches
+        hold, on average, the share of synthetic rows that the sampler's
+        ``fit_resample`` with the same ``ratio`` gives (``ratio=1``: half). A
+        sampler's ``sampling_strategy`` must be None, and its ``random_state`` is
+        not used: the classifier's ``random_state`` seeds the augmentation, so
+        the same ``random_state`` gives the same fit. A sampler's parameters are
+        grid-searchable as ``augmentation__<param>`` (e.g.
+        ``augmentation__ratio``). An offline augmenter (a generator, a
+        metric-space augmenter) goes in an imblearn pipeline before the
+        classifier instead.""".rstrip()
+
 _Net = TypeVar("_Net", bound="BaseNetClassifier")
 
 # Types of the parameters the classifiers share, for their signatures.
@@ -266,6 +315,7 @@ CriterionArg = Callable[..., torch.nn.Module]
 TrainSplitArg = Callable[..., Any] | None
 CallbacksArg = list[Callback | tuple[str, Callback]] | Literal["disable"] | None
 DeviceArg = str | torch.device
+AugmentationArg = Any
 RandomStateArg = int | np.random.RandomState | None
 
 
@@ -338,6 +388,8 @@ class BaseNetClassifier(TimeSeriesTagsMixin, NeuralNetClassifier):
         "random_state": ["random_state"],
         "classes": [None, "array-like"],
         "gradient_clip": [None, Interval(numbers.Real, 0, None, closed="neither")],
+        # each item's type is checked again, with a message of its own, at fit
+        "augmentation": [None, callable, list, tuple, HasMethods(["fit_resample"])],
         # skorch's own plumbing: skorch validates these itself when it initialises.
         **{
             name: "no_validation"
@@ -350,6 +402,10 @@ class BaseNetClassifier(TimeSeriesTagsMixin, NeuralNetClassifier):
     # Optimizer keyword defaults of the reference implementation, applied under any
     # user ``optimizer__*`` value and only when the optimizer accepts them.
     _optimizer_defaults = {}
+
+    # Parameters of the training loop rather than of the network (a subclass may add
+    # its own); the other parameters it adds describe the network.
+    _training_params = _TRAINING_PARAMS
 
     def __init__(self, **params: Any) -> None:
         # skorch stores ``module`` as a parameter; these classifiers build theirs at
@@ -370,7 +426,33 @@ class BaseNetClassifier(TimeSeriesTagsMixin, NeuralNetClassifier):
     @classmethod
     def _architecture_param_names(cls) -> tuple[str, ...]:
         """The parameters that describe the network: passed by name to ``_build_network``."""
-        return tuple(name for name in cls._own_param_names() if name not in _TRAINING_PARAMS)
+        return tuple(name for name in cls._own_param_names() if name not in cls._training_params)
+
+    def set_params(self, **params: Any):
+        """Set parameters; ``<param>__<key>`` sets ``key`` of an estimator-valued parameter.
+
+        skorch reads every ``<prefix>__<key>`` as a keyword for a part it builds
+        (``optimizer__``, ``criterion__``, ...); for this class's own parameters
+        whose value is an estimator (e.g. ``augmentation``), the nested parameters
+        are set on that estimator, as scikit-learn does, so that grid searches
+        over ``augmentation__ratio`` work.
+        """
+        own = set(self._own_param_names())
+        nested = {}
+        for key in list(params):
+            name, sep, sub = key.partition("__")
+            if sep and name in own:
+                nested.setdefault(name, {})[sub] = params.pop(key)
+        super().set_params(**params)
+        for name, sub_params in nested.items():
+            value = getattr(self, name)
+            if not hasattr(value, "set_params"):
+                raise ValueError(
+                    f"Invalid parameter {name}__{next(iter(sub_params))!r} for {type(self).__name__}: "
+                    f"{name} is {value!r}, which has no parameters to set."
+                )
+            value.set_params(**sub_params)
+        return self
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -472,6 +554,11 @@ class BaseNetClassifier(TimeSeriesTagsMixin, NeuralNetClassifier):
             # every epoch gets a new order.
             kwargs["generator"] = torch_generator(getattr(self, "seed_", 0) + 1)
         iterator = getattr(self, prefix)(dataset, **kwargs)
+        augmentation = vars(self).get("augmentation_")
+        rng = vars(self).get("_augmentation_rng")
+        if training and augmentation is not None and rng is not None:
+            # only the training batches of a fit; validation and prediction never
+            iterator = AugmentedIterator(iterator, augmentation, rng)
         if training and "_steps_left" in vars(self):
             return _StepLimitedIterator(iterator, self)
         return iterator
@@ -678,7 +765,17 @@ class BaseNetClassifier(TimeSeriesTagsMixin, NeuralNetClassifier):
             self.modalities_ = check_modalities(self.modalities, X.shape[1])
         self._fit_scaling(X)
         self.seed_ = seed_from_random_state(self.random_state)
+        self._fit_augmentation(X, y_enc)
         return X, y_enc
+
+    def _fit_augmentation(self, X, y_enc):
+        """Resolve ``augmentation`` for this data into ``augmentation_`` (None: none)."""
+        check_augmentation(self.augmentation, owner=type(self).__name__)
+        augmentation = BatchAugmentation(
+            self.augmentation, X, np.asarray(y_enc), self.n_classes_, self.input_mode_,
+            owner=type(self).__name__,
+        )
+        self.augmentation_ = augmentation if len(augmentation) else None
 
     # -- skorch overrides ----------------------------------------------------------------
 
@@ -732,12 +829,18 @@ class BaseNetClassifier(TimeSeriesTagsMixin, NeuralNetClassifier):
             # the last epoch stops after exactly n_steps batches in all: rounding up to
             # whole epochs would give a larger training set more steps
             vars(self)["_steps_left"] = int(self.n_steps)
+        # The augmentation's randomness, one stream per fit (or partial fit) drawn from
+        # its seed: fresh transforms every batch and epoch, the same for the same seed.
+        vars(self)["_augmentation_rng"] = np.random.RandomState(
+            np.random.SeedSequence([int(getattr(self, "seed_", 0)), 2]).generate_state(1)[0]
+        )
         try:
             with self._progress_bar(self.max_epochs if epochs is None else epochs):
                 return super().fit_loop(X, y, epochs=epochs, _routing_method=_routing_method, **fit_params)
         finally:
             vars(self).pop("_presplit_datasets", None)
             vars(self).pop("_steps_left", None)
+            vars(self).pop("_augmentation_rng", None)
 
     @contextlib.contextmanager
     def _progress_bar(self, n_epochs):
@@ -861,6 +964,7 @@ class BaseNetClassifier(TimeSeriesTagsMixin, NeuralNetClassifier):
             return self.fit(X, y, **fit_params)
         X = self._check_X(X, reset=False)
         y_enc = self._encode_labels(y, X.shape[0])
+        self._fit_augmentation(X, y_enc)
         # A new seed per call keeps repeated partial fits from replaying one shuffle.
         self.seed_ = seed_from_random_state(self.seed_ + len(self.history))
         with self._resolved_device(), self._seeded_torch(self.seed_):

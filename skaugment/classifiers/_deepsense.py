@@ -10,6 +10,7 @@ from torch import nn
 
 from ..utils._docstring import Substitution, _device_docstring, _random_state_docstring
 from ._base import (
+    AugmentationArg,
     BaseNetClassifier,
     CallbacksArg,
     CriterionArg,
@@ -19,6 +20,7 @@ from ._base import (
     OptimizerArg,
     RandomStateArg,
     TrainSplitArg,
+    _augmentation_docstring,
     _budget_attributes_docstring,
     _budget_docstring,
     _init_arguments,
@@ -138,6 +140,7 @@ class DeepSenseNetwork(nn.Module):
     device=_device_docstring,
     verbose=_net_verbose_docstring,
     skorch_kwargs=_skorch_kwargs_docstring,
+    augmentation=_augmentation_docstring,
     random_state=_random_state_docstring,
     budget=_budget_docstring,
     budget_attributes=_budget_attributes_docstring,
@@ -193,6 +196,7 @@ class DeepSenseClassifier(BaseNetClassifier):
     callbacks : list or None, default=None
         Extra skorch callbacks. Scoring callbacks see the *encoded* labels
         (``0 .. n_classes - 1``, in the order of ``classes_``).
+    %(augmentation)s
     gradient_clip : float or None, default=5.0
         Gradient norm clipping (a skorch ``GradientNormClipping`` callback); ``None``
         disables it.
@@ -275,6 +279,7 @@ class DeepSenseClassifier(BaseNetClassifier):
         criterion: CriterionArg = torch.nn.CrossEntropyLoss,
         train_split: TrainSplitArg = None,
         callbacks: CallbacksArg = None,
+        augmentation: AugmentationArg = None,
         gradient_clip: float | None = 5.0,
         device: DeviceArg = "auto",
         verbose: int = 0,

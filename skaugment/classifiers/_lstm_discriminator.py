@@ -13,6 +13,7 @@ from torch import nn
 
 from ..utils._docstring import Substitution, _device_docstring, _random_state_docstring
 from ._base import (
+    AugmentationArg,
     BaseNetClassifier,
     CallbacksArg,
     CriterionArg,
@@ -21,6 +22,7 @@ from ._base import (
     OptimizerArg,
     RandomStateArg,
     TrainSplitArg,
+    _augmentation_docstring,
     _budget_attributes_docstring,
     _budget_docstring,
     _init_arguments,
@@ -81,6 +83,7 @@ class LSTMDiscriminatorNetwork(nn.Module):
     device=_device_docstring,
     verbose=_net_verbose_docstring,
     skorch_kwargs=_skorch_kwargs_docstring,
+    augmentation=_augmentation_docstring,
     random_state=_random_state_docstring,
     budget=_budget_docstring,
     budget_attributes=_budget_attributes_docstring,
@@ -134,6 +137,7 @@ class LSTMDiscriminatorClassifier(BaseNetClassifier):
         skorch's validation split (``None``: train on everything).
     callbacks : list or None, default=None
         Extra skorch callbacks; scoring callbacks see encoded labels.
+    %(augmentation)s
     gradient_clip : float or None, default=1.0
         Gradient norm clipping (recurrent networks' exploding gradients); ``None``
         disables it.
@@ -197,6 +201,7 @@ class LSTMDiscriminatorClassifier(BaseNetClassifier):
         criterion: CriterionArg = torch.nn.CrossEntropyLoss,
         train_split: TrainSplitArg = None,
         callbacks: CallbacksArg = None,
+        augmentation: AugmentationArg = None,
         gradient_clip: float | None = 1.0,
         device: DeviceArg = "auto",
         verbose: int = 0,

@@ -18,6 +18,7 @@ from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.linear_model import RidgeClassifier, RidgeClassifierCV
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils._validation import check_rng
@@ -111,6 +112,7 @@ class SubsampledRidgeClassifierCV(ClassifierMixin, BaseEstimator):
         self
         """
         X, y = validate_data(self, X, y, dtype=[np.float64, np.float32])
+        check_classification_targets(y)
         alphas = np.asarray(self.alphas, dtype=np.float64).ravel()
         if alphas.size == 0 or not np.all(alphas > 0):
             raise ValueError(f"alphas must be positive numbers; got {self.alphas!r}.")

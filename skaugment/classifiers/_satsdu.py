@@ -10,6 +10,7 @@ from torch import nn
 
 from ..utils._docstring import Substitution, _device_docstring, _random_state_docstring
 from ._base import (
+    AugmentationArg,
     BaseNetClassifier,
     CallbacksArg,
     CriterionArg,
@@ -19,6 +20,7 @@ from ._base import (
     OptimizerArg,
     RandomStateArg,
     TrainSplitArg,
+    _augmentation_docstring,
     _budget_attributes_docstring,
     _budget_docstring,
     _init_arguments,
@@ -204,6 +206,7 @@ class SATSNetwork(nn.Module):
     device=_device_docstring,
     verbose=_net_verbose_docstring,
     skorch_kwargs=_skorch_kwargs_docstring,
+    augmentation=_augmentation_docstring,
     random_state=_random_state_docstring,
     budget=_budget_docstring,
     budget_attributes=_budget_attributes_docstring,
@@ -255,6 +258,7 @@ class SATSDUClassifier(BaseNetClassifier):
         skorch's validation split (``None``: train on everything).
     callbacks : list or None, default=None
         Extra skorch callbacks; scoring callbacks see encoded labels.
+    %(augmentation)s
     gradient_clip : float or None, default=5.0
     %(device)s
     %(verbose)s
@@ -315,6 +319,7 @@ class SATSDUClassifier(BaseNetClassifier):
         criterion: CriterionArg = DULoss,
         train_split: TrainSplitArg = None,
         callbacks: CallbacksArg = None,
+        augmentation: AugmentationArg = None,
         gradient_clip: float | None = 5.0,
         device: DeviceArg = "auto",
         verbose: int = 0,

@@ -12,6 +12,7 @@ from sklearn.utils._param_validation import Interval
 from torch import nn
 
 from ..classifiers._base import (
+    AugmentationArg,
     BaseNetClassifier,
     CallbacksArg,
     CriterionArg,
@@ -20,6 +21,7 @@ from ..classifiers._base import (
     OptimizerArg,
     RandomStateArg,
     TrainSplitArg,
+    _augmentation_docstring,
     _budget_attributes_docstring,
     _init_arguments,
     _net_verbose_docstring,
@@ -66,6 +68,7 @@ class IMG2IMUNetwork(nn.Module):
     device=_device_docstring,
     verbose=_net_verbose_docstring,
     skorch_kwargs=_skorch_kwargs_docstring,
+    augmentation=_augmentation_docstring,
     random_state=_random_state_docstring,
     budget_attributes=_budget_attributes_docstring,
 )
@@ -117,6 +120,7 @@ class IMG2IMUClassifier(BaseNetClassifier):
     criterion : torch criterion class, default=torch.nn.CrossEntropyLoss
     train_split : callable or None, default=None
     callbacks : list or None, default=None
+    %(augmentation)s
     gradient_clip : float or None, default=None
     %(device)s
     %(verbose)s
@@ -173,6 +177,7 @@ class IMG2IMUClassifier(BaseNetClassifier):
         criterion: CriterionArg = torch.nn.CrossEntropyLoss,
         train_split: TrainSplitArg = None,
         callbacks: CallbacksArg = None,
+        augmentation: AugmentationArg = None,
         gradient_clip: float | None = None,
         device: DeviceArg = "auto",
         verbose: int = 0,
