@@ -100,7 +100,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dataset", default="hapt")
     parser.add_argument("--classifier", default="minirocket",
-                        choices=["minirocket", "multirocket", "inceptiontime"])
+                        choices=["minirocket", "multirocket", "inceptiontime", "resnet"])
     parser.add_argument("--methods", nargs="*", default=None,
                         help="recipes (default: transforms, time-freq, mixup, hybrid on "
                              "HAPT; eeg-transforms instead of hybrid's IMU transforms on EEG)")

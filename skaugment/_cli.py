@@ -36,7 +36,7 @@ def _add_common(cmd, preset_help):
                           + "; ".join(f"{k}: {v}" for k, v in AUGMENTATION_METHODS.items()))
     cmd.add_argument("--classifier", choices=CLASSIFIERS, default="deepsense",
                      help="downstream classifier (default: deepsense). deepsense, transformer "
-                          "and satsdu take spectrograms; inceptiontime, minirocket and "
+                          "and satsdu take spectrograms; inceptiontime, resnet, minirocket and "
                           "multirocket (aeon's, the 'aeon' extra) take raw windows, and the "
                           "recipes then run without the STFT; the spectrogram generators' "
                           "methods are left out of a preset for them")

@@ -15,10 +15,10 @@ __all__ = ["CLASSIFIERS", "DATASETS", "PRESETS", "WINDOW_CLASSIFIERS", "make_cla
            "run_compare", "run_demo"]
 
 #: The CLI's classifiers. The first three take spectrograms; the others raw windows.
-CLASSIFIERS = ("deepsense", "transformer", "satsdu", "inceptiontime", "minirocket",
+CLASSIFIERS = ("deepsense", "transformer", "satsdu", "inceptiontime", "resnet", "minirocket",
                "multirocket")
 #: Classifiers of raw windows: the recipes run without the STFT.
-WINDOW_CLASSIFIERS = ("inceptiontime", "minirocket", "multirocket")
+WINDOW_CLASSIFIERS = ("inceptiontime", "resnet", "minirocket", "multirocket")
 _ROCKETS = ("minirocket", "multirocket")
 
 #: Data sets of the CLI: HAPT (IMU, cross-subject splits) and the UEA EEG/MEG sets of
@@ -75,6 +75,10 @@ def make_classifier(name, modalities, **params):
         from skaugment.classifiers import InceptionTimeClassifier
 
         return InceptionTimeClassifier(**params)
+    if name == "resnet":
+        from skaugment.classifiers import ResNetClassifier
+
+        return ResNetClassifier(**params)
     if name in _ROCKETS:
         try:
             from aeon.classification.convolution_based import (

@@ -1,12 +1,13 @@
-"""The README's Python blocks run, in order, as a reader would run them, CI-sized.
+"""The Python blocks of the README and docs/usage.md run, in order, as a reader would run them, CI-sized.
 
-The blocks are executed as they are written, one after the other in one namespace
-(later blocks use ``hapt`` and ``pipe`` of the first). Only the cost is changed,
-by standing in for four names the blocks import, so that the blocks themselves
-show the real settings:
+The blocks of ``README.md`` and then of ``docs/usage.md`` are executed as they are
+written, one after the other in one namespace (the usage page goes on from the
+README: its blocks use ``hapt``, ``pipe`` and ``train`` of the README's). Only the
+cost is changed, by standing in for names the blocks import, so that the blocks
+themselves show the real settings:
 
 ========================================  =============================================
-README name                               CI-sized stand-in
+name in the blocks                        CI-sized stand-in
 ========================================  =============================================
 ``skaugment.datasets.load_hapt()``        the real HAPT windows, 2 per subject and
                                           activity (all 30 subjects, 360 windows)
@@ -15,14 +16,22 @@ README name                               CI-sized stand-in
 ``ConditionalDiffusionSampler(...)``      the same class, one epoch of a tiny U-Net,
                                           one sampling step, no metric guidance
 ``GroupHoldoutSplit(n_repeats=r)``        ``n_repeats=min(r, 2)``
+``MiniRocketClassifier(...)`` (aeon)      the same class, 84 kernels (aeon's least)
+                                          unless the block sets ``n_kernels``
 ========================================  =============================================
 
-The test checks that the blocks really got the stand-ins (a README that imports
-them some other way fails here instead of training at full size), then checks what
-each block promises, not only that it ran. Tracebacks point at README.md lines.
+The blocks that need an optional package (Dask, aeon) run in their own tests, which
+skip without it, after all the others. The test checks that the blocks really got
+the stand-ins (a block that imports them some other way fails here instead of
+training at full size), then checks what each block promises, not only that it
+ran. Tracebacks point at the lines of the file the block is in.
 """
 
+import contextlib
 import functools
+import importlib
+import io
+import os
 import re
 from pathlib import Path
 
@@ -30,23 +39,37 @@ import numpy as np
 import pytest
 from sklearn.utils import Bunch
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+USAGE = ROOT / "docs" / "usage.md"
+PAGES = (README, USAGE)  # run in this order, in one namespace
 PER_SUBJECT_AND_ACTIVITY = 2
 TINY_DEEPSENSE = dict(n_steps=5, n_filters=8, hidden_size=16)
 TINY_DIFFUSION = dict(base_channels=4, max_epochs=1, batch_size=32, train_steps=10, sample_steps=1,
                       metric_guidance=0.0, device="cpu")
+TINY_MINIROCKET = dict(n_kernels=84)
+# blocks that need an optional package: the marker in their code -> the module to import
+OPTIONAL = {"dask": "dask.distributed", "aeon": "aeon"}
 
 
-def python_blocks():
-    """``[(first line number, code)]`` of the README's fenced ``python`` blocks."""
-    text = README.read_text()
-    return [(text.count("\n", 0, m.start(1)) + 1, m.group(1))
-            for m in re.finditer(r"^```python\n(.*?)^```", text, re.M | re.S)]
+def python_blocks(pages=PAGES):
+    """``[(page, first line number, code)]`` of the pages' fenced ``python`` blocks, in order."""
+    blocks = []
+    for page in pages:
+        text = page.read_text()
+        blocks += [(page, text.count("\n", 0, m.start(1)) + 1, m.group(1))
+                   for m in re.finditer(r"^```python\n(.*?)^```", text, re.M | re.S)]
+    return blocks
 
 
-def run_block(line, code, namespace):
-    # pad so that line numbers in a traceback are README.md's
-    exec(compile("\n" * (line - 1) + code, str(README), "exec"), namespace)
+def _needs(code):
+    """The optional package a block needs (a key of ``OPTIONAL``), or None."""
+    return next((marker for marker in OPTIONAL if marker in code), None)
+
+
+def run_block(page, line, code, namespace):
+    # pad so that line numbers in a traceback are the page's
+    exec(compile("\n" * (line - 1) + code, str(page), "exec"), namespace)
 
 
 def _small_hapt(full):
@@ -86,19 +109,32 @@ def stand_ins(hapt):
         (skaugment.evaluation, "GroupHoldoutSplit"):
             _at_most_two_repeats(skaugment.evaluation.GroupHoldoutSplit),
     }
+    try:  # the aeon extra: the block that needs it skips without it
+        rockets = importlib.import_module("aeon.classification.convolution_based")
+    except ImportError:
+        pass
+    else:
+        subs[(rockets, "MiniRocketClassifier")] = functools.partial(
+            rockets.MiniRocketClassifier, **TINY_MINIROCKET)
     with pytest.MonkeyPatch.context() as mp:
         for (module, name), value in subs.items():
             mp.setattr(module, name, value)
         yield {name: value for (_, name), value in subs.items()}
 
 
+@contextlib.contextmanager
+def _in_folder(folder):
+    cwd = os.getcwd()
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(cwd)
+
+
 @pytest.fixture(scope="module")
 def readme(stand_ins, tmp_path_factory):
     """The namespace after every block that needs no optional package, and their output."""
-    import contextlib
-    import io
-    import os
-
     import joblib.memory
     from joblib.externals.loky import get_reusable_executor
 
@@ -106,20 +142,25 @@ def readme(stand_ins, tmp_path_factory):
     # hashes left by earlier tests (with them, the grid search below cached 1 fit, not 4).
     get_reusable_executor().shutdown(wait=True)
     joblib.memory._FUNCTION_HASHES.clear()
-    blocks = [(line, code) for line, code in python_blocks() if "dask" not in code]
+    blocks = [block for block in python_blocks() if _needs(block[2]) is None]
     namespace, out = {"__name__": "readme"}, io.StringIO()
     workdir = tmp_path_factory.mktemp("readme")  # where the blocks' relative paths land
-    cwd = os.getcwd()
-    os.chdir(workdir)
-    try:
-        with contextlib.redirect_stdout(out):
-            for line, code in blocks:
-                run_block(line, code, namespace)
-    finally:
-        os.chdir(cwd)
+    with _in_folder(workdir), contextlib.redirect_stdout(out):
+        for page, line, code in blocks:
+            run_block(page, line, code, namespace)
     namespace["_cwd"] = workdir
     namespace["_stdout"] = out.getvalue()
     return namespace
+
+
+def _run_optional(readme, marker):
+    """Run the one block that needs ``OPTIONAL[marker]`` after all the others; skip without it."""
+    pytest.importorskip(OPTIONAL[marker], reason=f"the {marker} block needs {OPTIONAL[marker]}")
+    (page, line, code), = [block for block in python_blocks() if _needs(block[2]) == marker]
+    namespace, out = dict(readme), io.StringIO()
+    with _in_folder(readme["_cwd"]), contextlib.redirect_stdout(out):
+        run_block(page, line, code, namespace)
+    return namespace, out.getvalue()
 
 
 def _generator_fits(folder):
@@ -128,11 +169,17 @@ def _generator_fits(folder):
             for p in Path(folder).rglob("_fit_generator/*/output.pkl")}
 
 
-def test_readme_has_the_blocks_this_file_checks():
-    codes = [code for _, code in python_blocks()]
-    # pipeline, comparison, grid search, Dask (a new block runs too, unchecked)
+def test_pages_have_the_blocks_this_file_checks():
+    # the README is a newcomer's page: one example; the rest is in docs/usage.md
+    readme_codes = [code for _, _, code in python_blocks([README])]
+    assert len(readme_codes) == 1, [c.splitlines()[0] for c in readme_codes]
+    assert "make_pipeline(" in readme_codes[0]
+    codes = [code for _, _, code in python_blocks([USAGE])]
+    # comparison, recipe selection (aeon), grid search, Dask (a new block runs too, unchecked)
     assert len(codes) >= 4, [c.splitlines()[0] for c in codes]
-    assert sum("dask" in c for c in codes) == 1
+    assert "compare_augmenters(" in codes[0]
+    assert sum(_needs(c) == "aeon" for c in codes) == 1
+    assert sum(_needs(c) == "dask" for c in codes) == 1
 
 
 def test_blocks_got_the_ci_sized_stand_ins(readme, stand_ins):
@@ -175,20 +222,35 @@ def test_grid_search_block_shares_one_generator_fit_per_fold(readme):
     assert len(_generator_fits(readme["_cwd"] / "skaugment_cache")) == 4
 
 
-def test_dask_block_reuses_the_cache(readme):
-    pytest.importorskip("dask.distributed", reason="needs dask[distributed] (the dev extra)")
-    import os
+def test_selection_block_chooses_on_the_training_subjects(readme, stand_ins):
+    namespace, out = _run_optional(readme, "aeon")
+    assert namespace["MiniRocketClassifier"] is stand_ins["MiniRocketClassifier"]
+    selector, recipes = namespace["selector"], namespace["recipes"]
+    hapt, train = namespace["hapt"], namespace["train"]
+    assert selector.classifier.n_kernels == TINY_MINIROCKET["n_kernels"]
+    # raw-window recipes (no STFT) and mixup with hard labels, which MiniRocket can train on
+    assert list(recipes) == ["transforms", "time-freq", "mixup"]
+    labels = [v for step in recipes["mixup"] for k, v in step.get_params().items() if k == "labels"]
+    assert labels == ["hard"]
+    # no augmentation and every recipe at both ratios, on the same 3 folds of subjects
+    assert selector.n_splits_ == 3
+    expected = ["none"] + [f"{name}@ratio={r}" for name in recipes for r in (1, 2)]
+    assert selector.cv_results_["candidate"].tolist() == expected
+    assert selector.best_candidate_ == selector.selection_["chosen"]
+    assert selector.best_candidate_ in expected
+    # the choice was refitted on the training subjects' rows (and its synthetic ones) only
+    ratio = selector.best_ratio_ or 0.0
+    assert selector.best_estimator_[-1].n_cases_ == round(train.sum() * (1 + ratio))
+    assert f"chosen: {selector.best_candidate_}\n" in out
+    accuracy = float(re.search(r"accuracy on unseen subjects: ([\d.]+)", out)[1])
+    assert accuracy == pytest.approx(selector.score(hapt.data[~train], hapt.target[~train]),
+                                     abs=5e-4)
 
-    (line, code), = [(line, code) for line, code in python_blocks() if "dask" in code]
-    namespace = dict(readme)
+
+def test_dask_block_reuses_the_cache(readme):
     cache = readme["_cwd"] / "skaugment_cache"
     before = _generator_fits(cache)
-    cwd = os.getcwd()
-    os.chdir(readme["_cwd"])
-    try:
-        run_block(line, code, namespace)
-    finally:
-        os.chdir(cwd)
+    namespace, _ = _run_optional(readme, "dask")
     assert namespace["search"].best_params_  # refitted on the Dask workers' scores
     # every generator came from the cache: none was fitted (and written) again
     assert len(before) == 4 and _generator_fits(cache) == before

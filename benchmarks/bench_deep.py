@@ -1,0 +1,166 @@
+"""Raw-window networks on HAPT and the EEG sets: none, offline x5 and on-the-fly augmentation.
+
+Run by hand (not a test)::
+
+    OMP_NUM_THREADS=2 python benchmarks/bench_deep.py --classifier resnet --splits 1 \\
+        --first-split k --tag split<k>
+    python benchmarks/merge_compare.py benchmarks/results/deep-hapt-resnet \\
+        benchmarks/results/pieces/deep-hapt-resnet-split*.json \\
+        benchmarks/results/pieces/baselines-hapt-minirocket-split*.json
+    # peak memory of one fit (fresh process per configuration)
+    python benchmarks/bench_deep.py --classifier resnet --memory
+
+Protocol (:func:`skaugment.evaluation.compare_augmenters`): the splits and seeds of
+``bench_baselines.py`` (HAPT: 5 training subjects drawn with ``RandomState(k)``, the 25
+others tested; EEG: the official split, one seed per run), the classifier's default
+``n_steps`` (or ``--n-steps``) for every configuration:
+
+- ``none``: the network alone;
+- ``<recipe> x5 offline``: the recipe's ``fit_resample`` at ratio 5 before training, the
+  same number of gradient steps (so each row is seen ~6x less often);
+- ``<recipe> on-the-fly``: the classifier's ``augmentation=`` with the same augmenter at
+  ratio 5: each training batch row replaced by a fresh transformed copy with probability
+  5/6, new randomness every epoch.
+
+Writes ``benchmarks/results/[pieces/]deep-<dataset>-<classifier>[-<tag>].json`` and ``.md``.
+"""
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def _augmenter(recipe, data, signal):
+    from skaugment.evaluation import augmentation_methods
+
+    steps, _ = augmentation_methods([recipe], modalities=data.modalities, fs=data.fs,
+                                    signal=signal, ratio=5.0, classifier_input="window")
+    (step,) = steps[recipe]
+    return step
+
+
+def _memory_probe(args):
+    """Peak RSS (MiB) of one fit in this process: data + network + augmentation."""
+    from skaugment._demo import load_dataset, make_classifier
+    from skaugment.evaluation import GroupHoldoutSplit
+
+    data, signal = load_dataset(args.dataset)
+    train, _ = next(GroupHoldoutSplit(5, n_repeats=1).split(data.data, data.target, data.groups))
+    X, y = data.data[train].astype(np.float32), data.target[train]
+    clf = make_classifier(args.classifier, data.modalities, n_steps=30, random_state=0)
+    aug = _augmenter(args.recipe, data, signal)
+    if args.memory_config == "offline":
+        X, y = aug.set_params(random_state=0).fit_resample(X, y)
+    elif args.memory_config == "on-the-fly":
+        clf.set_params(augmentation=aug)
+    clf.fit(X, y)
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0)
+
+
+def main():
+    from skaugment._demo import RepeatedFixedSplit, load_dataset, make_classifier
+    from skaugment.evaluation import (
+        AugmentationComparison,
+        GroupHoldoutSplit,
+        compare_augmenters,
+    )
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--dataset", default="hapt")
+    parser.add_argument("--classifier", default="resnet", choices=["resnet", "inceptiontime"])
+    parser.add_argument("--recipe", default=None,
+                        help="default: transforms (HAPT), eeg-transforms (EEG)")
+    parser.add_argument("--n-steps", type=int, default=None)
+    parser.add_argument("--splits", type=int, default=5)
+    parser.add_argument("--first-split", type=int, default=0)
+    parser.add_argument("--seeds", type=int, default=5, help="EEG: runs of the official split")
+    parser.add_argument("--tag", default=None)
+    parser.add_argument("--memory", action="store_true")
+    parser.add_argument("--memory-config", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    args.recipe = args.recipe or ("transforms" if args.dataset == "hapt" else "eeg-transforms")
+
+    if args.memory_config:
+        return _memory_probe(args)
+    if args.memory:
+        peaks = {}
+        for config in ("none", "on-the-fly", "offline"):
+            out = subprocess.run([sys.executable, __file__, "--dataset", args.dataset,
+                                  "--classifier", args.classifier, "--recipe", args.recipe,
+                                  "--memory-config", config], capture_output=True, text=True,
+                                 check=True)
+            peaks[config] = float(out.stdout.strip().splitlines()[-1])
+        print("| configuration | peak RSS (MiB) | vs none |\n|---|---|---|")
+        for config, mib in peaks.items():
+            print(f"| {config} | {mib:.0f} | {mib / peaks['none']:.2f}x |")
+        return None
+
+    data, signal = load_dataset(args.dataset)
+    if args.dataset == "hapt":
+        cv = GroupHoldoutSplit(n_train_groups=5, n_repeats=args.splits,
+                               random_state=args.first_split)
+        groups = data.groups
+    else:
+        groups = data.split
+        cv = RepeatedFixedSplit(groups == "test", args.seeds)
+    params = {} if args.n_steps is None else {"n_steps": args.n_steps}
+    name = {"resnet": "ResNet", "inceptiontime": "InceptionTime"}[args.classifier]
+    start = time.perf_counter()
+    clf = make_classifier(args.classifier, data.modalities, **params)
+    offline = compare_augmenters(
+        data.data, data.target, groups,
+        {"none": None, f"{name} + {args.recipe} x5 offline": [_augmenter(args.recipe, data, signal)]},
+        clf, cv=cv, diagnostics=False, random_state=args.first_split, verbose=1)
+    fly = make_classifier(args.classifier, data.modalities, **params)
+    fly.set_params(augmentation=_augmenter(args.recipe, data, signal))
+    online = compare_augmenters(data.data, data.target, groups, {"none": None}, fly, cv=cv,
+                                diagnostics=False, random_state=args.first_split, verbose=1)
+    records = []
+    for r in offline.records:
+        r = dict(r)
+        if r["method"] == "none":
+            r["method"] = r["base_method"] = name
+        records.append(r)
+    for r in online.records:
+        r = dict(r, method=f"{name} + {args.recipe} on-the-fly")
+        r["base_method"] = r["method"]
+        records.append(r)
+    for r in records:
+        r["split"] += args.first_split if args.dataset == "hapt" else 0
+    # the reference of the summary is "none": MiniRocket's, when merged with its pieces
+    result = AugmentationComparison(records, {
+        "dataset": args.dataset, "classifier_name": args.classifier, "recipe": args.recipe,
+        "classifier": repr(clf), "n_steps": clf.get_params()["n_steps"],
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
+        "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),
+        "total_seconds": round(time.perf_counter() - start, 1)})
+    folder = RESULTS / "pieces" if args.tag else RESULTS
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f"deep-{args.dataset}-{args.classifier}" + (f"-{args.tag}" if args.tag else "")
+    (folder / f"{stem}.json").write_text(json.dumps({"config": result.config,
+                                                     "records": result.records}, indent=2))
+    lines = ["| configuration | accuracy (mean ± std) | fit s (mean) |", "|---|---|---|"]
+    for m in result.methods:
+        acc = result.scores(m)
+        secs = [sum(v for k, v in r["seconds"].items() if k != "predict")
+                for r in result.records if r["method"] == m]
+        spread = f" ± {acc.std(ddof=1):.3f}" if len(acc) > 1 else ""
+        lines.append(f"| {m} | {acc.mean():.3f}{spread} | {np.mean(secs):.0f} |")
+    table = "\n".join(lines) + "\n"
+    (folder / f"{stem}.md").write_text(table)
+    print(table)
+    return None
+
+
+if __name__ == "__main__":
+    main()
