@@ -12,22 +12,12 @@ as plain 1-D labels that any scikit-learn classifier accepts.
 import numbers
 
 import numpy as np
-from numpy.typing import ArrayLike
-from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
 
-from ..base import WindowSamplerMixin
-from ..utils._validation import check_rng
-from ..utils import check_labels
+from ..base import BaseAugmenter, Synthetic
 from ..utils._docstring import Substitution, _sampling_strategy_docstring
-from ..utils._labels import LabelDistribution, label_distribution
-from ..utils._sampling import (
-    record_resampling,
-    SAMPLING_STRATEGY_CONSTRAINTS,
-    draw_sources_per_class,
-    validate_sampling_strategy,
-)
+from ..utils._labels import label_distribution
+from ..utils._sampling import SAMPLING_STRATEGY_CONSTRAINTS
 from ..utils._validation import _as_float_array
 from ._base import RandomStateArg, SamplingStrategyArg
 
@@ -51,7 +41,7 @@ def _check_windows_or_spectrograms(X):
 
 
 @Substitution(sampling_strategy=_sampling_strategy_docstring)
-class MixupAugmenter(WindowSamplerMixin, BaseEstimator):
+class MixupAugmenter(BaseAugmenter):
     """Mixup: convex combinations of sample pairs with mixed soft (or hard) labels.
 
     Zhang et al. (2018), "mixup: Beyond Empirical Risk Minimization" (ICLR 2018).
@@ -203,90 +193,35 @@ class MixupAugmenter(WindowSamplerMixin, BaseEstimator):
         self.random_state = random_state
 
 
-    def _validate_input(self, X, y):
-        X = _check_windows_or_spectrograms(X)
-        y = check_labels(y, n_samples=X.shape[0])
-        check_classification_targets(y)
-        validate_sampling_strategy(self.sampling_strategy, y)
-        return X, y
+    _input_kind = "either"
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X: ArrayLike, y: ArrayLike) -> "MixupAugmenter":
-        """Check the data and learn the classes, without generating anything.
+    def _check_X(self, X):
+        return _check_windows_or_spectrograms(X)
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_channels, n_timesteps) or \
-(n_samples, n_channels, n_freqs, n_frames)
-            Raw windows or spectrograms.
-        y : array-like of shape (n_samples,)
-            Labels.
-
-        Returns
-        -------
-        self
-        """
-        _, y = self._validate_input(X, y)
-        self.classes_ = np.unique(y)
-        return self
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit_resample(
-        self, X: ArrayLike, y: ArrayLike
-    ) -> tuple[np.ndarray, LabelDistribution | np.ndarray]:
-        """Return the real samples followed by mixed ones, with soft or hard labels.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_channels, n_timesteps) or \
-(n_samples, n_channels, n_freqs, n_frames)
-            Raw windows or spectrograms (NaN and inf are rejected).
-        y : array-like of shape (n_samples,)
-            Labels.
-
-        Returns
-        -------
-        X_res : ndarray of shape (n_samples + n_generated, ...), float32
-            The real samples first, in their order, then the mixed ones.
-        y_res : LabelDistribution of shape (n_samples + n_generated, n_classes) \
-or ndarray of shape (n_samples + n_generated,)
-            With ``labels="soft"``: class probabilities over ``classes_``, one-hot
-            rows for the real samples, ``lambda`` on the source's class plus
-            ``1 - lambda`` on the partner's for the mixed ones. With
-            ``labels="hard"``: ``y`` followed by the label of the larger component
-            of each mixed row (the source's when ``lambda >= 0.5``), in the dtype
-            of ``y``.
-        """
-        X, y = self._validate_input(X, y)
-        self.classes_, y_encoded = np.unique(y, return_inverse=True)
-        y_encoded = y_encoded.ravel()
-        n, n_classes = X.shape[0], self.classes_.shape[0]
-        rng = check_rng(self.random_state)
-
-        sources = draw_sources_per_class(y_encoded, n_classes, self.ratio, rng,
-                                         sampling_strategy=self.sampling_strategy,
-                                         classes=self.classes_)
-        n_new = sources.size
+    def _generate(self, X, y, sources, rng):
+        n, n_new = X.shape[0], sources.size
         partners = rng.randint(0, n, size=n_new).astype(np.intp)
         lambdas = rng.beta(self.alpha, self.alpha, size=n_new)
-
         weight = lambdas.reshape((-1,) + (1,) * (X.ndim - 1))
         X_new = weight * X[sources] + (1.0 - weight) * X[partners]
-        X_res = np.concatenate([X.astype(np.float32), X_new.astype(np.float32)], axis=0)
-
-        record_resampling(self, n, sources, self.classes_[y_encoded[sources]])
         self.partner_indices_ = np.concatenate([np.full(n, -1), partners]).astype(np.intp)
         self.lambdas_ = np.concatenate([np.ones(n), lambdas])
-
         if self.labels == "hard":
             # The larger component's label; a tie (lambda == 0.5) goes to the source.
-            larger = np.where(lambdas >= 0.5, sources, partners)
-            return X_res, np.concatenate([y, y[larger]])
+            return Synthetic(X_new, y=y[np.where(lambdas >= 0.5, sources, partners)])
+        return X_new
 
+    def _make_labels(self, y, y_new):
+        """Soft labels: one-hot rows for the real samples, the mixed ones' ``lambda`` split."""
+        if self.labels == "hard":
+            return super()._make_labels(y, y_new)
+        n, n_new, n_classes = y.shape[0], y_new.shape[0], self.classes_.shape[0]
+        y_encoded = np.searchsorted(self.classes_, y)
+        partners, lambdas = self.partner_indices_[n:], self.lambdas_[n:]
         proba = np.zeros((n + n_new, n_classes), dtype=np.float64)
         proba[np.arange(n), y_encoded] = 1.0
         rows = np.arange(n, n + n_new)
-        proba[rows, y_encoded[sources]] += lambdas
+        proba[rows, np.searchsorted(self.classes_, y_new)] += lambdas
         # Same-class pairs land on one column: lambda + (1 - lambda).
         proba[rows, y_encoded[partners]] += 1.0 - lambdas
-        return X_res, label_distribution(proba, self.classes_, name="y_res")
+        return label_distribution(proba, self.classes_, name="y_res")

@@ -190,7 +190,9 @@ def record_resampling(sampler, n_real, sources, source_labels):
 
     Every sampler returns its ``n_real`` real rows first, then one synthetic row per
     entry of ``sources`` (its source row), labelled ``source_labels``; ``classes_``
-    must be set (sorted, as :func:`numpy.unique` gives them).
+    must be set (sorted, as :func:`numpy.unique` gives them). ``sources=None`` (a
+    wrapped sampler that does not say where its rows come from) records no
+    ``sample_indices_``; the synthetic rows are then counted by ``source_labels``.
 
     Examples
     --------
@@ -202,8 +204,12 @@ def record_resampling(sampler, n_real, sources, source_labels):
     classes = np.asarray(sampler.classes_)
     counts = np.bincount(np.searchsorted(classes, source_labels), minlength=classes.size)
     sampler.sampling_strategy_ = {label: int(c) for label, c in zip(classes.tolist(), counts)}
-    sampler.sample_indices_ = np.concatenate([np.arange(n_real), sources]).astype(np.intp)
-    sampler.synthetic_mask_ = np.r_[np.zeros(n_real, dtype=bool), np.ones(len(sources), dtype=bool)]
+    n_new = len(source_labels)
+    if sources is not None:
+        sampler.sample_indices_ = np.concatenate([np.arange(n_real), sources]).astype(np.intp)
+    elif hasattr(sampler, "sample_indices_"):
+        del sampler.sample_indices_  # not the last output's
+    sampler.synthetic_mask_ = np.r_[np.zeros(n_real, dtype=bool), np.ones(n_new, dtype=bool)]
 
 
 def append_generated(sampler, X, y, sources, generate):
