@@ -6,25 +6,16 @@ from numbers import Integral, Real
 from typing import Any, Literal
 
 import numpy as np
-from numpy.typing import ArrayLike
-from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
 
-from ..base import WindowSamplerMixin
-from ..utils._validation import check_rng
-from ..utils import check_labels, check_modalities, check_time_series
+from ..base import BaseAugmenter
+from ..utils import check_modalities
 from ..utils._docstring import (
     Substitution,
     _random_state_docstring,
     _sampling_strategy_docstring,
 )
-from ..utils._sampling import (
-    record_resampling,
-    SAMPLING_STRATEGY_CONSTRAINTS,
-    draw_sources_per_class,
-    validate_sampling_strategy,
-)
+from ..utils._sampling import SAMPLING_STRATEGY_CONSTRAINTS
 from ._base import RandomStateArg, SamplingStrategyArg
 from .functional import SPECTRAL_TRANSFORMS, TIME_TRANSFORMS
 
@@ -71,7 +62,7 @@ def _supplied_arguments(name):
 
 @Substitution(random_state=_random_state_docstring,
               sampling_strategy=_sampling_strategy_docstring)
-class SignalTransformAugmenter(WindowSamplerMixin, BaseEstimator):
+class SignalTransformAugmenter(BaseAugmenter):
     """Augment raw sensor windows with randomly drawn classic signal transforms.
 
     Each synthetic row copies a real row of some class (drawn uniformly with
@@ -94,7 +85,8 @@ class SignalTransformAugmenter(WindowSamplerMixin, BaseEstimator):
     It works on raw windows ``(n_samples, n_channels, n_timesteps)``, before any
     STFT: put it first in an :func:`imblearn.pipeline.make_pipeline`, e.g. before a
     :class:`~skaugment.SpectrogramTransformer`, so that only training folds are
-    augmented. The functions behind it are in
+    augmented. The transforms run in float64; the output is float32, like that of
+    the other skaugment samplers. The functions behind it are in
     :mod:`skaugment.augmenters.functional`.
 
     Default strengths (override with ``transform_params``):
@@ -384,21 +376,7 @@ class SignalTransformAugmenter(WindowSamplerMixin, BaseEstimator):
             resolved[name] = {**defaults, **given}
         return resolved
 
-    def _validate_input(self, X, y):
-        X_arr = check_time_series(X)
-        if np.ndim(X) == 2:
-            raise ValueError(
-                f"{type(self).__name__} takes 3-D raw windows (n_samples, n_channels, "
-                f"n_timesteps); got a 2-D X of shape {np.shape(X)}. For single-channel "
-                "windows use X[:, np.newaxis, :]."
-            )
-        y = check_labels(y, n_samples=X_arr.shape[0])
-        check_classification_targets(y)
-        validate_sampling_strategy(self.sampling_strategy, y)
-        return X_arr, y
-
-    def _fit(self, X, y):
-        X, y = self._validate_input(X, y)
+    def _fit(self, X, y, rng):
         self.modalities_ = check_modalities(self.modalities, X.shape[1])
         self.triaxial_groups_ = [list(c) for c in self.modalities_.values() if len(c) == 3]
         time, spectral = self._check_names()
@@ -425,8 +403,6 @@ class SignalTransformAugmenter(WindowSamplerMixin, BaseEstimator):
         for name in time + spectral:
             self._apply(name, X[:1], probe)
         self.transforms_ = tuple(time)
-        self.classes_ = np.unique(y)
-        return X, y, time, spectral
 
     def _apply(self, name, X, rng):
         supplied = {"rng": rng, "groups": self.triaxial_groups_, "n_fft": self.n_fft,
@@ -434,51 +410,10 @@ class SignalTransformAugmenter(WindowSamplerMixin, BaseEstimator):
         kwargs = {arg: supplied[arg] for arg in _supplied_arguments(name)}
         return _transform_function(name)(X, **kwargs, **self._params[name])
 
-    # -- fit ----------------------------------------------------------------------------------
+    # -- generation ---------------------------------------------------------------------------
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X: ArrayLike, y: ArrayLike) -> "SignalTransformAugmenter":
-        """Check the data and the parameters without generating anything.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_channels, n_timesteps)
-            Raw windows.
-        y : array-like of shape (n_samples,)
-            Labels.
-
-        Returns
-        -------
-        self
-        """
-        self._fit(X, y)
-        return self
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit_resample(self, X: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-        """Return the real windows followed by transformed copies of them.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_channels, n_timesteps)
-            Raw windows (NaN and inf are rejected).
-        y : array-like of shape (n_samples,)
-            Labels.
-
-        Returns
-        -------
-        X_res : ndarray of shape (n_samples + n_generated, n_channels, n_timesteps), float32
-            The real windows first, in their order, then the synthetic ones; float32
-            like the other skaugment samplers (transforms run in float64).
-        y_res : ndarray of shape (n_samples + n_generated,)
-            Their labels, in the dtype of ``y``.
-        """
-        X, y, time, spectral = self._fit(X, y)
-        rng = check_rng(self.random_state)
-        y_encoded = np.searchsorted(self.classes_, y)
-        sources = draw_sources_per_class(y_encoded, len(self.classes_), self.ratio, rng,
-                                         sampling_strategy=self.sampling_strategy,
-                                         classes=self.classes_)
+    def _generate(self, X, y, sources, rng):
+        time, spectral = list(self.transforms_), list(self.spectral_transforms)
         m = sources.size
 
         if self.n_transforms is None:
@@ -502,7 +437,4 @@ class SignalTransformAugmenter(WindowSamplerMixin, BaseEstimator):
 
         self.transforms_applied_ = applied
         self.spectral_transforms_applied_ = spectral_applied
-        record_resampling(self, X.shape[0], sources, y[sources])
-        X_res = np.concatenate([X.astype(np.float32), X_new.astype(np.float32)], axis=0)
-        y_res = np.concatenate([y, y[sources]])
-        return X_res, y_res
+        return X_new
