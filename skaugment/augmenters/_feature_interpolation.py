@@ -4,22 +4,12 @@ import numbers
 import os
 
 import numpy as np
-from numpy.typing import ArrayLike
-from sklearn.base import BaseEstimator, _fit_context, clone
+from sklearn.base import BaseEstimator, clone
 from sklearn.utils._param_validation import HasMethods, Interval
-from sklearn.utils.multiclass import check_classification_targets
 
-from ..base import SpectrogramSamplerMixin
-from ..utils import check_labels, check_spectrogram
+from ..base import BaseAugmenter
 from ..utils._docstring import Substitution, _sampling_strategy_docstring
-from ..utils._sampling import (
-    SAMPLING_STRATEGY_CONSTRAINTS,
-    draw_same_class_partners,
-    draw_sources_per_class,
-    record_resampling,
-    validate_sampling_strategy,
-)
-from ..utils._validation import check_rng
+from ..utils._sampling import SAMPLING_STRATEGY_CONSTRAINTS, draw_same_class_partners
 from ._base import MemoryArg, RandomStateArg, SamplingStrategyArg, fit_with_memory
 
 __all__ = ["FeatureInterpolationAugmenter"]
@@ -36,7 +26,7 @@ def _default_autoencoder(modalities):
 
 
 @Substitution(sampling_strategy=_sampling_strategy_docstring)
-class FeatureInterpolationAugmenter(SpectrogramSamplerMixin, BaseEstimator):
+class FeatureInterpolationAugmenter(BaseAugmenter):
     """Interpolate same-class pairs in an autoencoder's feature space, then decode.
 
     Feature-space augmentation (DeVries & Taylor, 2017, "Dataset augmentation in
@@ -138,13 +128,10 @@ class FeatureInterpolationAugmenter(SpectrogramSamplerMixin, BaseEstimator):
         self.random_state = random_state
         self.memory = memory
 
+    _input_kind = "spectrograms"
+
     def _validate_input(self, S, y):
-        y = np.asarray(y) if y is not None else y
-        if y is not None:
-            check_classification_targets(y)
-        S = check_spectrogram(S)
-        y = check_labels(y, n_samples=S.shape[0])
-        validate_sampling_strategy(self.sampling_strategy, y)
+        S, y = super()._validate_input(S, y)
         if self.autoencoder is not None and self.modalities is not None:
             raise ValueError("modalities is for the default autoencoder; with autoencoder "
                              "given, set its own modalities instead.")
@@ -158,59 +145,15 @@ class FeatureInterpolationAugmenter(SpectrogramSamplerMixin, BaseEstimator):
             autoencoder.set_params(random_state=int(seed))
         return fit_with_memory(autoencoder, S, y, self.memory)
 
-    @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, S: ArrayLike, y: ArrayLike) -> "FeatureInterpolationAugmenter":
-        """Fit the autoencoder without generating anything.
-
-        Parameters
-        ----------
-        S : array-like of shape (n_samples, n_channels, n_freqs, n_frames)
-            Magnitude spectrograms.
-        y : array-like of shape (n_samples,)
-
-        Returns
-        -------
-        self
-        """
-        S, y = self._validate_input(S, y)
-        rng = check_rng(self.random_state)
-        self.autoencoder_ = self._fit_autoencoder(S, y, rng.randint(_MAX_SEED))
-        self.classes_ = np.unique(y)
-        return self
-
-    @_fit_context(prefer_skip_nested_validation=False)
-    def fit_resample(self, S: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-        """Fit the autoencoder; return the real spectrograms, then interpolated ones.
-
-        Parameters
-        ----------
-        S : array-like of shape (n_samples, n_channels, n_freqs, n_frames)
-            Magnitude spectrograms (non-negative; NaN and inf are rejected).
-        y : array-like of shape (n_samples,)
-
-        Returns
-        -------
-        S_res : ndarray of shape (n_samples + n_generated, n_channels, n_freqs, n_frames), float32
-        y_res : ndarray of shape (n_samples + n_generated,)
-        """
-        S, y = self._validate_input(S, y)
-        rng = check_rng(self.random_state)
+    def _fit(self, S, y, rng):
         # the autoencoder's seed is the first draw, whether or not the fit is cached
         self.autoencoder_ = self._fit_autoencoder(S, y, rng.randint(_MAX_SEED))
-        self.classes_, y_encoded = np.unique(y, return_inverse=True)
-        n = S.shape[0]
-        sources = draw_sources_per_class(y_encoded, len(self.classes_), self.ratio, rng,
-                                         sampling_strategy=self.sampling_strategy,
-                                         classes=self.classes_)
-        partners = draw_same_class_partners(y_encoded, sources, rng)
+
+    def _generate(self, S, y, sources, rng):
+        partners = draw_same_class_partners(np.searchsorted(self.classes_, y), sources, rng)
         b = np.clip(rng.normal(0.5, self.b_std, size=sources.size), 0.0, 1.0)
-        if sources.size:
-            S_new = np.asarray(self.autoencoder_.interpolate(S[sources], S[partners], b,
-                                                             y=y[sources]), dtype=np.float32)
-        else:
-            S_new = np.empty((0,) + S.shape[1:], dtype=np.float32)
         self.pair_indices_ = partners
         self.interpolation_weights_ = b
-        record_resampling(self, n, sources, y[sources])
-        S_res = np.concatenate([S.astype(np.float32, copy=False), S_new], axis=0)
-        return S_res, np.concatenate([y, y[sources]])
+        if not sources.size:
+            return np.empty((0,) + S.shape[1:], dtype=np.float32)
+        return self.autoencoder_.interpolate(S[sources], S[partners], b, y=y[sources])
