@@ -15,23 +15,14 @@ from typing import Literal
 
 import joblib
 import numpy as np
-from numpy.typing import ArrayLike
-from sklearn.base import BaseEstimator, _fit_context, clone
+from sklearn.base import clone
 from sklearn.utils._param_validation import HasMethods, Interval
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, check_memory
 
-from ..utils._validation import check_rng
-from ..base import SpectrogramSamplerMixin
-from ..utils import check_labels, check_modalities, check_spectrogram
+from ..base import BaseAugmenter, Synthetic
+from ..utils import check_modalities
 from ..utils._docstring import _sampling_strategy_docstring
-from ..utils._sampling import (
-    record_resampling,
-    SAMPLING_STRATEGY_CONSTRAINTS,
-    draw_sources_per_class,
-    encode_known_labels,
-    validate_sampling_strategy,
-)
+from ..utils._sampling import SAMPLING_STRATEGY_CONSTRAINTS, encode_known_labels
 
 __all__ = ["BaseMetricAugmenter"]
 
@@ -208,13 +199,17 @@ def _split_condition_names(names):
     return np.array(channels, dtype=object), np.array(metrics, dtype=object)
 
 
-class BaseMetricAugmenter(SpectrogramSamplerMixin, BaseEstimator):
+class BaseMetricAugmenter(BaseAugmenter):
     """Base class of the metric-space augmenters.
 
-    Subclasses define ``_check_spec(metric_names, modalities)`` (validate their own
-    parameters; ``modalities`` may be None before the generator is fitted) and
+    A :class:`~skaugment.base.BaseAugmenter` whose ``_fit`` fits (or checks) the
+    generator and whose ``_generate`` measures the metrics of the real rows and asks
+    the generator for spectrograms with the requested ones. Subclasses define
+    ``_check_spec(metric_names, modalities)`` (validate their own parameters;
+    ``modalities`` may be None before the generator is fitted) and
     ``_make_conditions(S, M, y_encoded, sources, rng)``, which returns the
-    requested conditions of the synthetic rows and their source rows.
+    requested conditions of the synthetic rows and their source rows (a subset of
+    ``sources`` when some cannot be generated).
 
     Not meant to be used directly.
     """
@@ -227,6 +222,8 @@ class BaseMetricAugmenter(SpectrogramSamplerMixin, BaseEstimator):
         "memory": [None, str, os.PathLike, HasMethods(["cache"])],
         "prefit": ["boolean"],
     }
+
+    _input_kind = "spectrograms"
 
     # Metric conditions are what these augmenters move; a label-only generator ignores them.
     _requires_metric_generator = True
@@ -288,19 +285,7 @@ class BaseMetricAugmenter(SpectrogramSamplerMixin, BaseEstimator):
 
     # -- fit --------------------------------------------------------------------------------
 
-    def _validate_input(self, S, y):
-        y = np.asarray(y) if y is not None else y
-        if y is not None and not (y.ndim == 2 and y.shape[1] > 1):
-            check_classification_targets(y)
-        S = check_spectrogram(S)
-        y = check_labels(y, n_samples=S.shape[0])
-        # before the generator's fit, which can take long
-        validate_sampling_strategy(self.sampling_strategy, y)
-        return S, y
-
-    def _fit(self, S, y):
-        S, y = self._validate_input(S, y)
-        rng = check_rng(self.random_state)
+    def _fit(self, S, y, rng):
         # The generator's seed is always the first draw, so that the draws after it do
         # not depend on prefit (nor on whether the fit came from the cache).
         generator = self._fitted_generator(S, y, rng.randint(_MAX_SEED))
@@ -312,12 +297,10 @@ class BaseMetricAugmenter(SpectrogramSamplerMixin, BaseEstimator):
                 f"{shape}."
             )
         self.generator_ = generator
-        self.classes_ = np.unique(y)
         self.condition_names_ = list(generator.condition_names_)
         self._channel_of_col, self._metric_of_col = _split_condition_names(self.condition_names_)
         self._modalities = self._column_modalities(generator)
         self._check_spec(sorted(set(self._metric_of_col)), list(self._modalities))
-        return S, y, rng
 
     def _column_modalities(self, generator):
         """``{modality: boolean mask over condition columns}``."""
@@ -330,53 +313,10 @@ class BaseMetricAugmenter(SpectrogramSamplerMixin, BaseEstimator):
             for mod, idx in modalities.items()
         }
 
-    @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, S: ArrayLike, y: ArrayLike) -> "BaseMetricAugmenter":
-        """Fit the generator (or check the prefit one) without generating anything.
+    # -- generation -------------------------------------------------------------------------
 
-        Parameters
-        ----------
-        S : array-like of shape (n_samples, n_channels, n_freqs, n_frames)
-            Magnitude spectrograms.
-        y : array-like of shape (n_samples,)
-            Labels.
-
-        Returns
-        -------
-        self
-        """
-        self._fit(S, y)
-        return self
-
-    @_fit_context(prefer_skip_nested_validation=False)
-    def fit_resample(self, S: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-        """Fit the generator and return the real plus the synthetic samples.
-
-        Parameters
-        ----------
-        S : array-like of shape (n_samples, n_channels, n_freqs, n_frames)
-            Magnitude spectrograms (non-negative; NaN and inf are rejected).
-        y : array-like of shape (n_samples,)
-            Labels.
-
-        Returns
-        -------
-        S_res : ndarray of shape (n_samples + n_generated, n_channels, n_freqs, n_frames), float32
-            The real spectrograms first, in their order, then the synthetic ones.
-        y_res : ndarray of shape (n_samples + n_generated,)
-            Their labels, in the dtype of ``y``.
-        """
-        S, y, rng = self._fit(S, y)
-        return self._fit_resample(S, y, rng=rng)
-
-    def _fit_resample(self, S, y, rng=None):
-        rng = check_rng(rng)
+    def _generate(self, S, y, sources, rng):
         n = S.shape[0]
-        y_encoded = np.searchsorted(self.classes_, y)
-        sources = draw_sources_per_class(y_encoded, len(self.classes_), self.ratio, rng,
-                                         sampling_strategy=self.sampling_strategy,
-                                         classes=self.classes_)
-
         if not self._generator_fitted_on_input or getattr(
             self.generator_, "train_conditions_", None
         ) is None or len(self.generator_.train_conditions_) != n:
@@ -384,27 +324,18 @@ class BaseMetricAugmenter(SpectrogramSamplerMixin, BaseEstimator):
         else:  # fitted on exactly S: its training conditions are S's metrics
             M = np.asarray(self.generator_.train_conditions_, dtype=np.float64)
 
+        y_encoded = np.searchsorted(self.classes_, y)
         conditions, sources = self._make_conditions(S, M, y_encoded, sources, rng)
-        conditions = self._clip_physical(np.asarray(conditions, dtype=np.float64))
-        self._record(n, sources, conditions, M, y)
-
-        if sources.size:
-            # a third-party generator without the property generates from scratch
-            init = S[sources] if getattr(self.generator_, "uses_init", False) else None
-            S_new = self.generator_.sample(
-                y[sources], conditions, init=init, random_state=rng.randint(_MAX_SEED)
-            )
-            S_new = np.asarray(S_new, dtype=np.float32)
-        else:
-            S_new = np.empty((0,) + S.shape[1:], dtype=np.float32)
-        S_res = np.concatenate([S.astype(np.float32, copy=False), S_new], axis=0)
-        y_res = np.concatenate([y, y[sources]])
-        return S_res, y_res
-
-    def _record(self, n, sources, conditions, M, y):
-        record_resampling(self, n, sources, y[sources])
-        self.conditions_ = conditions
+        self.conditions_ = self._clip_physical(np.asarray(conditions, dtype=np.float64))
         self.source_conditions_ = M[sources]
+        if not sources.size:
+            return Synthetic(np.empty((0,) + S.shape[1:], dtype=np.float32), sources)
+        # a third-party generator without the property generates from scratch
+        init = S[sources] if getattr(self.generator_, "uses_init", False) else None
+        S_new = self.generator_.sample(
+            y[sources], self.conditions_, init=init, random_state=rng.randint(_MAX_SEED)
+        )
+        return Synthetic(S_new, sources)
 
     # -- metric space -----------------------------------------------------------------------
 
