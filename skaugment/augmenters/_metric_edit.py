@@ -5,20 +5,13 @@ from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike
-from sklearn.base import BaseEstimator, _fit_context, clone
+from sklearn.base import BaseEstimator, clone
 from sklearn.utils._param_validation import HasMethods, Interval
-from sklearn.utils.multiclass import check_classification_targets
 
-from ..base import WindowSamplerMixin
-from ..utils._validation import check_rng
+from ..base import BaseAugmenter, Synthetic
 from ..utils import check_labels, check_time_series
 from ..utils._docstring import Substitution, _sampling_strategy_docstring
-from ..utils._sampling import (
-    record_resampling,
-    SAMPLING_STRATEGY_CONSTRAINTS,
-    draw_sources_per_class,
-    validate_sampling_strategy,
-)
+from ..utils._sampling import SAMPLING_STRATEGY_CONSTRAINTS
 from ..utils._validation import _as_float_array
 from ._base import (
     BaseMetricAugmenter,
@@ -38,7 +31,7 @@ _BATCH = 1024
 
 
 @Substitution(sampling_strategy=_sampling_strategy_docstring)
-class MetricEditAugmenter(WindowSamplerMixin, BaseEstimator):
+class MetricEditAugmenter(BaseAugmenter):
     """Disturb the spectral metrics of raw windows by editing their STFT.
 
     A training-free form of the fine-grained metric control of Wang et al. (2024),
@@ -276,7 +269,7 @@ class MetricEditAugmenter(WindowSamplerMixin, BaseEstimator):
 
     # -- validation -------------------------------------------------------------------------
 
-    def _validate_input(self, X, y):
+    def _check_X(self, X):
         arr = _as_float_array(X, "X", None)
         if arr.ndim != 3:
             raise ValueError(
@@ -284,10 +277,10 @@ class MetricEditAugmenter(WindowSamplerMixin, BaseEstimator):
                 f"{arr.ndim}-D array of shape {arr.shape}. MetricEditAugmenter works before "
                 "the STFT: put it before the SpectrogramTransformer of the pipeline."
             )
-        X = check_time_series(arr, min_timesteps=self.n_fft)
-        y = check_labels(y, n_samples=X.shape[0])
-        check_classification_targets(y)
-        validate_sampling_strategy(self.sampling_strategy, y)
+        return check_time_series(arr, min_timesteps=self.n_fft)
+
+    def _validate_input(self, X, y):
+        X, y = super()._validate_input(X, y)
         BaseMetricAugmenter._check_range(self.low, self.high, "MetricEditAugmenter (low, high)")
         from ..spectral import stft_coverage
 
@@ -300,19 +293,24 @@ class MetricEditAugmenter(WindowSamplerMixin, BaseEstimator):
                 "window: the inverse STFT cannot rebuild every sample stably; use "
                 "hop_length <= n_fft // 2 and a window without zeros inside the frame."
             )
-        target = None
-        if self.target is not None:
-            target = _as_float_array(self.target, "target", None)
-            if target.ndim != 3 or target.shape[1:] != X.shape[1:]:
-                raise ValueError(
-                    f"target must be raw windows of the input's {X.shape[1]} channels and "
-                    f"{X.shape[2]} steps, (n_target, {X.shape[1]}, {X.shape[2]}); got shape "
-                    f"{target.shape}."
-                )
-            target = check_time_series(target, min_timesteps=self.n_fft, name="target")
-            if self.target_y is not None:
-                check_labels(self.target_y, n_samples=target.shape[0], name="target_y")
-        return X, y, target
+        self._check_target(X)
+        return X, y
+
+    def _check_target(self, X):
+        """``target`` checked against the input ``X``, or None."""
+        if self.target is None:
+            return None
+        target = _as_float_array(self.target, "target", None)
+        if target.ndim != 3 or target.shape[1:] != X.shape[1:]:
+            raise ValueError(
+                f"target must be raw windows of the input's {X.shape[1]} channels and "
+                f"{X.shape[2]} steps, (n_target, {X.shape[1]}, {X.shape[2]}); got shape "
+                f"{target.shape}."
+            )
+        target = check_time_series(target, min_timesteps=self.n_fft, name="target")
+        if self.target_y is not None:
+            check_labels(self.target_y, n_samples=target.shape[0], name="target_y")
+        return target
 
     def _stft_kw(self):
         return dict(n_fft=self.n_fft, hop_length=self.hop_length, window=self.window)
@@ -325,67 +323,41 @@ class MetricEditAugmenter(WindowSamplerMixin, BaseEstimator):
 
     # -- fit --------------------------------------------------------------------------------
 
-    @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X: ArrayLike, y: ArrayLike) -> "MetricEditAugmenter":
-        """Check the data and learn the classes, without generating anything.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_channels, n_timesteps)
-            Raw windows.
-        y : array-like of shape (n_samples,)
-            Labels.
-
-        Returns
-        -------
-        self
-        """
-        _, y, _ = self._validate_input(X, y)
-        self.classes_ = np.unique(y)
-        return self
-
-    @_fit_context(prefer_skip_nested_validation=False)
-    def fit_resample(self, X: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-        """Return the real windows followed by metric-edited ones.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_channels, n_timesteps)
-            Raw windows (NaN and inf are rejected), at least ``n_fft`` steps long.
-        y : array-like of shape (n_samples,)
-            Labels.
-
-        Returns
-        -------
-        X_res : ndarray of shape (n_samples + n_generated, n_channels, n_timesteps), float32
-            The real windows first, in their order, then the edited ones.
-        y_res : ndarray of shape (n_samples + n_generated,)
-            Their labels, in the dtype of ``y``.
-        """
+    def _fit(self, X, y, rng):
         from ..generators import MetricEditSampler
 
-        X, y, target = self._validate_input(X, y)
-        rng = check_rng(self.random_state)
         # the seed of transforms is always the first draw, so that the draws after it
         # do not depend on whether transforms is set
-        transforms_seed = int(rng.randint(_MAX_SEED))
-        self.classes_, y_encoded = np.unique(y, return_inverse=True)
-        n, n_channels, n_timesteps = X.shape
-
+        self._transforms_seed = int(rng.randint(_MAX_SEED))
         generator = MetricEditSampler(modalities=self.modalities, hps_factor=self.hps_factor,
                                       n_iter=self.n_iter, batch_size=_BATCH, device="cpu")
         self.generator_ = generator.fit(self._magnitude(X), y)
         self.condition_names_ = list(generator.condition_names_)
-        _, metric_of_col = _split_condition_names(self.condition_names_)
 
-        X_src, sources = self._sources(X, y, y_encoded, transforms_seed, rng)
+    def _draw_sources(self, y, rng):
+        # with transforms, its synthetic rows and their sources are what gets edited
+        return super()._draw_sources(y, rng) if self.transforms is None else None
+
+    # -- generation -------------------------------------------------------------------------
+
+    def _generate(self, X, y, sources, rng):
+        n_channels, n_timesteps = X.shape[1:]
+        generator = self.generator_
+        _, metric_of_col = _split_condition_names(self.condition_names_)
+        if sources is None:
+            X_src, sources = self._transformed(X, y)
+        else:
+            self.transforms_ = None
+            X_src = X[sources]
+        target = self._check_target(X)
         if target is not None:
             T = generator.conditions_from(self._magnitude(target))
             self.target_labels_, self.label_estimator_ = target_labels(
                 T, generator.train_conditions_, y, self.classes_, self.target_y,
                 self.label_estimator)
             self.target_indices_, keep = draw_target_rows(
-                self.target_labels_, self.classes_, y_encoded[sources], rng)
+                self.target_labels_, self.classes_, np.searchsorted(self.classes_, y)[sources],
+                rng)
             X_src, sources = X_src[keep], sources[keep]
         if sources.size:
             S_src = self._magnitude(X_src)
@@ -402,21 +374,13 @@ class MetricEditAugmenter(WindowSamplerMixin, BaseEstimator):
             self.edit_error_ = np.nan
         self.source_conditions_ = M
         self.conditions_ = requested
-        record_resampling(self, n, sources, y[sources])
-        X_res = np.concatenate([X.astype(np.float32), X_new.astype(np.float32)], axis=0)
-        return X_res, np.concatenate([y, y[sources]])
+        return Synthetic(X_new, sources)
 
-    def _sources(self, X, y, y_encoded, seed, rng):
-        """The windows to edit and the real row each comes from."""
-        if self.transforms is None:
-            self.transforms_ = None
-            sources = draw_sources_per_class(y_encoded, len(self.classes_), self.ratio, rng,
-                                             sampling_strategy=self.sampling_strategy,
-                                             classes=self.classes_)
-            return X[sources], sources
+    def _transformed(self, X, y):
+        """The synthetic rows of ``transforms`` and the real row each comes from."""
         transforms = clone(self.transforms)
         params = transforms.get_params()
-        given = {"ratio": self.ratio, "random_state": seed}
+        given = {"ratio": self.ratio, "random_state": self._transforms_seed}
         if self.sampling_strategy is not None:
             if "sampling_strategy" not in params:
                 raise ValueError(
