@@ -182,7 +182,7 @@ def test_diagnostics_known_answers():
     test, yt = _flatten(X[60:]), y[60:]
     copies = synthetic_data_diagnostics(real, yr, real, yr, test, yt)
     # trained on a copy of the real rows, TSTR is the real-trained model's test accuracy
-    from skaugment.evaluation._compare import _default_diagnostic_estimator
+    from skaugment.spectral._features import _default_diagnostic_estimator
 
     expected = np.mean(_default_diagnostic_estimator().fit(real, yr).predict(test) == yt)
     assert copies["tstr"] == pytest.approx(expected)
@@ -201,7 +201,7 @@ def test_diagnostics_known_answers():
 
 
 def test_records_carry_diagnostics_of_the_synthetic_rows():
-    from skaugment.evaluation._compare import _default_diagnostic_estimator
+    from skaugment.spectral._features import _default_diagnostic_estimator
 
     X, y, groups = _data()
     cv = GroupHoldoutSplit(3, n_repeats=1)
@@ -229,15 +229,17 @@ def test_bad_configurations_fail_before_training():
     with pytest.raises(ValueError, match="has no FunctionTransformer step"):
         compare_augmenters(X, y, groups, {"none": None, "a": [CopyAugmenter()]}, knn,
                            preprocessing=FLAT)
-    with pytest.raises(ValueError, match="budget must be"):
+    with pytest.raises(ValueError, match="'budget' parameter of compare_augmenters must be"):
         compare_augmenters(X, y, groups, {"none": None}, knn, preprocessing=FLAT, budget="x")
     with pytest.raises(ValueError, match="same group in training and test"):
         compare_augmenters(X, y, groups, {"none": None}, knn, preprocessing=FLAT,
                            cv=KFold(3, shuffle=True, random_state=0))
     with pytest.raises(ValueError, match="one entry per row"):
         compare_augmenters(X, y, groups[:-1], {"none": None}, knn, preprocessing=FLAT)
-    with pytest.raises(TypeError, match="non-empty dict"):
+    with pytest.raises(TypeError, match="'methods' parameter of compare_augmenters must be"):
         compare_augmenters(X, y, groups, [None], knn)
+    with pytest.raises(TypeError, match="non-empty dict"):
+        compare_augmenters(X, y, groups, {}, knn)
     # GroupKFold is accepted as it is
     res = compare_augmenters(X, y, groups, {"none": None}, knn, preprocessing=FLAT,
                              cv=GroupKFold(3), diagnostics=False)
@@ -390,7 +392,7 @@ def test_transductive_methods_take_the_test_windows():
 
 def test_pretraining_on_synthetic_rows_splits_the_budget_and_fine_tunes_on_the_real_rows():
     from skaugment import DeepSenseClassifier
-    from skaugment.evaluation._compare import _pretrain_then_finetune
+    from skaugment.evaluation._runner import _pretrain_then_finetune
 
     rng = np.random.RandomState(0)
     S = rng.gamma(2.0, size=(24, 1, 5, 4))
@@ -438,8 +440,92 @@ def test_the_pretraining_schedule_in_a_comparison_and_its_checks():
     with pytest.raises(ValueError, match="BudgetSpy cannot"):
         compare_augmenters(X, y, groups, methods, BudgetSpy(), preprocessing=spec,
                            pretrain_on_synthetic=["copy-pretrain"])
-    with pytest.raises(TypeError, match="sequence of method names"):
+    with pytest.raises(TypeError, match="'pretrain_on_synthetic' parameter .* must be an array"):
         compare_augmenters(X, y, groups, methods, clf, preprocessing=spec,
                            pretrain_on_synthetic="copy-pretrain")
-    with pytest.raises(ValueError, match=r"pretrain_fraction must be in \(0, 1\)"):
+    with pytest.raises(ValueError, match=r"'pretrain_fraction' .* in the range \(0.0, 1.0\)"):
         compare_augmenters(X, y, groups, methods, clf, preprocessing=spec, pretrain_fraction=1.0)
+
+
+def _without_seconds(result):
+    return [{k: v for k, v in r.items() if k != "seconds"} for r in result.records]
+
+
+def test_a_method_object_states_the_schedule_that_a_name_in_pretrain_on_synthetic_gives():
+    from skaugment import DeepSenseClassifier
+    from skaugment.evaluation import Method
+
+    X, y, groups = _data()
+    spec = FunctionTransformer(lambda a: np.abs(np.asarray(a))[:, :, None, :] + 0.1)
+    clf = DeepSenseClassifier(n_filters=4, hidden_size=4, n_steps=10, batch_size=8,
+                              device="cpu")
+    kw = dict(preprocessing=spec, diagnostics=False, cv=GroupHoldoutSplit(3, n_repeats=1),
+              pretrain_fraction=0.3)
+    named = compare_augmenters(X, y, groups, {"none": None, "p": [CopyAugmenter(), spec]}, clf,
+                               pretrain_on_synthetic=["p"], **kw)
+    stated = compare_augmenters(X, y, groups,
+                                {"none": None, "p": Method([CopyAugmenter(), spec],
+                                                           schedule="pretrain")},
+                                clf, pretrain_on_synthetic=(), **kw)
+    assert _without_seconds(stated) == _without_seconds(named)
+    assert stated.config["pretrain_on_synthetic"] == named.config["pretrain_on_synthetic"] == ["p"]
+    (p,) = [r for r in stated.records if r["method"] == "p"]
+    assert p["budget"]["schedule"]["n_steps"] == [3, 7]
+
+
+def test_a_plain_method_object_is_its_steps():
+    from skaugment.evaluation import Method
+
+    X, y, groups = _data()
+    kw = dict(preprocessing=FLAT, cv=GroupHoldoutSplit(3, n_repeats=2), diagnostics=False)
+    plain = compare_augmenters(X, y, groups, {"none": None, "copies": [CopyAugmenter(1), FLAT]},
+                               KNeighborsClassifier(1), **kw)
+    wrapped = compare_augmenters(X, y, groups,
+                                 {"none": Method(), "copies": Method([CopyAugmenter(1), FLAT])},
+                                 KNeighborsClassifier(1), **kw)
+    assert _without_seconds(wrapped) == _without_seconds(plain)
+    assert wrapped.config["pretrain_on_synthetic"] == []
+
+
+def test_a_transductive_method_object_gets_the_test_windows_and_its_declarations_are_checked():
+    from dataclasses import FrozenInstanceError
+
+    from skaugment.evaluation import Method
+
+    X, y, groups = _data()
+    seen = []
+
+    class TargetSpy(CopyAugmenter):
+        def __init__(self, target=None, ratio=1, random_state=None, memory=None):
+            super().__init__(ratio=ratio, random_state=random_state, memory=memory)
+            self.target = target
+
+        def fit_resample(self, X, y):
+            seen.append(np.asarray(self.target).shape)
+            return super().fit_resample(X, y)
+
+    cv = GroupHoldoutSplit(3, n_repeats=1)
+    knn = KNeighborsClassifier(1)
+    method = Method([FLAT, TargetSpy(target=TEST_WINDOWS)], transductive=True)
+    compare_augmenters(X, y, groups, {"none": None, "target": method}, knn, preprocessing=FLAT,
+                       cv=cv, diagnostics=False)
+    (_, test), = cv.split(X, y, groups)
+    assert seen == [(len(test), 16)]
+    assert isinstance(method.steps, tuple)  # a list given is kept as a tuple: frozen
+    with pytest.raises(FrozenInstanceError):
+        method.schedule = "pretrain"
+    with pytest.raises(ValueError, match=r"transductive=False, but TargetSpy has a TEST_WINDOWS "
+                                         r"parameter \(target\)"):
+        compare_augmenters(X, y, groups, {"none": None, "t": Method(
+            [FLAT, TargetSpy(target=TEST_WINDOWS)], transductive=False)}, knn, preprocessing=FLAT)
+    with pytest.raises(ValueError, match="transductive=True, but none of its steps"):
+        compare_augmenters(X, y, groups, {"none": None, "t": Method(
+            [CopyAugmenter(), FLAT], transductive=True)}, knn, preprocessing=FLAT)
+    # a name in pretrain_on_synthetic and a Method that says otherwise: said twice, refused
+    with pytest.raises(ValueError, match="pretrain_on_synthetic names 'p', but its Method"):
+        compare_augmenters(X, y, groups, {"none": None, "p": Method([CopyAugmenter(), FLAT])},
+                           knn, preprocessing=FLAT, pretrain_on_synthetic=["p"])
+    with pytest.raises(ValueError, match="'schedule' parameter of Method"):
+        Method([FLAT], schedule="joint")
+    with pytest.raises(ValueError, match="'transductive' parameter of Method"):
+        Method([FLAT], transductive="yes")

@@ -4,16 +4,18 @@ import numbers
 
 import numpy as np
 from numpy.typing import ArrayLike
-from sklearn.base import BaseEstimator, _fit_context, clone
+from sklearn.base import BaseEstimator, clone
 from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils.multiclass import check_classification_targets
 
-from ..base import _sampler_tags
+from ..base import BaseAugmenter, Synthetic, _sampler_tags
+from ..spectral._features import _default_diagnostic_estimator, _diagnostic_features
 from ..utils import check_labels
 
 __all__ = ["LabelFidelityFilter"]
 
 
-class LabelFidelityFilter(BaseEstimator):
+class LabelFidelityFilter(BaseAugmenter):
     """Wrap an augmenter; drop the synthetic rows that do not look like their label.
 
     The wrapped ``sampler`` augments the data; ``estimator`` is trained on the real
@@ -28,7 +30,10 @@ class LabelFidelityFilter(BaseEstimator):
     ----------
     sampler : imbalanced-learn sampler
         Any augmenter of this package (or a sampler that puts the real rows first
-        and appends the synthetic ones). Cloned at fit.
+        and appends the synthetic ones). Cloned at fit. It must return hard labels:
+        the filter compares a synthetic row's label with the real rows' classifier,
+        which a probability table (mixup's soft labels) does not allow
+        (``TypeError``).
     estimator : classifier with predict_proba, default=None
         Trained on the real rows. It sees the tabular features of the diagnostics:
         :func:`~skaugment.evaluation.spectrogram_features` of 4-D spectrograms, the
@@ -48,6 +53,10 @@ class LabelFidelityFilter(BaseEstimator):
         or not, in the sampler's order.
     keep_fraction_ : float
         Fraction of the generated rows kept (NaN when none was generated).
+    classes_ : ndarray of shape (n_classes,)
+        Labels seen at fit.
+    sampling_strategy_ : dict
+        Number of synthetic rows kept for each class (of their source).
     synthetic_mask_ : ndarray of shape (n_samples_resampled,), bool
         True on the rows this filter returns that are synthetic.
     sample_indices_ : ndarray of shape (n_samples_resampled,)
@@ -94,25 +103,19 @@ class LabelFidelityFilter(BaseEstimator):
         self.fit_resample(X, y)
         return self
 
-    @_fit_context(prefer_skip_nested_validation=False)
-    def fit_resample(self, X: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-        """Augment with ``sampler``, then drop the synthetic rows below ``threshold``.
+    # the wrapped sampler checks X, by its own input kind
+    _input_kind = None
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, ...)
-        y : array-like of shape (n_samples,)
-            Hard labels: the filter compares a synthetic row's label with the real
-            rows' classifier, which a probability table (mixup) does not give.
+    def _validate_input(self, X, y):
+        y = check_labels(y)
+        check_classification_targets(y)
+        return X, y
 
-        Returns
-        -------
-        X_res : ndarray
-            The real rows, then the synthetic rows that passed.
-        y_res : ndarray
-        """
-        from ..evaluation._compare import _default_diagnostic_estimator, _diagnostic_features
+    def _draw_sources(self, y, rng):
+        return None  # the wrapped sampler draws its own
 
+    def _generate(self, X, y, sources, rng):
+        """The wrapped sampler's synthetic rows; ``estimator`` fitted on its real rows."""
         n_real = len(X)
         self.sampler_ = clone(self.sampler)
         X_res, y_res = self.sampler_.fit_resample(X, y)
@@ -133,21 +136,20 @@ class LabelFidelityFilter(BaseEstimator):
         estimator = _default_diagnostic_estimator() if self.estimator is None else self.estimator
         self.estimator_ = clone(estimator).fit(_diagnostic_features(X_res[~synthetic]),
                                                y_res[~synthetic])
-        self.fidelity_ = self._fidelity(X_res[synthetic], y_res[synthetic])
+        indices = getattr(self.sampler_, "sample_indices_", None)
+        return Synthetic(X_res[synthetic],
+                         sources=None if indices is None else np.asarray(indices)[synthetic],
+                         y=y_res[synthetic], X_real=X_res[~synthetic])
+
+    def _select_synthetic(self, X_new, y_new, sources):
+        """The synthetic rows whose intended label gets at least ``threshold``."""
+        self.fidelity_ = self._fidelity(X_new, y_new)
         passed = self.fidelity_ >= self.threshold
         self.keep_fraction_ = float(passed.mean()) if passed.size else float("nan")
-        keep = ~synthetic
-        keep[synthetic] = passed
-        self.synthetic_mask_ = synthetic[keep]
-        indices = getattr(self.sampler_, "sample_indices_", None)
-        if indices is not None:
-            self.sample_indices_ = np.asarray(indices)[keep]
-        return X_res[keep], y_res[keep]
+        return passed
 
     def _fidelity(self, X_synth, y_synth):
         """Probability of its intended label of each synthetic row (0 for an unseen label)."""
-        from ..evaluation._compare import _diagnostic_features
-
         if len(X_synth) == 0:
             return np.empty(0, dtype=np.float64)
         proba = self.estimator_.predict_proba(_diagnostic_features(X_synth))

@@ -1,19 +1,14 @@
 """Evaluation: comparing augmenters downstream, metric-control fidelity, realism scores, and one
 quality report of any generator's output."""
 
-from ._compare import (
-    TEST_WINDOWS,
-    AugmentationComparison,
-    GroupHoldoutSplit,
-    compare_augmenters,
-    paired_difference,
-    synthetic_data_diagnostics,
-)
-from ._discriminative import discriminative_score, spectrogram_features, window_features
+from ..spectral._features import spectrogram_features, window_features
+from ._compare import compare_augmenters
+from ._diagnostics import synthetic_data_diagnostics
+from ._discriminative import discriminative_score
 from ._fidelity import MetricControlReport, metric_control_report
+from ._method import TEST_WINDOWS, Method
 from ._quality import SyntheticQualityReport, mmd_rbf, synthetic_quality_report
-from ._selection import AugmentationSelector
-from ._methods import (
+from ._recipes import (
     AUGMENTATION_METHODS,
     PRETRAIN_METHODS,
     SIGNALS,
@@ -21,6 +16,10 @@ from ._methods import (
     TRANSDUCTIVE_METHODS,
     augmentation_methods,
 )
+from ._result import AugmentationComparison
+from ._selection import AugmentationSelector
+from ._splitter import GroupHoldoutSplit
+from ._statistics import paired_difference
 
 __all__ = [
     "AUGMENTATION_METHODS",
@@ -32,6 +31,7 @@ __all__ = [
     "AugmentationComparison",
     "AugmentationSelector",
     "GroupHoldoutSplit",
+    "Method",
     "MetricControlReport",
     "SyntheticQualityReport",
     "augmentation_methods",

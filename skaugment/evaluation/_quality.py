@@ -20,17 +20,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ..spectral._features import spectrogram_features, window_features
 from ..utils import check_finite, check_labels, check_spectrogram, check_time_series
 from ..utils._validation import check_rng
-from ._compare import _hard_labels, synthetic_data_diagnostics
-from ._discriminative import (
-    _METHODS,
-    _check_pair,
-    _seed,
-    discriminative_score,
-    spectrogram_features,
-    window_features,
-)
+from ._diagnostics import _hard_labels, synthetic_data_diagnostics
+from ._discriminative import _METHODS, _check_pair, _seed, discriminative_score
 from ._fidelity import MetricControlReport, metric_control_report
 
 if TYPE_CHECKING:

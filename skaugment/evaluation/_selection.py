@@ -25,7 +25,9 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._validation import _as_float_array, check_labels
-from ._compare import _REFERENCE, _set_nested, paired_difference
+from ._method import _REFERENCE
+from ._runner import _set_nested
+from ._statistics import paired_difference
 
 __all__ = ["AugmentationSelector"]
 

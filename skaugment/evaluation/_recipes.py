@@ -5,6 +5,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from sklearn.base import BaseEstimator
 
+from ._method import TEST_WINDOWS
+
 if TYPE_CHECKING:
     from ..spectral import SpectrogramTransformer
 
@@ -200,7 +202,6 @@ def augmentation_methods(
         MetricTargetAugmenter,
         SpectrogramTransformer,
     )
-    from ._compare import TEST_WINDOWS
     from ..augmenters import (
         FeatureInterpolationAugmenter,
         LabelFidelityFilter,
