@@ -3,45 +3,47 @@
 Every generator (diffusion, VAE, GAN, ...) learns ``p(spectrogram | label, metrics)``
 and shares the same outer contract: label encoding, the metric table it conditions
 on (:meth:`conditions_from`), input checks of :meth:`sample`, and label-only
-augmentation through :meth:`fit_resample`. A concrete generator implements
-``_fit_model(S, y_encoded, conditions, random_state)`` and
-``_sample_model(y_encoded, conditions, init, random_state)``.
+augmentation through the ``fit_resample`` of :class:`~skaugment.base.BaseAugmenter`.
+A concrete generator implements ``_fit_model(S, y_encoded, conditions, random_state)``
+and ``_sample_model(y_encoded, conditions, init, random_state)``.
 """
 
 import numpy as np
 from numpy.typing import ArrayLike
-from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._validation import check_rng
-from ..base import SpectrogramSamplerMixin
-from ..utils._sampling import (
-    append_generated,
-    draw_sources_per_class,
-    encode_known_labels,
-    validate_sampling_strategy,
-)
+from ..base import BaseAugmenter
 from ..utils import (
     check_channel_names,
     check_finite,
     check_labels,
     check_modalities,
-    check_ratio,
     check_spectrogram,
     per_modality_value,
 )
+from ..utils._sampling import encode_known_labels
+from ..utils._validation import check_rng
 
 __all__ = ["BaseConditionalGenerator"]
 
 
-class BaseConditionalGenerator(SpectrogramSamplerMixin, BaseEstimator):
+class BaseConditionalGenerator(BaseAugmenter):
     """Base class of generators conditioned on a label and a metric table.
 
     Subclasses define the parameters ``hps_factor``, ``modalities``,
     ``channel_names``, ``ratio``, ``sampling_strategy`` and ``random_state``, the
     two hooks ``_fit_model`` and ``_sample_model`` and, when :meth:`sample` starts
     from real spectrograms, the :attr:`uses_init` property.
+
+    As a :class:`~skaugment.base.BaseAugmenter`, ``fit_resample`` is label-only
+    augmentation (the cDiff / cVAE / cGAN baseline of Wang et al., 2024, when
+    ``condition="label"``): it fits the generator, then each synthetic row starts
+    from a random real row of its class, whose metric conditions it reuses (unless
+    ``_label_only_conditions`` says otherwise) and, when :attr:`uses_init`, which
+    it takes as ``init``.
     """
+
+    _input_kind = "spectrograms"
 
     #: Parameters that only :meth:`sample` (or the label-only :meth:`fit_resample`)
     #: reads: two generators that differ only in them have the same fit. The metric
@@ -231,50 +233,27 @@ class BaseConditionalGenerator(SpectrogramSamplerMixin, BaseEstimator):
             init = None
         return self._sample_model(y_encoded, conditions, init, rng)
 
-    # -- label-only augmentation ------------------------------------------------------------
+    # -- label-only augmentation (BaseAugmenter.fit_resample) -------------------------------
 
-    def fit_resample(self, S: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-        """Fit, then append generated samples: ``round(ratio * n_class)`` per class.
+    def _check_X(self, S):
+        return check_spectrogram(S, dtype=np.float32)
 
-        Or, when ``sampling_strategy`` is not None, as many as it asks for.
+    def _check_y(self, y, n_samples):
+        # any 1-D labels, as fit takes them
+        return check_labels(y, n_samples=n_samples)
 
-        Label-only augmentation (the cDiff / cVAE / cGAN baseline of Wang et al.,
-        2024, when ``condition="label"``): each synthetic row starts from a random
-        real row of its class, whose metric conditions it reuses (unless the
-        generator says otherwise) and, when :attr:`uses_init`, which it takes as
-        ``init``.
-
-        Parameters
-        ----------
-        S : array-like of shape (n_samples, n_channels, n_freqs, n_frames)
-        y : array-like of shape (n_samples,)
-
-        Returns
-        -------
-        S_res : ndarray of shape (n_samples + n_generated, n_channels, n_freqs, n_frames), float32
-            Originals first, then the generated rows.
-        y_res : ndarray of shape (n_samples + n_generated,)
-        """
-        self._validate_params()
-        return self._fit_resample(S, y)
-
-    def _fit_resample(self, S, y):
-        ratio = check_ratio(self.ratio)
+    def _fit(self, S, y, rng):
+        # the model's randomness comes from random_state, not from rng
         S, y_encoded, conditions = self._validate_fit_data(S, y, None)
-        # before the training, which can take long
-        validate_sampling_strategy(self.sampling_strategy, self.classes_[y_encoded])
         self._fit_model(S, y_encoded, conditions)
-        rng = check_rng(self.random_state)
-        sources = draw_sources_per_class(y_encoded, len(self.classes_), ratio, rng,
-                                         sampling_strategy=self.sampling_strategy,
-                                         classes=self.classes_)
 
-        def generate(src):
-            requested = self._label_only_conditions(conditions, y_encoded, src, rng)
-            return self._sample_model(y_encoded[src], requested,
-                                      S[src] if self.uses_init else None, rng)
-
-        return append_generated(self, S, check_labels(y), sources, generate)
+    def _generate(self, S, y, sources, rng):
+        if not sources.size:
+            return np.empty((0,) + S.shape[1:], dtype=np.float32)
+        y_encoded = self._train_labels_
+        requested = self._label_only_conditions(self.train_conditions_, y_encoded, sources, rng)
+        return self._sample_model(y_encoded[sources], requested,
+                                  S[sources] if self.uses_init else None, rng)
 
     # -- hooks ------------------------------------------------------------------------------
 

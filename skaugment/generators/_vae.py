@@ -337,11 +337,9 @@ class ConditionalVAESampler(FittedScalingsMixin, BaseConditionalGenerator):
 
     sample.__doc__ = BaseConditionalGenerator.sample.__doc__
 
-    def fit_resample(self, S, y):
+    def _validate_input(self, S, y):
         self._check_can_sample()
-        return super().fit_resample(S, y)
-
-    fit_resample.__doc__ = BaseConditionalGenerator.fit_resample.__doc__
+        return super()._validate_input(S, y)
 
     def interpolate(self, S_a: ArrayLike, S_b: ArrayLike, weights: ArrayLike,
                     y: ArrayLike | None = None) -> np.ndarray:

@@ -30,7 +30,11 @@ _random_state_docstring = """random_state : int, RandomState instance or None, d
 _ratio_docstring = """ratio : float, default=5.0
         Number of generated samples divided by the number of real samples (Wang et al.,
         2024, section 4.4). Each class gets ``round(ratio * n_class)`` new samples,
-        so class proportions are kept.""".rstrip()
+        so class proportions are kept. Read by ``fit_resample``, label-only
+        augmentation: each synthetic row comes from a random real row of its class
+        (uniformly, with replacement), whose conditions it reuses where the model
+        takes more than the label (unless said otherwise above) and which it starts
+        from where the model starts from real data.""".rstrip()
 
 _sampling_strategy_docstring = """sampling_strategy : float, str, dict or callable, default=None
         ``None`` (default): ``ratio`` decides, class proportions kept. Otherwise
