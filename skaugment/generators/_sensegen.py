@@ -9,13 +9,12 @@ from typing import Literal
 import numpy as np
 import torch
 from numpy.typing import ArrayLike
-from sklearn.base import BaseEstimator, _fit_context
+from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from ..base import WindowSamplerMixin
-from ..utils import check_labels, check_time_series
+from ..base import BaseAugmenter
+from ..utils import check_labels
 from ..utils._docstring import (
     Substitution,
     _device_docstring,
@@ -24,13 +23,7 @@ from ..utils._docstring import (
     _sampling_strategy_docstring,
     _verbose_docstring,
 )
-from ..utils._sampling import (
-    SAMPLING_STRATEGY_CONSTRAINTS,
-    draw_sources_per_class,
-    encode_known_labels,
-    append_generated,
-    validate_sampling_strategy,
-)
+from ..utils._sampling import SAMPLING_STRATEGY_CONSTRAINTS, encode_known_labels
 from ..utils._torch import resolve_device, seed_from_random_state, torch_generator
 from ..utils._validation import check_rng
 from ._diffusion_scaling import clamp
@@ -86,7 +79,7 @@ class _SenseGenNet(torch.nn.Module):
     verbose=_verbose_docstring,
     device=_device_docstring,
 )
-class SenseGenSampler(WindowSamplerMixin, BaseEstimator):
+class SenseGenSampler(BaseAugmenter):
     """Generate raw sensor windows with an LSTM and a Gaussian mixture output (SenseGen).
 
     SenseGen (Alzantot, Chakraborty & Srivastava, 2017, "SenseGen: A deep
@@ -286,33 +279,20 @@ class SenseGenSampler(WindowSamplerMixin, BaseEstimator):
 
     # -- validation ---------------------------------------------------------------------------
 
-    def _validate_input(self, X, y, conditions):
-        X_arr = check_time_series(X)
-        if np.ndim(X) == 2:
-            raise ValueError(
-                f"{type(self).__name__} takes 3-D raw windows (n_samples, n_channels, "
-                f"n_timesteps); got a 2-D X of shape {np.shape(X)}. For single-channel "
-                "windows use X[:, np.newaxis, :]."
-            )
+    def _check_X(self, X):
+        X_arr = super()._check_X(X)
         if X_arr.shape[2] < 2:
             raise ValueError(
                 f"X has {X_arr.shape[2]} timestep(s): {type(self).__name__} learns to predict "
                 "each sample from the ones before it, which needs windows of at least 2 "
                 "timesteps."
             )
-        y = check_labels(y, n_samples=X_arr.shape[0])
-        check_classification_targets(y)
-        if conditions is not None:
-            raise ValueError(
-                f"{type(self).__name__} is conditioned on labels only; conditions must be "
-                "None."
-            )
-        return X_arr, y
+        return X_arr
 
     # -- fit ----------------------------------------------------------------------------------
 
-    def _fit(self, X, y, conditions=None):
-        X, y = self._validate_input(X, y, conditions)
+    def _train(self, X, y):
+        """Learn the scalings and train the network on checked windows and labels."""
         self.classes_, y_encoded = np.unique(y, return_inverse=True)
         n, c, t = X.shape
         self.n_channels_, self.n_timesteps_ = c, t
@@ -377,7 +357,6 @@ class SenseGenSampler(WindowSamplerMixin, BaseEstimator):
         self.model_ = net.cpu() if device != "cpu" else net
         self.loss_curve_ = losses
         self.n_iter_ = self.n_steps
-        return X, y, y_encoded
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X: ArrayLike, y: ArrayLike, conditions: None = None) -> "SenseGenSampler":
@@ -396,7 +375,14 @@ class SenseGenSampler(WindowSamplerMixin, BaseEstimator):
         -------
         self
         """
-        self._fit(X, y, conditions)
+        X = self._check_X(X)
+        y = self._check_y(y, X.shape[0])
+        if conditions is not None:
+            raise ValueError(
+                f"{type(self).__name__} is conditioned on labels only; conditions must be "
+                "None."
+            )
+        self._train(X, y)
         return self
 
     # -- sample -------------------------------------------------------------------------------
@@ -482,44 +468,26 @@ class SenseGenSampler(WindowSamplerMixin, BaseEstimator):
         rng = check_rng(self.random_state if random_state is None else random_state)
         return self._sample_model(y_encoded, int(n_timesteps), rng)
 
-    # -- label-only augmentation --------------------------------------------------------------
+    # -- label-only augmentation (BaseAugmenter.fit_resample) ---------------------------------
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit_resample(self, X: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-        """Fit, then append generated windows: ``round(ratio * n_class)`` per class.
-
-        Or, when ``sampling_strategy`` is not None, as many as it asks for.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_channels, n_timesteps)
-            Raw windows (NaN and inf are rejected).
-        y : array-like of shape (n_samples,)
-            Labels.
-
-        Returns
-        -------
-        X_res : ndarray of shape (n_samples + n_generated, n_channels, n_timesteps), float32
-            The real windows first, in their order, then the generated ones.
-        y_res : ndarray of shape (n_samples + n_generated,)
-            Their labels, in the dtype of ``y``.
-        """
+    def _validate_input(self, X, y):
         # before the training, which can take long
-        X_arr, y_arr = self._validate_input(X, y, None)
-        validate_sampling_strategy(self.sampling_strategy, y_arr)
-        if self.condition == "none" and np.unique(y_arr).size > 1:
+        X, y = super()._validate_input(X, y)
+        if self.condition == "none" and np.unique(y).size > 1:
             warnings.warn(
                 "condition='none' with several classes: the synthetic rows get labels, but "
                 "the model ignores them, so every class is drawn from one model. Fit one "
                 "sampler per class, or use condition='label'.",
                 UserWarning,
-                stacklevel=2,
+                stacklevel=4,  # the caller of fit_resample (through the base and _fit_context)
             )
-        X, y, y_encoded = self._fit(X_arr, y_arr)
-        rng = check_rng(self.random_state)
-        sources = draw_sources_per_class(y_encoded, len(self.classes_), self.ratio, rng,
-                                         sampling_strategy=self.sampling_strategy,
-                                         classes=self.classes_)
-        return append_generated(
-            self, X, y, sources,
-            lambda src: self._sample_model(y_encoded[src], self.n_timesteps_, rng))
+        return X, y
+
+    def _fit(self, X, y, rng):
+        self._train(X, y)  # seeded by random_state, not by rng
+
+    def _generate(self, X, y, sources, rng):
+        if not sources.size:
+            return np.empty((0,) + X.shape[1:], dtype=np.float32)
+        y_encoded = np.searchsorted(self.classes_, y)
+        return self._sample_model(y_encoded[sources], self.n_timesteps_, rng)
