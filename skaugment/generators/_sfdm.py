@@ -17,14 +17,13 @@ from typing import Literal
 import numpy as np
 import torch
 from numpy.typing import ArrayLike
-from sklearn.base import BaseEstimator, _fit_context
+from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from ..base import WindowSamplerMixin
+from ..base import BaseAugmenter
 from ..spectral import StatisticalFeatureExtractor
-from ..utils import check_finite, check_labels, check_ratio, check_time_series
+from ..utils import check_finite, check_time_series
 from ..utils._docstring import (
     Substitution,
     _device_docstring,
@@ -33,12 +32,7 @@ from ..utils._docstring import (
     _sampling_strategy_docstring,
     _verbose_docstring,
 )
-from ..utils._sampling import (
-    SAMPLING_STRATEGY_CONSTRAINTS,
-    draw_sources_per_class,
-    append_generated,
-    validate_sampling_strategy,
-)
+from ..utils._sampling import SAMPLING_STRATEGY_CONSTRAINTS
 from ..utils._torch import resolve_device, seed_from_random_state, torch_generator
 from ..utils._validation import check_rng
 from ._conv1d_unet import MIN_TIMESTEPS, Conv1dUNet
@@ -73,7 +67,7 @@ def _floored(scale):
     verbose=_verbose_docstring,
     device=_device_docstring,
 )
-class StatisticalDiffusionSampler(WindowSamplerMixin, BaseEstimator):
+class StatisticalDiffusionSampler(BaseAugmenter):
     """Diffusion model of raw sensor windows guided by their statistical features (SF-DM).
 
     The statistical feature-guided diffusion model of Zuo et al. (2023),
@@ -424,7 +418,7 @@ class StatisticalDiffusionSampler(WindowSamplerMixin, BaseEstimator):
         else:
             cond = self._check_conditions(conditions)
         rng = check_rng(self.random_state if random_state is None else random_state)
-        return self._generate(self._standardised_conditions(cond), rng)
+        return self._sample_windows(self._standardised_conditions(cond), rng)
 
     def _check_conditions(self, conditions):
         arr = np.asarray(conditions)
@@ -441,7 +435,7 @@ class StatisticalDiffusionSampler(WindowSamplerMixin, BaseEstimator):
             raise ValueError("conditions is empty: nothing to sample.")
         return check_finite(arr.astype(np.float32), "conditions")
 
-    def _generate(self, cond, rng):
+    def _sample_windows(self, cond, rng):
         """Windows for standardised conditions ``cond`` (n, c * k, t), noise drawn from ``rng``."""
         device = resolve_device(self.device)
         # the fitted model stays on the CPU (and pickles there): sample with a copy
@@ -476,44 +470,22 @@ class StatisticalDiffusionSampler(WindowSamplerMixin, BaseEstimator):
                                      "lower lr or more n_sampling_steps.")
         return out
 
-    # -- augmentation -----------------------------------------------------------------------
+    # -- augmentation (BaseAugmenter.fit_resample) ------------------------------------------
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit_resample(self, X: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-        """Fit on ``X`` (without its labels), then append windows generated from real ones.
+    def _check_X(self, X):
+        return self._check_windows(X)
 
-        Each class gets ``round(ratio * n_class)`` synthetic windows (or as many as
-        ``sampling_strategy`` asks for); each is generated from the statistical
-        features of a real window of its class, drawn uniformly with replacement,
-        and takes its label.
+    def _fit(self, X, y, rng):
+        self._fit_model(X)  # without the labels; seeded by random_state, not by rng
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_channels, n_timesteps)
-            Raw windows (NaN and inf are rejected).
-        y : array-like of shape (n_samples,)
-            Labels.
-
-        Returns
-        -------
-        X_res : ndarray of shape (n_samples + n_generated, n_channels, n_timesteps), float32
-            The real windows first, in their order, then the synthetic ones.
-        y_res : ndarray of shape (n_samples + n_generated,)
-            Their labels, in the dtype of ``y``.
-        """
-        ratio = check_ratio(self.ratio)
-        X = self._check_windows(X)
-        y = check_labels(y, n_samples=X.shape[0])
-        check_classification_targets(y)
-        # before the training, which can take long
-        validate_sampling_strategy(self.sampling_strategy, y)
-        cond = self._fit_model(X)
-        self.classes_, y_encoded = np.unique(y, return_inverse=True)
-        rng = check_rng(self.random_state)
-        sources = draw_sources_per_class(y_encoded.ravel(), len(self.classes_), ratio, rng,
-                                         sampling_strategy=self.sampling_strategy,
-                                         classes=self.classes_)
-        return append_generated(self, X, y, sources, lambda src: self._generate(cond[src], rng))
+    def _generate(self, X, y, sources, rng):
+        """Windows generated from the statistical features of the source windows."""
+        if not sources.size:
+            return np.empty((0,) + X.shape[1:], dtype=np.float32)
+        # the features of every real window, as the fit measured them (measuring only the
+        # sources' could round differently)
+        cond = self._standardised_conditions(self._extractor().fit(X).transform(X))
+        return self._sample_windows(cond[sources], rng)
 
 
 def _predict_x0(model, x, t, cond, lo, hi):
