@@ -23,13 +23,7 @@ from .utils._sampling import (
 )
 from .utils._validation import check_labels, check_rng, check_spectrogram, check_time_series
 
-__all__ = [
-    "BaseAugmenter",
-    "Synthetic",
-    "TimeSeriesTagsMixin",
-    "SpectrogramSamplerMixin",
-    "WindowSamplerMixin",
-]
+__all__ = ["BaseAugmenter", "Synthetic", "TimeSeriesTagsMixin"]
 
 
 class TimeSeriesTagsMixin:
@@ -57,30 +51,6 @@ def _sampler_tags(positive_only):
     # a 2-D X is rejected, not read as one channel: no tabular input
     tags.input_tags = InputTags(two_d_array=False, three_d_array=True, positive_only=positive_only)
     return tags
-
-
-class SpectrogramSamplerMixin:
-    """imbalanced-learn sampler tags for samplers of 4-D magnitude spectrograms.
-
-    Both the metric-space augmenters and the generators (whose ``fit_resample`` is
-    label-only augmentation) take ``(n, c, F, T)`` magnitude spectrograms: no 2-D
-    tabular input, no sparse input, no negative values. Each defines its own
-    ``fit_resample`` (imbalanced-learn's ``SamplerMixin`` would validate 2-D input).
-    """
-
-    def __sklearn_tags__(self):
-        return _sampler_tags(positive_only=True)
-
-
-class WindowSamplerMixin:
-    """imbalanced-learn sampler tags for samplers of raw windows ``(n, c, t)`` of any sign.
-
-    The classic augmenters (and mixup, which also takes spectrograms): no 2-D tabular
-    input, no sparse input.
-    """
-
-    def __sklearn_tags__(self):
-        return _sampler_tags(positive_only=False)
 
 
 class Synthetic(NamedTuple):

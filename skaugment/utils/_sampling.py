@@ -210,27 +210,3 @@ def record_resampling(sampler, n_real, sources, source_labels):
     elif hasattr(sampler, "sample_indices_"):
         del sampler.sample_indices_  # not the last output's
     sampler.synthetic_mask_ = np.r_[np.zeros(n_real, dtype=bool), np.ones(n_new, dtype=bool)]
-
-
-def append_generated(sampler, X, y, sources, generate):
-    """The real rows, then one generated row per source row, labelled as its source.
-
-    Calls ``generate(sources)`` (not when ``sources`` is empty), records which rows
-    are synthetic with :func:`record_resampling` (``sampler.classes_`` must be set)
-    and returns ``(X_res, y_res)``: ``X_res`` in float32, real rows first.
-
-    Examples
-    --------
-    >>> class S: classes_ = np.array(["a", "b"])
-    >>> X, y = np.zeros((3, 1, 2)), np.array(["a", "b", "b"])
-    >>> X_res, y_res = append_generated(S(), X, y, np.array([1, 1]), lambda src: X[src] + 1)
-    >>> X_res[:, 0, 0].tolist(), y_res.tolist()
-    ([0.0, 0.0, 0.0, 1.0, 1.0], ['a', 'b', 'b', 'b', 'b'])
-    """
-    if sources.size:
-        X_new = np.asarray(generate(sources), dtype=np.float32)
-    else:
-        X_new = np.empty((0,) + X.shape[1:], dtype=np.float32)
-    record_resampling(sampler, X.shape[0], sources, y[sources])
-    return (np.concatenate([X.astype(np.float32, copy=False), X_new], axis=0),
-            np.concatenate([y, y[sources]]))
