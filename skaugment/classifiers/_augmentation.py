@@ -34,8 +34,6 @@ per-row meaning and must be ``None``. The randomness comes from the classifier's
 ``random_state``; the sampler's own ``random_state`` is not used.
 """
 
-import inspect
-import numbers
 
 import numpy as np
 
@@ -75,116 +73,69 @@ def _one_hot(y, n_classes):
 
 
 class _SignalTransformStep:
-    """One :class:`SignalTransformAugmenter`'s transforms, applied to chosen rows of a batch."""
+    """One :class:`SignalTransformAugmenter`, applied to chosen rows of a batch.
+
+    The sampler's own generation step (``_generate`` of
+    :class:`~skaugment.base.BaseAugmenter`) with every chosen row as its source: the
+    same per-row draw of transforms, the same functions and strengths as its
+    ``fit_resample``, one call per transform on all the rows that drew it.
+    """
 
     def __init__(self, sampler, X, y):
         from sklearn.base import clone
-
-        from ..augmenters import functional
 
         _check_no_sampling_strategy(sampler)
         # The sampler's own fit validates its parameters against the data and resolves
         # what depends on it (the transforms in use, the triaxial groups); a clone, so
         # that the classifier's parameter is not modified.
-        fitted = clone(sampler).fit(X, y)
+        self.fitted = clone(sampler).fit(X, y)
         self.name = type(sampler).__name__
         self.p = _row_probability(sampler.ratio)
-        self.n_transforms = sampler.n_transforms
-        resolved = getattr(fitted, "transforms_", None)
-        self.time = list(sampler.transforms if resolved is None else resolved)
-        self.spectral = list(sampler.spectral_transforms)
-        registry = {**functional.TIME_TRANSFORMS, **functional.SPECTRAL_TRANSFORMS}
-        self.functions = {name: registry[name] for name in self.time + self.spectral}
-        # What the sampler supplies to a transform that takes it; every other keyword
-        # is a strength: its default, or the sampler's transform_params.
-        supplied = {
-            "groups": getattr(fitted, "triaxial_groups_", None),
-            "n_fft": getattr(sampler, "n_fft", None),
-            "hop_length": getattr(sampler, "hop_length", None),
-            "fs": getattr(sampler, "fs", None),
-        }
-        overrides = sampler.transform_params or {}
-        self.kwargs = {}
-        for name, fn in self.functions.items():
-            parameters = inspect.signature(fn).parameters
-            kwargs = {}
-            for param in parameters.values():
-                if param.name in ("X", "rng"):
-                    continue
-                if param.name in supplied:
-                    kwargs[param.name] = supplied[param.name]
-                elif param.name in (overrides.get(name) or {}):
-                    kwargs[param.name] = overrides[name][param.name]
-                elif param.default is not inspect.Parameter.empty:
-                    kwargs[param.name] = param.default
-            self.kwargs[name] = (kwargs, "rng" in parameters)
-
-    def _apply(self, name, X, rng):
-        kwargs, random = self.kwargs[name]
-        if random:
-            return self.functions[name](X, rng=rng, **kwargs)
-        return self.functions[name](X, **kwargs)
 
     def __call__(self, X, y, rng, n_classes):
-        n = X.shape[0]
-        chosen = np.flatnonzero(rng.random_sample(n) < self.p)
-        m = chosen.size
-        # the draws of fit_resample, for the chosen rows
-        if self.n_transforms is None:
-            applied = np.ones((m, len(self.time)), dtype=bool)
-        else:
-            picks = np.argsort(rng.random_sample((m, len(self.time))), axis=1)[:, : self.n_transforms]
-            applied = np.zeros((m, len(self.time)), dtype=bool)
-            np.put_along_axis(applied, picks, True, axis=1)
-        spectral_applied = np.zeros((m, len(self.spectral)), dtype=bool)
-        if self.spectral and m:
-            spectral_applied[np.arange(m), rng.randint(len(self.spectral), size=m)] = True
-        if m == 0:
+        chosen = np.flatnonzero(rng.random_sample(X.shape[0]) < self.p)
+        if chosen.size == 0:
             return X, y
-        X_new = X[chosen].astype(np.float64)
-        # one call per transform on all the rows that drew it
-        for name, rows in zip(self.time + self.spectral, np.hstack([applied, spectral_applied]).T):
-            if rows.all():
-                X_new = self._apply(name, X_new, rng)
-            elif rows.any():
-                X_new[rows] = self._apply(name, X_new[rows], rng)
         X = np.array(X, dtype=np.float32, copy=True)
-        X[chosen] = X_new
+        X[chosen] = self.fitted._generate(X, None, chosen, rng)
         return X, y
 
 
 class _MixupStep:
-    """A :class:`MixupAugmenter`: chosen rows mixed with random partners of the batch."""
+    """A :class:`MixupAugmenter`: chosen rows mixed with random partners of the batch.
+
+    The sampler's ``_generate`` draws the partners (uniformly from the batch) and the
+    weights ``lambda ~ Beta(alpha, alpha)``; the targets mix the rows' targets (one-hot
+    labels, or the class probabilities an earlier step gave) with the same weights.
+    """
 
     def __init__(self, sampler, X, y):
         from sklearn.base import clone
 
         _check_no_sampling_strategy(sampler)
-        clone(sampler).fit(X, y)  # the sampler's own parameter validation
-        alpha = sampler.alpha
-        if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not alpha > 0:
-            raise ValueError(f"MixupAugmenter: alpha must be a real number > 0; got {alpha!r}.")
+        self.fitted = clone(sampler).fit(X, y)  # the sampler's own parameter validation
         self.name = type(sampler).__name__
-        self.alpha = float(alpha)
         self.p = _row_probability(sampler.ratio)
-        # labels="hard" (if the sampler has it): the larger component's label
+        # labels="hard": the larger component's label
         self.hard = getattr(sampler, "labels", "soft") == "hard"
 
     def __call__(self, X, y, rng, n_classes):
+        chosen = np.flatnonzero(rng.random_sample(X.shape[0]) < self.p)
+        if chosen.size == 0:
+            return X, y
         n = X.shape[0]
-        chosen = rng.random_sample(n) < self.p
-        partners = rng.randint(0, n, size=n)
-        lambdas = rng.beta(self.alpha, self.alpha, size=n)
-        # unchosen rows are their own partner with weight 1: unchanged
-        lambdas = np.where(chosen, lambdas, 1.0)
-        weight = lambdas.reshape((-1,) + (1,) * (X.ndim - 1))
-        X64 = np.asarray(X, dtype=np.float64)
-        X_new = (weight * X64 + (1.0 - weight) * X64[partners]).astype(np.float32)
-        if self.hard:  # a tie (lambda == 0.5) goes to the row itself, as in fit_resample
-            return X_new, np.where((lambdas >= 0.5).reshape((-1,) + (1,) * (y.ndim - 1)), y, y[partners])
-        q = _one_hot(y, n_classes) if y.ndim == 1 else np.asarray(y, dtype=np.float32)
-        q_new = lambdas[:, None] * q + (1.0 - lambdas[:, None]) * q[partners]
-        return X_new, q_new.astype(np.float32)
+        y_hard = y.argmax(axis=1) if y.ndim == 2 else y
+        new = self.fitted._generate(np.asarray(X, dtype=np.float64), y_hard, chosen, rng)
+        X_new = np.array(X, dtype=np.float32, copy=True)
+        X_new[chosen] = getattr(new, "X", new)
+        partners, lambdas = self.fitted.partner_indices_[n:], self.fitted.lambdas_[n:]
+        if self.hard:
+            y_new = np.array(y, copy=True)
+            y_new[chosen] = np.where(lambdas >= 0.5, y[chosen].T, y[partners].T).T
+            return X_new, y_new
+        q = _one_hot(y, n_classes) if y.ndim == 1 else np.array(y, dtype=np.float32)
+        q[chosen] = lambdas[:, None] * q[chosen] + (1.0 - lambdas[:, None]) * q[partners]
+        return X_new, q.astype(np.float32)
 
 
 class _CallableStep:
