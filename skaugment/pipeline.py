@@ -19,6 +19,7 @@ from imblearn.pipeline import Pipeline
 from imblearn.pipeline import make_pipeline as _imblearn_make_pipeline
 
 from .utils import check_modalities
+from .utils._params import nested_params
 
 if TYPE_CHECKING:
     from joblib import Memory
@@ -174,18 +175,14 @@ def _check_layout_channel_names(channel_names, n_channels):
 
 
 def _fill_layout_param(pipeline, name, value, normalise):
-    params = pipeline.get_params(deep=True)
-    # get_params(deep=True) lists nested estimators' parameters as "a__b__name"; a
-    # FrozenEstimator lists none of its inner ones, so a frozen generator is left alone
-    keys = [k for k in params if k.rpartition("__")[2] == name]
-    if not keys:
+    found = nested_params(pipeline, name)  # a frozen generator lists none: left alone
+    if not found:
         raise ValueError(
             f"make_pipeline got {name}=..., but no step has a {name!r} parameter, so it "
             "would have no effect. Leave it out, or add the steps that use it."
         )
     wanted = normalise(value)
-    for key in keys:
-        current = params[key]
+    for key, current in found.items():
         if current is None:
             pipeline.set_params(**{key: value})
         elif not _same(current, wanted, normalise):

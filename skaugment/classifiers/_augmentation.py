@@ -37,6 +37,7 @@ per-row meaning and must be ``None``. The randomness comes from the classifier's
 
 import numpy as np
 
+from ..utils._labels import hard_labels
 
 __all__ = ["AugmentedIterator", "BatchAugmentation", "check_augmentation"]
 
@@ -244,7 +245,7 @@ class BatchAugmentation:
 
         check_augmentation(augmentation, owner)
         self.n_classes = int(n_classes)
-        y_hard = y.argmax(axis=1) if y.ndim == 2 else y
+        y_hard = hard_labels(y)
         self.steps = []
         for item in _as_list(augmentation):
             if isinstance(item, SignalTransformAugmenter):

@@ -65,7 +65,7 @@ from skorch.dataset import Dataset as SkorchDataset
 from ..base import TimeSeriesTagsMixin
 from ..utils import check_labels, check_modalities, check_spectrogram, check_time_series
 from ..utils._docstring import _verbose_docstring
-from ..utils._labels import LabelDistribution, label_distribution
+from ..utils._labels import LabelDistribution, hard_labels, label_distribution
 from ..utils._torch import resolve_device, seed_from_random_state, torch_generator
 from ._augmentation import AugmentedIterator, BatchAugmentation, check_augmentation
 
@@ -332,12 +332,6 @@ def _is_soft_target(y):
     return len(shape) == 2 and shape[1] > 1
 
 
-def _hard_view(y):
-    """Labels of the most probable class for a probability table; labels unchanged."""
-    y = np.asarray(y.detach().cpu() if hasattr(y, "detach") else y)
-    return y.argmax(axis=1) if y.ndim == 2 else y
-
-
 def _encoded_accuracy(net, X, y):
     """Accuracy on encoded labels, for skorch's internal validation scoring.
 
@@ -346,7 +340,7 @@ def _encoded_accuracy(net, X, y):
     targets are scored against their most probable class.
     """
     proba = net.predict_proba(X)
-    return float(np.mean(proba.argmax(axis=1) == _hard_view(y)))
+    return float(np.mean(proba.argmax(axis=1) == hard_labels(y)))
 
 
 class _StepLimitedIterator:
@@ -797,7 +791,7 @@ class BaseNetClassifier(TimeSeriesTagsMixin, NeuralNetClassifier):
             return self.train_split(dataset, **fit_params)
         # A split sees y only to stratify on it; probability rows cannot be stratified,
         # their most probable class can. The datasets keep the probabilities.
-        return self.train_split(dataset, _hard_view(y), **fit_params)
+        return self.train_split(dataset, hard_labels(y), **fit_params)
 
     def _epochs_for(self, dataset_train):
         """Epochs of the ``n_steps`` budget: ``max(1, ceil(n_steps / batches per epoch))``.

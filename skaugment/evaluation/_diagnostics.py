@@ -11,21 +11,12 @@ from sklearn.base import clone
 from sklearn.utils._param_validation import HasMethods, validate_params
 
 from ..spectral._features import _default_diagnostic_estimator, _diagnostic_features
+from ..utils._labels import hard_labels
 
 if TYPE_CHECKING:
     from sklearn.base import BaseEstimator
 
 __all__ = ["synthetic_data_diagnostics"]
-
-
-def _hard_labels(y, classes=None):
-    """Labels of ``y``; a probability table (mixup) gives the label of its largest column."""
-    y = np.asarray(y) if not hasattr(y, "classes") else y
-    if getattr(y, "ndim", 1) == 2:
-        names = getattr(y, "classes", classes)
-        names = np.arange(y.shape[1]) if names is None else np.asarray(names)
-        return names[np.asarray(y).argmax(axis=1)]
-    return np.asarray(y)
 
 
 @validate_params(
@@ -91,7 +82,7 @@ def synthetic_data_diagnostics(
     from ._discriminative import discriminative_score
 
     estimator = _default_diagnostic_estimator() if estimator is None else estimator
-    y_synth = _hard_labels(y_synth)
+    y_synth = hard_labels(y_synth)
     out = {"tstr": float("nan"), "label_fidelity": float("nan"), "discriminative": float("nan")}
     if len(X_synth) == 0:
         return out
@@ -101,7 +92,7 @@ def synthetic_data_diagnostics(
         if np.unique(y_synth).size > 1:
             out["tstr"] = float(np.mean(clone(estimator).fit(F_synth, y_synth).predict(F_test)
                                         == np.asarray(y_test)))
-        on_real = clone(estimator).fit(F_real, _hard_labels(y_real))
+        on_real = clone(estimator).fit(F_real, hard_labels(y_real))
         out["label_fidelity"] = float(np.mean(on_real.predict(F_synth) == y_synth))
         if discriminative and np.asarray(X_real).ndim == 4 and min(len(X_real), len(X_synth)) >= 6:
             out["discriminative"] = float(discriminative_score(

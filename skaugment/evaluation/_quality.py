@@ -23,7 +23,8 @@ from numpy.typing import ArrayLike
 from ..spectral._features import spectrogram_features, window_features
 from ..utils import check_finite, check_labels, check_spectrogram, check_time_series
 from ..utils._validation import check_rng
-from ._diagnostics import _hard_labels, synthetic_data_diagnostics
+from ..utils._labels import hard_labels
+from ._diagnostics import synthetic_data_diagnostics
 from ._discriminative import _METHODS, _check_pair, _seed, discriminative_score
 from ._fidelity import MetricControlReport, metric_control_report
 
@@ -615,7 +616,7 @@ def synthetic_quality_report(
         )
     classes = np.unique(y_real)
     # a probability table's columns are the real classes, in sorted order
-    y_synth_hard = _hard_labels(y_synth, classes=classes)
+    y_synth_hard = hard_labels(y_synth, classes=classes)
     unseen = np.setdiff1d(y_synth_hard, classes)
     if unseen.size:
         raise ValueError(f"y_synth holds labels {unseen.tolist()[:5]} that y_real does not.")

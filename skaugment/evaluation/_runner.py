@@ -8,8 +8,9 @@ from typing import Any, NamedTuple
 import numpy as np
 from sklearn.base import BaseEstimator, clone
 
-from ..utils._labels import check_soft_labels_accepted
-from ._diagnostics import _hard_labels, synthetic_data_diagnostics
+from ..utils._labels import check_soft_labels_accepted, hard_labels
+from ..utils._params import set_nested_params
+from ._diagnostics import synthetic_data_diagnostics
 from ._method import _REFERENCE, Method, _test_window_params
 
 __all__ = []
@@ -97,9 +98,9 @@ def _fit_method(setup, run, name, X_train, y_train, X_test):
     method = setup.methods[name]
     steps = [clone(s) for s in method.steps]
     for step in steps:
-        _set_nested(step, "random_state", run.seed)
+        set_nested_params(step, "random_state", run.seed)
         if setup.cache_dir is not None:
-            _set_nested(step, "memory", setup.cache_dir, only_if_none=True)
+            set_nested_params(step, "memory", setup.cache_dir, only_if_none=True)
     seconds = {}
     X_fit, y_fit, synthetic = _fit_resample_steps(
         steps, X_train, y_train, seconds, X_test=X_test if method.transductive else None)
@@ -125,7 +126,7 @@ def _train_and_score(setup, run, name, multiplier, fitted, X_test, y_test):
     growth = len(X_fit) / max(1, n_train)
     seconds = dict(seconds)
     clf = clone(setup.classifier)
-    _set_nested(clf, "random_state", run.seed)
+    set_nested_params(clf, "random_state", run.seed)
     final = _final_step(clf)
     info = _classifier_budget(final, setup.budget, n_train, multiplier, growth)
     start = time.perf_counter()
@@ -151,7 +152,7 @@ def _train_and_score(setup, run, name, multiplier, fitted, X_test, y_test):
         start = time.perf_counter()
         # the method's own real rows: its steps may have learnt their scaling from them
         record.update(synthetic_data_diagnostics(
-            X_fit[~synthetic], _hard_labels(y_fit)[~synthetic], X_fit[synthetic],
+            X_fit[~synthetic], hard_labels(y_fit)[~synthetic], X_fit[synthetic],
             y_fit[synthetic], X_test_t, y_test, estimator=setup.diagnostic_estimator,
             random_state=run.seed))
         record["seconds"]["diagnostics"] = round(time.perf_counter() - start, 3)
@@ -163,16 +164,6 @@ def _train_and_score(setup, run, name, multiplier, fitted, X_test, y_test):
 
 def _final_step(clf):
     return clf.steps[-1][1] if hasattr(clf, "steps") else clf
-
-
-def _set_nested(estimator, suffix, value, only_if_none=False):
-    """Set every (nested) parameter named ``suffix`` of ``estimator``."""
-    params = estimator.get_params(deep=True)
-    updates = {k: value for k, v in params.items()
-               if (k == suffix or k.endswith("__" + suffix)) and not (only_if_none and v is not None)}
-    # shallower parameters first: a nested estimator set later is not replaced afterwards
-    for key in sorted(updates, key=lambda k: k.count("__")):
-        estimator.set_params(**{key: value})
 
 
 def _classifier_budget(clf, budget, n_real, multiplier, growth):

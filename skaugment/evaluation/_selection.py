@@ -24,9 +24,9 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._params import set_nested_params
 from ..utils._validation import _as_float_array, check_labels
 from ._method import _REFERENCE
-from ._runner import _set_nested
 from ._statistics import paired_difference
 
 __all__ = ["AugmentationSelector"]
@@ -560,7 +560,7 @@ class AugmentationSelector(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
         pipe = make_pipeline(*[clone(s) for s in steps], clone(self.classifier))
         if seed is not None:
-            _set_nested(pipe, "random_state", seed, only_if_none=True)
+            set_nested_params(pipe, "random_state", seed, only_if_none=True)
         if memory is not None:
             _set_memory(pipe, memory)
         return pipe

@@ -10,7 +10,7 @@ labels (strings included).
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = ["LabelDistribution", "label_distribution", "one_hot_distribution"]
+__all__ = ["LabelDistribution", "hard_labels", "label_distribution", "one_hot_distribution"]
 
 # Rows are checked to sum to 1 within this tolerance: float32 rows of a few dozen
 # classes round to about 1e-7.
@@ -245,6 +245,32 @@ def one_hot_distribution(
     out = proba.view(LabelDistribution)
     out.classes = classes
     return out
+
+
+def hard_labels(y, classes=None) -> np.ndarray:
+    """Labels of ``y``; a probability table gives the label of its largest column.
+
+    The columns are named by a :class:`LabelDistribution`'s own ``classes``, else
+    by ``classes``, else by their index (a table of encoded classes). 1-D labels
+    come back unchanged; torch tensors are read on the CPU.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> hard_labels(np.array([[0.2, 0.8], [0.9, 0.1]]), classes=["sit", "walk"]).tolist()
+    ['walk', 'sit']
+    >>> hard_labels(np.array([[0.2, 0.8], [0.9, 0.1]])).tolist()
+    [1, 0]
+    """
+    if hasattr(y, "detach"):
+        y = y.detach().cpu()
+    names = getattr(y, "classes", None)
+    names = classes if names is None else names
+    y = np.asarray(y)
+    if y.ndim != 2:
+        return y
+    names = np.arange(y.shape[1]) if names is None else np.asarray(names)
+    return names[y.argmax(axis=1)]
 
 
 def takes_soft_labels(estimator) -> bool:
