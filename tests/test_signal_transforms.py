@@ -638,3 +638,12 @@ def test_fit_only_validates_and_input_kinds(imu):
 )
 def test_sklearn_api_checks(check):
     check("SignalTransformAugmenter", SignalTransformAugmenter())
+
+
+def test_a_ratio_that_rounds_to_no_synthetic_row_returns_the_real_rows(imu):
+    X, y = imu
+    aug = SignalTransformAugmenter(transforms=["jitter"], ratio=1e-6, random_state=0)
+    X_res, y_res = aug.fit_resample(X, y)
+    np.testing.assert_array_equal(X_res, X.astype(np.float32))
+    np.testing.assert_array_equal(y_res, y)
+    assert aug.transforms_applied_.shape == (0, 1) and not aug.synthetic_mask_.any()

@@ -428,6 +428,9 @@ class SignalTransformAugmenter(BaseAugmenter):
             spectral_applied[np.arange(m), rng.randint(len(spectral), size=m)] = True
 
         X_new = X[sources].astype(np.float64)
+        if m == 0:  # a ratio that rounds to no synthetic row: nothing to transform
+            self.transforms_applied_, self.spectral_transforms_applied_ = applied, spectral_applied
+            return X_new
         # one call per transform on all the rows that drew it, not one call per row
         for name, rows in zip(time + spectral, np.hstack([applied, spectral_applied]).T):
             if rows.all():
