@@ -52,12 +52,24 @@ def test_subsampled_ridge_searches_a_subsample_and_solves_on_every_row():
     assert ours.score(X, y) > 0.8
 
 
+def test_subsampled_ridge_keeps_every_class_however_rare():
+    X, y = _ridge_data(n=300)
+    y = y.astype("<U4")
+    y[:2] = "rare"  # 2 of 300 rows: a uniform subsample of 20 would miss it most of the time
+    for seed in range(20):
+        clf = SubsampledRidgeClassifierCV(max_cv_rows=20, random_state=seed).fit(X, y)
+        assert "rare" in clf.classes_ and clf.coef_.shape == (4, X.shape[1])
+    from skaugment.classifiers._ridge import _subsample
+
+    rows = _subsample(y, 20, 0)
+    assert rows.size == np.unique(rows).size == 20 and {"rare", "a", "b", "c"} <= set(y[rows])
+    np.testing.assert_array_equal(rows, _subsample(y, 20, 0))  # seeded
+
+
 def test_subsampled_ridge_errors():
     X, y = _ridge_data(n=200)
-    y = y.copy()
-    y[:2] = "rare"
-    with pytest.raises(ValueError, match="no row of some class; raise max_cv_rows"):
-        SubsampledRidgeClassifierCV(max_cv_rows=20, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="fewer than the 3 classes"):
+        SubsampledRidgeClassifierCV(max_cv_rows=2, random_state=0).fit(X, y)
     with pytest.raises(ValueError, match="alphas must be positive"):
         SubsampledRidgeClassifierCV(alphas=[0.0, 1.0]).fit(X, y)
 
@@ -92,6 +104,16 @@ def test_window_classifier_recipes_have_no_stft_and_refuse_spectrogram_methods()
         augmentation_methods(["none"], signal="ecg")
     with pytest.raises(ValueError, match="classifier_input must be"):
         augmentation_methods(["none"], classifier_input="image")
+    with pytest.raises(ValueError, match="signal='imu' rotates triaxial sensors"):
+        augmentation_methods(["none"], signal="imu", modalities={"eeg": [0, 1]})
+
+
+def test_eeg_transforms_need_the_sampling_frequency():
+    X, y = _eeg()
+    (step,) = augmentation_methods(["eeg-transforms"], signal="eeg",
+                                   classifier_input="window")[0]["eeg-transforms"]
+    with pytest.raises(ValueError, match="needs the sampling frequency: pass fs="):
+        step.fit(X, y)
 
 
 def test_recipes_rotate_only_triaxial_sensors():
@@ -227,3 +249,14 @@ def test_cli_compare_on_an_eeg_set_runs_seeds_of_its_fixed_split(tmp_path):
     assert sorted({(r["split"], r["seed"]) for r in recs}) == [(0, 0), (1, 1), (2, 2)]
     assert all(r["n_train"] == 28 and r["n_test"] == 12 for r in recs)
     assert results["summary"]["transforms"]["diff"]["n"] == 3
+
+
+def test_selector_refuses_a_transductive_candidate():
+    from skaugment.evaluation import AugmentationSelector
+
+    X, y, groups = _groups_data()
+    methods, _ = augmentation_methods(["hybrid-target"], signal="generic", ratio=1.0,
+                                      classifier_input="window")
+    sel = AugmentationSelector(KNeighborsClassifier(1), methods, preprocessing=FLAT, cv=3)
+    with pytest.raises(ValueError, match="'hybrid-target' has a TEST_WINDOWS parameter"):
+        sel.fit(X, y, groups=groups)

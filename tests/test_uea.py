@@ -285,3 +285,10 @@ def test_first_values_and_speed():
 
     _read_ts(file)
     assert time.perf_counter() - start < 3.0
+
+
+def test_a_header_without_class_names_takes_the_sorted_labels(tmp_path):
+    header = HEADER.replace("@classLabel true up down", "@classLabel true")
+    _write(tmp_path, train=header + "1,2,3,4:5,6,7,8:up\n0,1,0,1:1,0,1,0:down\n",
+           test=header + "0,0,0,1:1,0,0,0:down\n")
+    assert load_uea_eeg("Tiny", path=tmp_path).target_names == ["down", "up"]

@@ -733,7 +733,8 @@ def smooth_time_mask(
     ``1 - (sigmoid(s * (t - start)) - sigmoid(s * (t - start - L)))`` with ``s =
     1000 / n_timesteps`` (braindecode's steepness): about 0 inside the mask, 1 away
     from it, 0.5 at its edges. A mask longer than the window is clipped to the
-    window (``L = n_timesteps``, start 0: the whole window is silenced).
+    window (``L = n_timesteps``, start 0: the whole window is silenced, its two end samples
+    only halved by the sigmoid edges).
     ``mask_duration=0`` is the identity (Rommel et al., 2022, "Data augmentation for
     learning predictive models on EEG: a systematic comparison", J. Neural Eng.
     19:066020, after Cheng et al., 2020 and Mohsenvand et al., 2020).

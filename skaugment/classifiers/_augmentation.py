@@ -22,8 +22,9 @@ adapters here keep the sampler's parameters and its semantics per row:
   alpha)`` per row; its target becomes ``lambda q_i + (1 - lambda) q_j`` (``q``: the
   one-hot label, or the row of class probabilities), so a batch that went through
   mixup carries soft targets, which the classifiers train on with cross-entropy
-  against the rows (with the sampler's ``labels="hard"``, where it has that
-  parameter: the label of the larger component instead).
+  against the rows (with the sampler's ``labels="hard"``: the target of the larger
+  component instead, which is a label, or a row of class probabilities when an
+  earlier step of the list made the batch's targets soft).
 
 ``ratio`` keeps its meaning of synthetic rows per real row: each row of a batch is
 replaced by its augmented version with probability ``ratio / (1 + ratio)``, so that

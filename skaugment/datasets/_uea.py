@@ -463,6 +463,8 @@ def load_uea_eeg(
     target_names = list(first.class_labels)
     for p in parts[1:]:
         target_names += [c for c in loaded[p].class_labels if c not in target_names]
+    if not target_names:  # a header that names no class: the labels, sorted
+        target_names = sorted(np.unique(target).tolist())
     if info is None:
         channel_names = _names("ch", n_channels)
         modalities = {"eeg": list(range(n_channels))}

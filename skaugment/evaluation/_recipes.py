@@ -109,7 +109,7 @@ def augmentation_methods(
     *,
     modalities: dict[str, Sequence[int]] | None = None,
     channel_names: Sequence[str] | None = None,
-    fs: float = 1.0,
+    fs: float | None = None,
     ratio: float = 5.0,
     n_fft: int = 32,
     hop_length: int = 8,
@@ -136,9 +136,10 @@ def augmentation_methods(
         every augmenter and generator; rotations need triaxial groups.
     channel_names : list of str, default=None
         Names of the channels, used in the generators' condition names.
-    fs : float, default=1.0
-        Sampling frequency of the windows, in Hz (the EEG transforms shift
-        frequencies and mask durations in Hz and seconds).
+    fs : float or None, default=None
+        Sampling frequency of the windows, in Hz. The EEG transforms shift
+        frequencies and mask durations in Hz and seconds, so ``"eeg-transforms"``
+        raises a ``ValueError`` at fit without it; the STFT takes 1 Hz when None.
     ratio : float, default=5.0
         Synthetic rows per real row of every augmenter.
     n_fft, hop_length : int, default=32, 8
@@ -233,8 +234,12 @@ def augmentation_methods(
         signal = "imu" if triaxial else "generic"
     elif signal not in SIGNALS:
         raise ValueError(f"signal must be one of {list(SIGNALS)} or None; got {signal!r}.")
+    elif signal == "imu" and not (modalities and any(len(c) == 3 for c in modalities.values())):
+        raise ValueError("signal='imu' rotates triaxial sensors, but modalities declares none "
+                         f"(got {modalities!r}); name each 3-axis sensor, e.g. "
+                         "modalities={'acc': [0, 1, 2]}, or use signal='generic'.")
     stft_params = {"n_fft": n_fft, "hop_length": hop_length}
-    stft = SpectrogramTransformer(fs=fs, **stft_params)
+    stft = SpectrogramTransformer(fs=1.0 if fs is None else fs, **stft_params)
     generator_params = dict(generator_params or {})
     mods = modalities
     # the raw-window steps end in the STFT only when the classifier takes spectrograms

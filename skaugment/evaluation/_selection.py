@@ -26,7 +26,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..utils._params import set_nested_params
 from ..utils._validation import _as_float_array, check_labels
-from ._method import _REFERENCE
+from ._method import _REFERENCE, _TestWindows
 from ._statistics import paired_difference
 
 __all__ = ["AugmentationSelector"]
@@ -533,6 +533,17 @@ class AugmentationSelector(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             if value is None:
                 raise ValueError(f"candidate {name!r} is None; only {_REFERENCE!r} may be None "
                                  "(no augmentation), and it is always tried.")
+        for name, value in others.items():
+            steps = value if isinstance(value, (list, tuple)) else [value]
+            marked = [k for step in steps if hasattr(step, "get_params")
+                      for k, v in step.get_params(deep=True).items()
+                      if isinstance(v, _TestWindows)]
+            if marked:
+                raise ValueError(
+                    f"candidate {name!r} has a TEST_WINDOWS parameter ({marked[0]}): a "
+                    "transductive method sees the windows it is scored on, so it cannot be "
+                    "selected leak-free; give it the unlabelled target windows themselves, or "
+                    "leave it out.")
         ratios = self._check_ratios()
         entries = [(_REFERENCE, _REFERENCE, float("nan"),
                     _candidate_steps(_REFERENCE, None, self.preprocessing))]
