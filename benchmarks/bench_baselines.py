@@ -89,10 +89,9 @@ def _selected_records(data, groups, cv, n_seeds, clf, candidates, ratios, seed_o
 
 
 def main():
-    from skaugment._demo import RepeatedFixedSplit, load_dataset, make_classifier
+    from skaugment._demo import dataset_splits, load_dataset, make_classifier
     from skaugment.evaluation import (
         AugmentationComparison,
-        GroupHoldoutSplit,
         augmentation_methods,
         compare_augmenters,
     )
@@ -122,14 +121,10 @@ def main():
     if methods is None:
         methods = (["transforms", "time-freq", "mixup", "hybrid"] if signal == "imu"
                    else ["transforms", "eeg-transforms", "time-freq", "mixup", "hybrid"])
-    if args.dataset == "hapt":
-        cv = GroupHoldoutSplit(n_train_groups=5, n_repeats=args.splits,
-                               random_state=args.first_split)
-        groups = data.groups
-    else:
-        groups = data.split
-        cv = RepeatedFixedSplit(groups == "test", args.seeds)
-        args.seeds = 1
+    cv, groups = dataset_splits(args.dataset, data,
+                                args.splits if args.dataset == "hapt" else args.seeds,
+                                first_split=args.first_split)
+    args.seeds = 1  # the runs of the fixed split are the cv's splits
     clf = make_classifier(args.classifier, data.modalities)
     common = dict(modalities=data.modalities, channel_names=data.channel_names, fs=data.fs,
                   signal=signal, classifier_input="window", soft_labels=False)

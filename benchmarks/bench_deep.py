@@ -68,12 +68,8 @@ def _memory_probe(args):
 
 
 def main():
-    from skaugment._demo import RepeatedFixedSplit, load_dataset, make_classifier
-    from skaugment.evaluation import (
-        AugmentationComparison,
-        GroupHoldoutSplit,
-        compare_augmenters,
-    )
+    from skaugment._demo import dataset_splits, load_dataset, make_classifier
+    from skaugment.evaluation import AugmentationComparison, compare_augmenters
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dataset", default="hapt")
@@ -106,13 +102,9 @@ def main():
         return None
 
     data, signal = load_dataset(args.dataset)
-    if args.dataset == "hapt":
-        cv = GroupHoldoutSplit(n_train_groups=5, n_repeats=args.splits,
-                               random_state=args.first_split)
-        groups = data.groups
-    else:
-        groups = data.split
-        cv = RepeatedFixedSplit(groups == "test", args.seeds)
+    cv, groups = dataset_splits(args.dataset, data,
+                                args.splits if args.dataset == "hapt" else args.seeds,
+                                first_split=args.first_split)
     params = {} if args.n_steps is None else {"n_steps": args.n_steps}
     name = {"resnet": "ResNet", "inceptiontime": "InceptionTime"}[args.classifier]
     start = time.perf_counter()

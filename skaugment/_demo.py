@@ -131,6 +131,22 @@ class RepeatedFixedSplit:
         return f"RepeatedFixedSplit(n_test={int(np.sum(self.test_mask))}, n_repeats={self.n_repeats})"
 
 
+def dataset_splits(dataset, data, n_splits, *, n_train_groups=5, n_test_groups=None,
+                   first_split=0):
+    """``(cv, groups)`` of a CLI data set for :func:`~skaugment.evaluation.compare_augmenters`.
+
+    HAPT: ``n_splits`` draws of ``n_train_groups`` training subjects (split ``k`` with
+    ``RandomState(first_split + k)``). A UEA set: its fixed official split, run
+    ``n_splits`` times, each run with its own seed.
+    """
+    from skaugment.evaluation import GroupHoldoutSplit
+
+    if dataset == "hapt":
+        return GroupHoldoutSplit(n_train_groups=n_train_groups, n_test_groups=n_test_groups,
+                                 n_repeats=n_splits, random_state=first_split), data.groups
+    return RepeatedFixedSplit(data.split == "test", n_splits), data.split
+
+
 def _method_names(names, window_input, explicit):
     """The preset's or the user's methods, with "none" first; spectrogram-only ones checked."""
     from skaugment.evaluation import SPECTROGRAM_METHODS
@@ -159,7 +175,6 @@ def run_compare(*, preset="demo", methods=None, classifier="deepsense", ratio=No
     """
     from skaugment.evaluation import (
         TRANSDUCTIVE_METHODS,
-        GroupHoldoutSplit,
         augmentation_methods,
         compare_augmenters,
     )
@@ -187,17 +202,10 @@ def run_compare(*, preset="demo", methods=None, classifier="deepsense", ratio=No
     start = time.perf_counter()
     data, signal = load_dataset(dataset, data_path)
     n_splits = cfg["n_splits"] if n_splits is None else n_splits
-    if dataset == "hapt":
-        cv = GroupHoldoutSplit(
-            n_train_groups=cfg["n_train_subjects"] if n_train_subjects is None
-            else n_train_subjects,
-            n_test_groups=cfg["n_test_subjects"] if n_test_subjects is None else n_test_subjects,
-            n_repeats=n_splits)
-        groups, n_seeds = data.groups, 1
-    else:
-        # the official split, fixed: the runs differ by their seed
-        groups = data.split
-        cv, n_seeds = RepeatedFixedSplit(groups == "test", n_splits), 1
+    cv, groups = dataset_splits(
+        dataset, data, n_splits,
+        n_train_groups=cfg["n_train_subjects"] if n_train_subjects is None else n_train_subjects,
+        n_test_groups=cfg["n_test_subjects"] if n_test_subjects is None else n_test_subjects)
     generator_params = dict(cfg["generator"], **({} if strength is None else {"strength": strength}))
     clf = make_classifier(classifier, data.modalities, **classifier_params)
     steps, stft = augmentation_methods(methods, modalities=data.modalities,
@@ -215,7 +223,7 @@ def run_compare(*, preset="demo", methods=None, classifier="deepsense", ratio=No
                   "(never their labels)", flush=True)
     result = compare_augmenters(
         data.data, data.target, groups, steps, clf, preprocessing=stft, cv=cv,
-        n_seeds=n_seeds, budget="equal-steps", baseline_multipliers=cfg["baseline_multipliers"],
+        budget="equal-steps", baseline_multipliers=cfg["baseline_multipliers"],
         diagnostics=diagnostics, n_jobs=n_jobs, verbose=verbose)
     result.config.update({"preset": preset, "ratio": ratio, "classifier_name": classifier,
                           "classifier_params": classifier_params, "dataset": dataset,
@@ -225,7 +233,7 @@ def run_compare(*, preset="demo", methods=None, classifier="deepsense", ratio=No
                           "labels": np.unique(data.target).tolist(),
                           "total_seconds": round(time.perf_counter() - start, 1)})
     if with_rocket and classifier not in _ROCKETS:
-        result.config["minirocket"] = _rocket_rows(data, cv, preset, verbose)
+        result.config["minirocket"] = _rocket_rows(data, groups, cv, preset, verbose)
 
     os.makedirs(output, exist_ok=True)
     with open(os.path.join(output, "results.json"), "w") as fh:
@@ -248,7 +256,7 @@ def run_compare(*, preset="demo", methods=None, classifier="deepsense", ratio=No
     return result
 
 
-def _rocket_rows(data, cv, preset, verbose):
+def _rocket_rows(data, groups, cv, preset, verbose):
     """MiniRocket without augmentation and with the recommended recipe, on ``cv``'s splits."""
     from skaugment.evaluation import augmentation_methods, compare_augmenters
 
@@ -260,7 +268,6 @@ def _rocket_rows(data, cv, preset, verbose):
     steps, _ = augmentation_methods(["none", DEMO_ROCKET_METHOD], modalities=data.modalities,
                                     fs=data.fs, ratio=DEMO_ROCKET_RATIO,
                                     classifier_input="window", soft_labels=False)
-    groups = data.groups if hasattr(data, "groups") else data.split
     result = compare_augmenters(data.data, data.target, groups, steps, clf, cv=cv,
                                 diagnostics=False, verbose=verbose)
     return {"summary": result.summary(), "records": result.records,
