@@ -126,7 +126,7 @@ def main():
           f"({t_ch / n_spec * 1e6:.1f} us/call) -> ratio {t_ch / t_ours:6.1f}x")
     print(f"   librosa flatness, loop over {n} (c, F, T) windows:        {t_win:.3f} s "
           f"({t_win / n * 1e6:.1f} us/call) -> ratio {t_win / t_ours:6.1f}x")
-    print(f"   target: >= 2x scipy (STFT), >= 100x the per-spectrogram librosa loop (metrics)")
+    print("   target: >= 2x scipy (STFT), >= 100x the per-spectrogram librosa loop (metrics)")
 
 
 if __name__ == "__main__":

@@ -121,7 +121,7 @@ def main():
         args.cache = os.path.join(args.cache, "quick")
         args.tag = "img2imu-quick"
 
-    from skaugment import DeepSenseClassifier, SpectrogramTransformer
+    from skaugment import DeepSenseClassifier
     from skaugment.datasets import load_hapt
     from skaugment.evaluation import augmentation_methods, paired_difference
     from skaugment.img2imu import IMG2IMUClassifier, SpectrogramImageTransformer

@@ -58,7 +58,7 @@ def _collect(dataset):
     if select.exists():
         for r in _records(select):
             if r["method"] == "selected":
-                add(f"MiniRocket + selected recipe", r)
+                add("MiniRocket + selected recipe", r)
     deep = (sorted((RESULTS / "pieces").glob("deep-hapt-resnet-split*.json")) if dataset == "hapt"
             else [RESULTS / f"deep-{dataset}-resnet.json"])
     for path in deep:

@@ -12,7 +12,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.utils.validation import check_is_fitted
 
-from .utils._validation import check_rng
+from .utils._validation import draw_seed
 from .utils import check_labels, check_spectrogram
 
 if TYPE_CHECKING:
@@ -143,7 +143,7 @@ def plot_metric_control(
     labels = np.repeat(y[int(index)], len(requested))
     init = (np.repeat(source, len(requested), axis=0)
             if getattr(generator, "uses_init", False) else None)
-    seed = check_rng(random_state).randint(np.iinfo(np.int32).max)
+    seed = draw_seed(random_state)
     generated = np.asarray(generator.sample(labels, requested, init=init, random_state=seed))
     measured = np.asarray(generator.conditions_from(generated), dtype=np.float64)
 

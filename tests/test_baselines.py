@@ -9,7 +9,7 @@ from sklearn.linear_model import RidgeClassifier, RidgeClassifierCV
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.preprocessing import FunctionTransformer
 
-from skaugment.augmenters import MixupAugmenter, SignalTransformAugmenter
+from skaugment.augmenters import MixupAugmenter
 from skaugment.classifiers import SubsampledRidgeClassifierCV
 from skaugment.evaluation import (
     AUGMENTATION_METHODS,

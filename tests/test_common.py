@@ -21,7 +21,6 @@ import importlib
 import inspect
 import pickle
 import types
-import warnings
 
 import joblib
 import numpy as np

@@ -16,17 +16,17 @@ from typing import Literal
 import joblib
 import numpy as np
 from sklearn.base import clone
-from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import check_is_fitted, check_memory
 
 from ..base import BaseAugmenter, Synthetic
 from ..utils import check_modalities
 from ..utils._docstring import _sampling_strategy_docstring
-from ..utils._sampling import SAMPLING_STRATEGY_CONSTRAINTS, encode_known_labels
+from ..utils._sampling import encode_known_labels
+from ..utils._validation import draw_seed
 
 __all__ = ["BaseMetricAugmenter"]
 
-_MAX_SEED = np.iinfo(np.int32).max
 
 # Annotations of the parameters the augmenters share.
 SamplingStrategyArg = (
@@ -215,10 +215,8 @@ class BaseMetricAugmenter(BaseAugmenter):
     """
 
     _parameter_constraints = {
+        **BaseAugmenter._parameter_constraints,
         "generator": [None, HasMethods(["fit", "sample", "conditions_from"])],
-        "ratio": [Interval(numbers.Real, 0, None, closed="neither")],
-        "sampling_strategy": SAMPLING_STRATEGY_CONSTRAINTS,
-        "random_state": ["random_state"],
         "memory": [None, str, os.PathLike, HasMethods(["cache"])],
         "prefit": ["boolean"],
     }
@@ -288,7 +286,7 @@ class BaseMetricAugmenter(BaseAugmenter):
     def _fit(self, S, y, rng):
         # The generator's seed is always the first draw, so that the draws after it do
         # not depend on prefit (nor on whether the fit came from the cache).
-        generator = self._fitted_generator(S, y, rng.randint(_MAX_SEED))
+        generator = self._fitted_generator(S, y, draw_seed(rng))
         encode_known_labels(y, np.asarray(generator.classes_), seen="seen by the generator at fit")
         shape = tuple(generator.input_shape_)
         if tuple(S.shape[1:]) != shape:
@@ -333,7 +331,7 @@ class BaseMetricAugmenter(BaseAugmenter):
         # a third-party generator without the property generates from scratch
         init = S[sources] if getattr(self.generator_, "uses_init", False) else None
         S_new = self.generator_.sample(
-            y[sources], self.conditions_, init=init, random_state=rng.randint(_MAX_SEED)
+            y[sources], self.conditions_, init=init, random_state=draw_seed(rng)
         )
         return Synthetic(S_new, sources)
 

@@ -9,12 +9,12 @@ from sklearn.utils._param_validation import HasMethods, Interval
 
 from ..base import BaseAugmenter
 from ..utils._docstring import Substitution, _sampling_strategy_docstring
-from ..utils._sampling import SAMPLING_STRATEGY_CONSTRAINTS, draw_same_class_partners
+from ..utils._sampling import draw_same_class_partners
+from ..utils._validation import draw_seed
 from ._base import MemoryArg, RandomStateArg, SamplingStrategyArg, fit_with_memory
 
 __all__ = ["FeatureInterpolationAugmenter"]
 
-_MAX_SEED = np.iinfo(np.int32).max
 
 
 def _default_autoencoder(modalities):
@@ -100,12 +100,10 @@ class FeatureInterpolationAugmenter(BaseAugmenter):
     """
 
     _parameter_constraints = {
+        **BaseAugmenter._parameter_constraints,
         "autoencoder": [None, HasMethods(["fit", "interpolate"])],
         "modalities": [dict, None],
         "b_std": [Interval(numbers.Real, 0, None, closed="left")],
-        "ratio": [Interval(numbers.Real, 0, None, closed="neither")],
-        "sampling_strategy": SAMPLING_STRATEGY_CONSTRAINTS,
-        "random_state": ["random_state"],
         "memory": [None, str, os.PathLike, HasMethods(["cache"])],
     }
 
@@ -147,7 +145,7 @@ class FeatureInterpolationAugmenter(BaseAugmenter):
 
     def _fit(self, S, y, rng):
         # the autoencoder's seed is the first draw, whether or not the fit is cached
-        self.autoencoder_ = self._fit_autoencoder(S, y, rng.randint(_MAX_SEED))
+        self.autoencoder_ = self._fit_autoencoder(S, y, draw_seed(rng))
 
     def _generate(self, S, y, sources, rng):
         partners = draw_same_class_partners(np.searchsorted(self.classes_, y), sources, rng)

@@ -1,6 +1,5 @@
 """Domain-knowledge instruction: move chosen metrics in chosen directions."""
 
-import numbers
 
 import numpy as np
 from sklearn.base import BaseEstimator

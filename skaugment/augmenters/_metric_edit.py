@@ -11,8 +11,7 @@ from sklearn.utils._param_validation import HasMethods, Interval
 from ..base import BaseAugmenter, Synthetic
 from ..utils import check_labels, check_time_series
 from ..utils._docstring import Substitution, _sampling_strategy_docstring
-from ..utils._sampling import SAMPLING_STRATEGY_CONSTRAINTS
-from ..utils._validation import _as_float_array
+from ..utils._validation import _as_float_array, draw_seed
 from ._base import (
     BaseMetricAugmenter,
     RandomStateArg,
@@ -25,7 +24,6 @@ from ._target import draw_target_rows, target_labels
 
 __all__ = ["MetricEditAugmenter"]
 
-_MAX_SEED = np.iinfo(np.int32).max
 # spectrograms edited at once: bounds the memory of the knob fit's autograd graph
 _BATCH = 1024
 
@@ -211,6 +209,7 @@ class MetricEditAugmenter(BaseAugmenter):
     """
 
     _parameter_constraints = {
+        **BaseAugmenter._parameter_constraints,
         "transforms": [None, HasMethods(["fit_resample"])],
         "low": [Interval(numbers.Real, -1, None, closed="left")],
         "high": [Interval(numbers.Real, -1, None, closed="left")],
@@ -224,9 +223,6 @@ class MetricEditAugmenter(BaseAugmenter):
         "target": [None, "array-like"],
         "target_y": [None, "array-like"],
         "label_estimator": [None, HasMethods(["fit", "predict"])],
-        "ratio": [Interval(numbers.Real, 0, None, closed="neither")],
-        "sampling_strategy": SAMPLING_STRATEGY_CONSTRAINTS,
-        "random_state": ["random_state"],
     }
 
     def __init__(
@@ -328,7 +324,7 @@ class MetricEditAugmenter(BaseAugmenter):
 
         # the seed of transforms is always the first draw, so that the draws after it
         # do not depend on whether transforms is set
-        self._transforms_seed = int(rng.randint(_MAX_SEED))
+        self._transforms_seed = draw_seed(rng)
         generator = MetricEditSampler(modalities=self.modalities, hps_factor=self.hps_factor,
                                       n_iter=self.n_iter, batch_size=_BATCH, device="cpu")
         self.generator_ = generator.fit(self._magnitude(X), y)

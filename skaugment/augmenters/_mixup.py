@@ -17,7 +17,6 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ..base import BaseAugmenter, Synthetic
 from ..utils._docstring import Substitution, _sampling_strategy_docstring
 from ..utils._labels import label_distribution
-from ..utils._sampling import SAMPLING_STRATEGY_CONSTRAINTS
 from ..utils._validation import _as_float_array
 from ._base import RandomStateArg, SamplingStrategyArg
 
@@ -171,11 +170,9 @@ class MixupAugmenter(BaseAugmenter):
     """
 
     _parameter_constraints = {
+        **BaseAugmenter._parameter_constraints,
         "alpha": [Interval(numbers.Real, 0, None, closed="neither")],
-        "ratio": [Interval(numbers.Real, 0, None, closed="neither")],
-        "sampling_strategy": SAMPLING_STRATEGY_CONSTRAINTS,
         "labels": [StrOptions({"soft", "hard"})],
-        "random_state": ["random_state"],
     }
 
     def __init__(

@@ -15,7 +15,6 @@ from ..utils._docstring import (
     _random_state_docstring,
     _sampling_strategy_docstring,
 )
-from ..utils._sampling import SAMPLING_STRATEGY_CONSTRAINTS
 from ._base import RandomStateArg, SamplingStrategyArg
 from .functional import SPECTRAL_TRANSFORMS, TIME_TRANSFORMS
 
@@ -271,6 +270,7 @@ class SignalTransformAugmenter(BaseAugmenter):
     """
 
     _parameter_constraints = {
+        **BaseAugmenter._parameter_constraints,
         "transforms": [StrOptions({"auto"}), list, tuple],
         "n_transforms": [Interval(Integral, 1, None, closed="left"), None],
         "spectral_transforms": [list, tuple],
@@ -279,9 +279,6 @@ class SignalTransformAugmenter(BaseAugmenter):
         "n_fft": [Interval(Integral, 2, None, closed="left")],
         "hop_length": [Interval(Integral, 1, None, closed="left"), None],
         "fs": [Interval(Real, 0, None, closed="neither"), None],
-        "ratio": [Interval(Real, 0, None, closed="neither")],
-        "sampling_strategy": SAMPLING_STRATEGY_CONSTRAINTS,
-        "random_state": ["random_state"],
     }
 
     def __init__(

@@ -20,7 +20,7 @@ from ..spectral._features import (
     window_features,
 )
 from ..utils import check_spectrogram, check_time_series
-from ..utils._validation import check_rng
+from ..utils._validation import check_rng, draw_seed
 
 __all__ = ["discriminative_score"]
 
@@ -71,14 +71,10 @@ def _resolve_features(features, kind, method):
     return allowed[0] if features == "auto" else features
 
 
-def _seed(rng):
-    return int(rng.randint(np.iinfo(np.int32).max))
-
-
 def _seed_estimator(clf, rng):
     params = clf.get_params()
     if "random_state" in params and params["random_state"] is None:
-        clf.set_params(random_state=_seed(rng))
+        clf.set_params(random_state=draw_seed(rng))
     return clf
 
 
@@ -213,7 +209,7 @@ def discriminative_score(
             tables = [window_features(a, features) for a in (real, synth)]
         clf = HistGradientBoostingClassifier() if estimator is None else clone(estimator)
         clf = _seed_estimator(clf, rng)
-        folds = StratifiedKFold(int(cv), shuffle=True, random_state=_seed(rng))
+        folds = StratifiedKFold(int(cv), shuffle=True, random_state=draw_seed(rng))
         acc = cross_val_score(clf, np.concatenate(tables), y, cv=folds, scoring="accuracy")
         result.update(accuracy=float(acc.mean()), accuracy_std=float(acc.std()),
                       fold_accuracies=acc, n_test=2 * n)
@@ -228,7 +224,7 @@ def discriminative_score(
             clf = clone(estimator)
         clf = _seed_estimator(clf, rng)
         train, test = train_test_split(
-            np.arange(2 * n), test_size=test_size, stratify=y, random_state=_seed(rng)
+            np.arange(2 * n), test_size=test_size, stratify=y, random_state=draw_seed(rng)
         )
         X = np.concatenate([real, synth])
         clf.fit(X[train], y[train])

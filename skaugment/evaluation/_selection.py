@@ -25,7 +25,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._params import set_nested_params
-from ..utils._validation import _as_float_array, check_labels
+from ..utils._validation import _as_float_array, check_labels, draw_seed
 from ._method import _REFERENCE, _TestWindows
 from ._statistics import paired_difference
 
@@ -624,7 +624,6 @@ class AugmentationSelector(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         from joblib import Parallel, delayed
         from scipy.stats import rankdata
         from sklearn.metrics import check_scoring
-        from sklearn.utils import check_random_state
 
         entries = self._entries()  # bad candidates fail before any data work
         X = self._validate_X(X)
@@ -653,7 +652,7 @@ class AugmentationSelector(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
         seed = self.random_state
         if isinstance(seed, np.random.RandomState):
-            seed = int(check_random_state(seed).randint(np.iinfo(np.int32).max))
+            seed = draw_seed(seed)
         pipes = [self._pipeline(steps, seed) for _, _, _, steps in entries]
         scorer = check_scoring(pipes[0], scoring=self.scoring)
 

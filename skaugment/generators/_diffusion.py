@@ -26,7 +26,6 @@ from ..utils._docstring import (
     _sampling_strategy_docstring,
     _verbose_docstring,
 )
-from ..utils._sampling import SAMPLING_STRATEGY_CONSTRAINTS
 from ..utils._torch import resolve_device, seed_from_random_state, torch_generator
 from ._base import BaseConditionalGenerator
 from ._metric_loss import (
@@ -190,6 +189,7 @@ class ConditionalDiffusionSampler(FittedScalingsMixin, BaseConditionalGenerator)
     """
 
     _parameter_constraints = {
+        **BaseConditionalGenerator._parameter_constraints,
         "condition": [StrOptions({"metrics", "label"})],
         "conditioning": [StrOptions({"film", "paper"})],
         "modalities": [dict, None],
@@ -210,11 +210,8 @@ class ConditionalDiffusionSampler(FittedScalingsMixin, BaseConditionalGenerator)
         "metric_guidance_steps": [Interval(numbers.Integral, 1, None, closed="left")],
         "ema_decay": [Interval(numbers.Real, 0, 1, closed="left")],
         "sample_batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "ratio": [Interval(numbers.Real, 0, None, closed="neither")],
-        "sampling_strategy": SAMPLING_STRATEGY_CONSTRAINTS,
         "device": [str, torch.device],
         "verbose": ["verbose"],
-        "random_state": ["random_state"],
     }
 
     _sample_params = BaseConditionalGenerator._sample_params + (

@@ -23,7 +23,6 @@ from ..utils._docstring import (
     _sampling_strategy_docstring,
     _verbose_docstring,
 )
-from ..utils._sampling import SAMPLING_STRATEGY_CONSTRAINTS
 from ..utils._torch import resolve_device, seed_from_random_state, torch_generator
 from ._base import BaseConditionalGenerator
 from ._diffusion_scaling import FittedScalingsMixin
@@ -185,6 +184,7 @@ class ConditionalGANSampler(FittedScalingsMixin, BaseConditionalGenerator):
     """
 
     _parameter_constraints = {
+        **BaseConditionalGenerator._parameter_constraints,
         # "metrics" passes the generic check so that fit can say why it is refused
         "condition": [StrOptions({"label", "metrics"})],
         "modalities": [dict, None],
@@ -198,11 +198,8 @@ class ConditionalGANSampler(FittedScalingsMixin, BaseConditionalGenerator):
         "n_critic": [Interval(numbers.Integral, 1, None, closed="left")],
         "gp_weight": [Interval(numbers.Real, 0, None, closed="left")],
         "sample_batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "ratio": [Interval(numbers.Real, 0, None, closed="neither")],
-        "sampling_strategy": SAMPLING_STRATEGY_CONSTRAINTS,
         "device": [str, torch.device],
         "verbose": ["verbose"],
-        "random_state": ["random_state"],
     }
 
     _sample_params = BaseConditionalGenerator._sample_params + ("sample_batch_size",)

@@ -10,7 +10,7 @@ import numbers
 
 import numpy as np
 import torch
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval
 
 from ..utils._docstring import (
     Substitution,
@@ -20,7 +20,6 @@ from ..utils._docstring import (
     _sampling_strategy_docstring,
     _verbose_docstring,
 )
-from ..utils._sampling import SAMPLING_STRATEGY_CONSTRAINTS
 from ..utils._torch import resolve_device
 from ._base import BaseConditionalGenerator
 
@@ -375,17 +374,15 @@ class MetricEditSampler(BaseConditionalGenerator):
     """
 
     _parameter_constraints = {
+        **BaseConditionalGenerator._parameter_constraints,
         "modalities": [dict, None],
         "channel_names": ["array-like", None],
         "hps_factor": [Interval(numbers.Integral, 1, None, closed="left"), dict],
         "n_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "knob_bound": [Interval(numbers.Real, 0, None, closed="neither")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "ratio": [Interval(numbers.Real, 0, None, closed="neither")],
-        "sampling_strategy": SAMPLING_STRATEGY_CONSTRAINTS,
         "device": [str, torch.device],
         "verbose": ["verbose"],
-        "random_state": ["random_state"],
     }
 
     _sample_params = BaseConditionalGenerator._sample_params + ("n_iter", "knob_bound",

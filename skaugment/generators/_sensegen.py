@@ -23,7 +23,7 @@ from ..utils._docstring import (
     _sampling_strategy_docstring,
     _verbose_docstring,
 )
-from ..utils._sampling import SAMPLING_STRATEGY_CONSTRAINTS, encode_known_labels
+from ..utils._sampling import encode_known_labels
 from ..utils._torch import resolve_device, seed_from_random_state, torch_generator
 from ..utils._validation import check_rng
 from ._diffusion_scaling import clamp
@@ -217,6 +217,7 @@ class SenseGenSampler(BaseAugmenter):
     """
 
     _parameter_constraints = {
+        **BaseAugmenter._parameter_constraints,
         "condition": [StrOptions({"label", "none"})],
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
         "num_layers": [Interval(Integral, 1, None, closed="left")],
@@ -229,11 +230,8 @@ class SenseGenSampler(BaseAugmenter):
         "gradient_clip": [Interval(Real, 0, None, closed="neither"), None],
         "temperature": [Interval(Real, 0, None, closed="neither")],
         "clip_margin": [Interval(Real, 0, None, closed="left"), None],
-        "ratio": [Interval(Real, 0, None, closed="neither")],
-        "sampling_strategy": SAMPLING_STRATEGY_CONSTRAINTS,
         "device": [str, torch.device],
         "verbose": ["verbose"],
-        "random_state": ["random_state"],
     }
 
     #: Parameters only sampling reads: two samplers differing only in them share a fit.

@@ -32,7 +32,6 @@ from ..utils._docstring import (
     _sampling_strategy_docstring,
     _verbose_docstring,
 )
-from ..utils._sampling import SAMPLING_STRATEGY_CONSTRAINTS
 from ..utils._torch import resolve_device, seed_from_random_state, torch_generator
 from ..utils._validation import check_rng
 from ._conv1d_unet import MIN_TIMESTEPS, Conv1dUNet
@@ -182,6 +181,7 @@ class StatisticalDiffusionSampler(BaseAugmenter):
     """
 
     _parameter_constraints = {
+        **BaseAugmenter._parameter_constraints,
         "features": [list, tuple, None],
         "n_steps": [Interval(numbers.Integral, 1, None, closed="left")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -192,11 +192,8 @@ class StatisticalDiffusionSampler(BaseAugmenter):
         "solver": [StrOptions({"ddim", "dpm++"})],
         "ema_decay": [Interval(numbers.Real, 0, 1, closed="left")],
         "sample_batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "ratio": [Interval(numbers.Real, 0, None, closed="neither")],
-        "sampling_strategy": SAMPLING_STRATEGY_CONSTRAINTS,
         "device": [str, torch.device],
         "verbose": ["verbose"],
-        "random_state": ["random_state"],
     }
 
     def __init__(

@@ -27,7 +27,6 @@ from ..utils._docstring import (
     _verbose_docstring,
 )
 from ..utils import check_finite, check_spectrogram
-from ..utils._sampling import SAMPLING_STRATEGY_CONSTRAINTS
 from ..utils._torch import resolve_device, seed_from_random_state, torch_generator
 from ._base import BaseConditionalGenerator
 from ._diffusion_scaling import FittedScalingsMixin, clamp
@@ -227,6 +226,7 @@ class ConditionalVAESampler(FittedScalingsMixin, BaseConditionalGenerator):
     """
 
     _parameter_constraints = {
+        **BaseConditionalGenerator._parameter_constraints,
         "condition": [StrOptions({"metrics", "label", "none"})],
         "modalities": [dict, None],
         "channel_names": ["array-like", None],
@@ -243,11 +243,8 @@ class ConditionalVAESampler(FittedScalingsMixin, BaseConditionalGenerator):
         "encode_init": ["boolean"],
         "temperature": [Interval(numbers.Real, 0, None, closed="left")],
         "sample_batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "ratio": [Interval(numbers.Real, 0, None, closed="neither")],
-        "sampling_strategy": SAMPLING_STRATEGY_CONSTRAINTS,
         "device": [str, torch.device],
         "verbose": ["verbose"],
-        "random_state": ["random_state"],
     }
 
     _sample_params = BaseConditionalGenerator._sample_params + (

@@ -1,6 +1,5 @@
 """IMG2IMU downstream classifier: a (pre-trained) ResNet-18 encoder and a linear head."""
 
-import copy
 import numbers
 import os
 from collections.abc import Mapping

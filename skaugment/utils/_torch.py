@@ -53,9 +53,9 @@ def seed_from_random_state(random_state):
     ``None`` draws from a fresh unseeded generator, never numpy's global one, which
     the caller's code may rely on (see ``check_rng``).
     """
-    from ._validation import check_rng
+    from ._validation import draw_seed
 
-    return int(check_rng(random_state).randint(0, 2**31 - 1))
+    return draw_seed(random_state)
 
 
 def torch_generator(random_state, device="cpu"):

@@ -11,6 +11,7 @@ from numpy.typing import ArrayLike, DTypeLike
 from scipy import sparse
 
 __all__ = [
+    "draw_seed",
     "check_finite",
     "check_time_series",
     "check_spectrogram",
@@ -281,3 +282,22 @@ def check_rng(random_state: int | np.random.RandomState | None) -> np.random.Ran
     from sklearn.utils import check_random_state
 
     return np.random.RandomState() if random_state is None else check_random_state(random_state)
+
+
+# The largest seed every consumer takes (numpy's legacy seeding, torch, aeon): int32's max.
+_MAX_SEED = np.iinfo(np.int32).max
+
+
+def draw_seed(random_state: int | np.random.RandomState | None) -> int:
+    """An int seed in ``[0, 2**31 - 1)`` drawn from ``random_state`` (see :func:`check_rng`).
+
+    Handing each seeded sub-step its own draw keeps the steps independent while the
+    whole stays reproducible from one ``random_state``.
+
+    Examples
+    --------
+    >>> rng = np.random.RandomState(0)
+    >>> draw_seed(rng) == int(np.random.RandomState(0).randint(2**31 - 1))
+    True
+    """
+    return int(check_rng(random_state).randint(_MAX_SEED))
