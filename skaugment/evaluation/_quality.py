@@ -22,10 +22,10 @@ from numpy.typing import ArrayLike
 
 from ..spectral._features import spectrogram_features, window_features
 from ..utils import check_finite, check_labels, check_spectrogram, check_time_series
-from ..utils._validation import check_rng
+from ..utils._validation import check_rng, draw_seed
 from ..utils._labels import hard_labels
 from ._diagnostics import synthetic_data_diagnostics
-from ._discriminative import _METHODS, _check_pair, _seed, discriminative_score
+from ._discriminative import _METHODS, _check_pair, discriminative_score
 from ._fidelity import MetricControlReport, metric_control_report
 
 if TYPE_CHECKING:
@@ -621,7 +621,7 @@ def synthetic_quality_report(
     if unseen.size:
         raise ValueError(f"y_synth holds labels {unseen.tolist()[:5]} that y_real does not.")
     rng = check_rng(random_state)
-    seeds = {name: _seed(rng) for name in ("diagnostics", *_METHODS, "mmd", "examples")}
+    seeds = {name: draw_seed(rng) for name in ("diagnostics", *_METHODS, "mmd", "examples")}
 
     discriminative = {}
     for method in methods:
