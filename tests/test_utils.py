@@ -184,3 +184,78 @@ def test_check_generator_accepts_the_package_generators_and_catches_breaches():
 
     with pytest.raises(AssertionError, match="float32"):
         check_generator(Float64())
+
+
+# -- the training loop shared by the generators and MoCo -------------------------------------
+
+
+def test_epoch_batches_are_passes_over_every_row():
+    import torch
+
+    from skaugment.utils._training import cycling_batches, epoch_batches
+
+    batches = epoch_batches(7, 3, torch.Generator().manual_seed(0))
+    passes = [torch.cat([next(batches) for _ in range(3)]) for _ in range(2)]
+    for rows in passes:
+        assert sorted(rows.tolist()) == list(range(7))
+    assert not torch.equal(passes[0], passes[1])  # reshuffled
+    balanced = epoch_batches(7, 3, torch.Generator().manual_seed(0), balanced=True)
+    assert [len(next(balanced)) for _ in range(3)] == [3, 2, 2]
+    cycling = cycling_batches(7, 3, torch.Generator().manual_seed(0))
+    first = [next(cycling) for _ in range(2)]  # one row of the pass is left over
+    assert all(len(b) == 3 for b in first) and len(set(torch.cat(first).tolist())) == 6
+
+
+def test_training_loop_steps_clips_and_averages():
+    import torch
+
+    from skaugment.utils._training import TrainingLoop
+
+    torch.manual_seed(0)
+    model = torch.nn.Linear(2, 1)
+    x, y = torch.randn(16, 2), torch.randn(16, 1)
+    start = [p.detach().clone() for p in model.parameters()]
+    norms = []
+
+    def after_step(step, loss):
+        norms.append(float(torch.nn.utils.get_total_norm(
+            [p.grad for p in model.parameters()])))
+
+    loop = TrainingLoop(model, torch.optim.SGD(model.parameters(), lr=0.1),
+                        get_loss=lambda step: 100 * ((model(x) - y) ** 2).mean(),
+                        gradient_clip=0.5, ema_decay=0.5, after_step=after_step)
+    losses = loop.run(3)
+    assert losses.shape == (3,) and losses[2] < losses[0]
+    assert max(norms) <= 0.5 + 1e-6  # clipped before the step
+    # the average with warm-up: decay min(0.5, (1 + s) / (10 + s)) = 0.1, 2/11, 3/12
+    w = [p.detach().clone() for p in start]
+    replay = torch.nn.Linear(2, 1)
+    with torch.no_grad():
+        for p, q in zip(replay.parameters(), start):
+            p.copy_(q)
+    opt = torch.optim.SGD(replay.parameters(), lr=0.1)
+    for step in range(3):
+        loss = 100 * ((replay(x) - y) ** 2).mean()
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(replay.parameters(), 0.5)
+        opt.step()
+        decay = min(0.5, (1 + step) / (10 + step))
+        w = [decay * a + (1 - decay) * p.detach() for a, p in zip(w, replay.parameters())]
+    for a, b in zip(w, loop.final_model.parameters()):
+        assert torch.allclose(a, b, atol=1e-6)
+    assert loop.final_model is not model
+
+
+def test_training_loop_refuses_a_non_finite_loss():
+    import torch
+
+    from skaugment.utils._training import TrainingLoop
+
+    model = torch.nn.Linear(1, 1)
+    loop = TrainingLoop(model, torch.optim.SGD(model.parameters(), lr=0.1),
+                        get_loss=lambda step: model(torch.ones(1, 1)).sum() * float("nan"),
+                        desc="toy fit", hint="Lower lr.")
+    with pytest.raises(FloatingPointError,
+                       match=r"toy fit: the training loss became nan at step 0\. Lower lr\."):
+        loop.run(2)

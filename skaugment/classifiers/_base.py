@@ -67,6 +67,7 @@ from ..utils import check_labels, check_modalities, check_spectrogram, check_tim
 from ..utils._docstring import _verbose_docstring
 from ..utils._labels import LabelDistribution, hard_labels, label_distribution
 from ..utils._torch import resolve_device, seed_from_random_state, torch_generator
+from ..utils._training import seeded
 from ._augmentation import AugmentedIterator, BatchAugmentation, check_augmentation
 
 __all__ = ["BaseNetClassifier", "masked_mean", "frame_mask"]
@@ -593,12 +594,9 @@ class BaseNetClassifier(TimeSeriesTagsMixin, NeuralNetClassifier):
 
     @contextlib.contextmanager
     def _seeded_torch(self, seed):
-        device = torch.device(self.device)
-        devices = [device.index or 0] if device.type == "cuda" else []
-        # fork_rng restores the global generators afterwards: weights and dropout are
-        # drawn from ``seed`` without touching the caller's torch random state.
-        with torch.random.fork_rng(devices=devices):
-            torch.manual_seed(seed)
+        # weights and dropout are drawn from ``seed`` without touching the caller's
+        # torch random state
+        with seeded(seed, self.device):
             yield
 
     # -- data ----------------------------------------------------------------------------

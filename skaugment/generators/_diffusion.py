@@ -27,6 +27,7 @@ from ..utils._docstring import (
     _verbose_docstring,
 )
 from ..utils._torch import resolve_device, seed_from_random_state, torch_generator
+from ..utils._training import TrainingLoop, cosine_schedule, epoch_batches, epoch_means, seeded
 from ._base import BaseConditionalGenerator
 from ._metric_loss import (
     balance_metric_weights,
@@ -314,8 +315,7 @@ class ConditionalDiffusionSampler(FittedScalingsMixin, BaseConditionalGenerator)
         n_classes = len(self.classes_)
         groups = condition_groups(self.condition_names_, n_classes, use_metrics=use_metrics)
         seed = seed_from_random_state(self.random_state)
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
+        with seeded(seed):
             model = _ModalityNets(self.modalities_, n_freqs, n_frames, len(groups), groups,
                                   self.base_channels, self.conditioning).to(device)
         gen = torch_generator(seed + 1, device="cpu")
@@ -328,84 +328,63 @@ class ConditionalDiffusionSampler(FittedScalingsMixin, BaseConditionalGenerator)
         x_lo = torch.as_tensor(self.x_min_, device=device)
         x_hi = torch.as_tensor(self.x_max_, device=device)
 
-        optimizer = torch.optim.AdamW(model.parameters(), lr=self.lr, weight_decay=1e-4)
         batch_size = min(self.batch_size, n)
         n_batches = math.ceil(n / batch_size)
-        total = self.max_epochs * n_batches
-        scheduler = torch.optim.lr_scheduler.LambdaLR(
-            optimizer, lambda step: 0.5 * (1 + math.cos(math.pi * min(step, total) / total))
-        )
+        batches = epoch_batches(n, batch_size, gen)
         self.metric_weights_ = np.zeros(n_metric)
         self.first_epoch_losses_ = None
-        weights_t = None
-        ema_lg, ema_lm = None, None
-        self.loss_curve_ = []
-        epochs = range(self.max_epochs)
-        if self.verbose:
-            from tqdm.auto import tqdm
+        # the metric-loss weights, fixed after the first epoch (which only measures)
+        state = {"weights": None, "ema_lg": None, "ema_lm": None}
 
-            epochs = tqdm(epochs, desc="diffusion fit", unit="epoch")
-        ema_model, ema_params = None, None
-        if self.ema_decay > 0:
-            ema_model = copy.deepcopy(model)
-            ema_params = list(ema_model.parameters())
-        step = 0
-        model.train()
-        for epoch in epochs:
-            order = torch.randperm(n, generator=gen)
-            epoch_loss = 0.0
-            for b in range(n_batches):
-                idx = order[b * batch_size:(b + 1) * batch_size]
-                x0 = X_t[idx].to(device)
-                m = x0.shape[0]
-                t = draw_training_times(m, self.train_steps, gen).to(device)
-                noise = torch.randn(x0.shape, generator=gen).to(device)
-                keep = (torch.rand(m, generator=gen) >= self.cond_drop_prob).to(device)
-                feats = feats_t[idx].to(device) if feats_t is not None else None
-                cond = condition_vector(feats, y_t[idx].to(device), keep, n_classes)
-                alpha, sigma = alpha_sigma(t)
-                a, s = alpha[:, None, None, None], sigma[:, None, None, None]
-                x_t = diffuse(x0, noise, a, s)
-                v_pred = model(x_t, t, cond)
-                loss_g = ((v_pred - velocity(x0, noise, a, s)) ** 2).mean()
-                loss = loss_g
-                if use_metric_loss:
-                    x0_hat = clamp(x0_from_velocity(x_t, v_pred, a, s), x_lo, x_hi)
-                    # no gradient before the weights exist: the first epoch only measures
-                    with torch.set_grad_enabled(weights_t is not None):
-                        # the clean-sample estimate is only informative at low noise,
-                        # so each example counts by its signal fraction alpha^2
-                        per_metric = metric_loss_terms(
-                            x0_hat, feats, alpha**2 * keep.float(), scaling, cond_scaling,
-                            self.hps_factor_,
-                        )
-                    if weights_t is not None:
-                        loss = loss + (weights_t * per_metric).sum()
-                    ema_lg = running_average(ema_lg, loss_g.item())
-                    ema_lm = running_average(ema_lm, per_metric.detach().cpu().numpy())
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-                optimizer.step()
-                scheduler.step()
-                if ema_params is not None:
-                    # warm-up: early averages must not remember the random initialisation
-                    decay = min(self.ema_decay, (1 + step) / (10 + step))
-                    with torch.no_grad():
-                        torch._foreach_lerp_(ema_params, list(model.parameters()), 1 - decay)
-                step += 1
-                epoch_loss += loss.item() * m
-            if use_metric_loss and weights_t is None:
-                self.metric_weights_ = balance_metric_weights(ema_lg, ema_lm,
+        def get_loss(step):
+            idx = next(batches)
+            x0 = X_t[idx].to(device)
+            m = x0.shape[0]
+            t = draw_training_times(m, self.train_steps, gen).to(device)
+            noise = torch.randn(x0.shape, generator=gen).to(device)
+            keep = (torch.rand(m, generator=gen) >= self.cond_drop_prob).to(device)
+            feats = feats_t[idx].to(device) if feats_t is not None else None
+            cond = condition_vector(feats, y_t[idx].to(device), keep, n_classes)
+            alpha, sigma = alpha_sigma(t)
+            a, s = alpha[:, None, None, None], sigma[:, None, None, None]
+            x_t = diffuse(x0, noise, a, s)
+            v_pred = model(x_t, t, cond)
+            loss_g = ((v_pred - velocity(x0, noise, a, s)) ** 2).mean()
+            loss = loss_g
+            if use_metric_loss:
+                weights = state["weights"]
+                x0_hat = clamp(x0_from_velocity(x_t, v_pred, a, s), x_lo, x_hi)
+                with torch.set_grad_enabled(weights is not None):
+                    # the clean-sample estimate is only informative at low noise,
+                    # so each example counts by its signal fraction alpha^2
+                    per_metric = metric_loss_terms(
+                        x0_hat, feats, alpha**2 * keep.float(), scaling, cond_scaling,
+                        self.hps_factor_,
+                    )
+                if weights is not None:
+                    loss = loss + (weights * per_metric).sum()
+                state["ema_lg"] = running_average(state["ema_lg"], loss_g.item())
+                state["ema_lm"] = running_average(state["ema_lm"],
+                                                  per_metric.detach().cpu().numpy())
+            return loss
+
+        def after_step(step, loss):
+            if use_metric_loss and step == n_batches - 1:
+                self.metric_weights_ = balance_metric_weights(state["ema_lg"], state["ema_lm"],
                                                               self.metric_loss_weight)
-                weights_t = torch.as_tensor(self.metric_weights_, dtype=torch.float32,
-                                            device=device)
-                self.first_epoch_losses_ = (ema_lg, ema_lm)
-            self.loss_curve_.append(epoch_loss / n)
-            if self.verbose:
-                epochs.set_postfix(loss=f"{self.loss_curve_[-1]:.4f}")
-        if ema_model is not None:
-            model = ema_model
+                state["weights"] = torch.as_tensor(self.metric_weights_, dtype=torch.float32,
+                                                   device=device)
+                self.first_epoch_losses_ = (state["ema_lg"], state["ema_lm"])
+
+        n_steps = self.max_epochs * n_batches
+        optimizer = torch.optim.AdamW(model.parameters(), lr=self.lr, weight_decay=1e-4)
+        loop = TrainingLoop(
+            model, optimizer, get_loss=get_loss, scheduler=cosine_schedule(optimizer, n_steps),
+            gradient_clip=1.0, ema_decay=self.ema_decay, after_step=after_step,
+            desc="diffusion fit", hint=f"Lower lr (now {self.lr}).", verbose=self.verbose)
+        losses = loop.run(n_steps)
+        self.loss_curve_ = epoch_means(losses, n, batch_size)
+        model = loop.final_model
         model.eval()
         self.model_ = model.cpu() if device != "cpu" else model
         self.n_iter_ = self.max_epochs

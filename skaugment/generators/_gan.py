@@ -24,6 +24,7 @@ from ..utils._docstring import (
     _verbose_docstring,
 )
 from ..utils._torch import resolve_device, seed_from_random_state, torch_generator
+from ..utils._training import TrainingLoop, cycling_batches, seeded
 from ._base import BaseConditionalGenerator
 from ._diffusion_scaling import FittedScalingsMixin
 from ._gan_nets import ConditionalGenerator, ProjectionCritic, gradient_penalty
@@ -272,8 +273,7 @@ class ConditionalGANSampler(FittedScalingsMixin, BaseConditionalGenerator):
         y_t = torch.as_tensor(y_encoded, dtype=torch.long)
 
         seed = seed_from_random_state(self.random_state)
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
+        with seeded(seed):
             generator = ConditionalGenerator(c, n_freqs, n_frames, n_classes, self.latent_dim,
                                              self.base_channels, self.log_min_,
                                              self.log_max_).to(device)
@@ -288,56 +288,52 @@ class ConditionalGANSampler(FittedScalingsMixin, BaseConditionalGenerator):
         n_fake = max(batch_size, 2)
         steps_per_epoch = max(1, round(n / (batch_size * self.n_critic)))
         to_model = scaling.log_to_model_torch
+        # real batches run through reshuffled passes over the data
+        batches = cycling_batches(n, batch_size, gen)
 
         def fake_batch(labels):
             z = torch.randn(labels.shape[0], self.latent_dim, generator=gen).to(device)
             return to_model(generator(z, labels))
 
-        order, pos = torch.randperm(n, generator=gen), 0
-        self.loss_curve_, self.critic_loss_curve_, self.generator_loss_curve_ = [], [], []
-        epochs = range(self.max_epochs)
-        if self.verbose:
-            from tqdm.auto import tqdm
+        critic_logs = []  # per critic step: Wasserstein estimate and critic loss
 
-            epochs = tqdm(epochs, desc="cgan fit", unit="epoch")
-        generator.train()
+        def get_loss(step):
+            # n_critic critic updates, then the generator's loss (its step is the loop's)
+            for _ in range(self.n_critic):
+                idx = next(batches)
+                real, labels = X_t[idx].to(device), y_t[idx].to(device)
+                fake_labels = torch.cat([labels, labels[: n_fake - batch_size]])
+                with torch.no_grad():
+                    fake = fake_batch(fake_labels)[:batch_size]
+                eps = torch.rand(batch_size, generator=gen).to(device)
+                score_real = critic(real, labels)
+                distance = score_real.mean() - critic(fake, labels).mean()
+                penalty = gradient_penalty(critic, real, fake, labels, eps, self.gp_weight)
+                loss_c = -distance + penalty + _DRIFT * (score_real**2).mean()
+                opt_c.zero_grad(set_to_none=True)
+                loss_c.backward()
+                opt_c.step()
+                critic_logs.append((distance.item(), loss_c.item()))
+            # the generator's labels follow the class frequencies of the data
+            labels = y_t[torch.randint(0, n, (n_fake,), generator=gen)].to(device)
+            return -critic(fake_batch(labels), labels).mean()
+
         critic.train()
-        for _ in epochs:
+        loop = TrainingLoop(generator, opt_g, get_loss=get_loss, desc="cgan fit",
+                            hint=f"Lower lr (now {self.lr}) or raise gp_weight "
+                                 f"(now {self.gp_weight}).", verbose=self.verbose)
+        generator_losses = loop.run(self.max_epochs * steps_per_epoch)
+        n_critic_steps = steps_per_epoch * self.n_critic
+        self.loss_curve_, self.critic_loss_curve_, self.generator_loss_curve_ = [], [], []
+        for epoch in range(self.max_epochs):
             sums = np.zeros(3)
-            for _ in range(steps_per_epoch):
-                for _ in range(self.n_critic):
-                    # real batches run through reshuffled passes over the data
-                    if pos + batch_size > n:
-                        order, pos = torch.randperm(n, generator=gen), 0
-                    idx = order[pos:pos + batch_size]
-                    pos += batch_size
-                    real, labels = X_t[idx].to(device), y_t[idx].to(device)
-                    fake_labels = torch.cat([labels, labels[: n_fake - batch_size]])
-                    with torch.no_grad():
-                        fake = fake_batch(fake_labels)[:batch_size]
-                    eps = torch.rand(batch_size, generator=gen).to(device)
-                    score_real = critic(real, labels)
-                    distance = score_real.mean() - critic(fake, labels).mean()
-                    penalty = gradient_penalty(critic, real, fake, labels, eps, self.gp_weight)
-                    loss_c = -distance + penalty + _DRIFT * (score_real**2).mean()
-                    opt_c.zero_grad(set_to_none=True)
-                    loss_c.backward()
-                    opt_c.step()
-                    sums[:2] += (distance.item(), loss_c.item())
-                # the generator's labels follow the class frequencies of the data
-                labels = y_t[torch.randint(0, n, (n_fake,), generator=gen)].to(device)
-                loss_g = -critic(fake_batch(labels), labels).mean()
-                opt_g.zero_grad(set_to_none=True)
-                loss_g.backward()
-                opt_g.step()
-                sums[2] += loss_g.item()
-            n_critic_steps = steps_per_epoch * self.n_critic
+            for values in critic_logs[epoch * n_critic_steps:(epoch + 1) * n_critic_steps]:
+                sums[:2] += values
+            for loss_g in generator_losses[epoch * steps_per_epoch:(epoch + 1) * steps_per_epoch]:
+                sums[2] += loss_g
             self.loss_curve_.append(float(sums[0] / n_critic_steps))
             self.critic_loss_curve_.append(float(sums[1] / n_critic_steps))
             self.generator_loss_curve_.append(float(sums[2] / steps_per_epoch))
-            if self.verbose:
-                epochs.set_postfix(w_dist=f"{self.loss_curve_[-1]:.3f}",
-                                   g_loss=f"{self.generator_loss_curve_[-1]:.3f}")
         self._freeze_batch_norm(generator, y_t, n_fake, gen, device)
         critic.eval()
         self.model_ = self.generator_ = generator.cpu() if device != "cpu" else generator

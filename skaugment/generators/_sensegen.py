@@ -25,6 +25,7 @@ from ..utils._docstring import (
 )
 from ..utils._sampling import encode_known_labels
 from ..utils._torch import resolve_device, seed_from_random_state, torch_generator
+from ..utils._training import TrainingLoop, cycling_batches, seeded
 from ..utils._validation import check_rng
 from ._diffusion_scaling import clamp
 from ._mdn import LOG_SCALE_BOUNDS, mixture_nll, sample_mixture, split_mixture_params
@@ -306,8 +307,7 @@ class SenseGenSampler(BaseAugmenter):
         self.device_ = device
         seed = seed_from_random_state(check_rng(self.random_state))
         n_classes = len(self.classes_) if self.condition == "label" else 0
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
+        with seeded(seed):
             net = _SenseGenNet(c, n_classes, self.embedding_dim, self.hidden_size,
                                self.num_layers, self.fc_size, self.n_components)
         net = net.to(device)
@@ -317,43 +317,24 @@ class SenseGenSampler(BaseAugmenter):
         X_t = torch.as_tensor(((X64 - mean[:, None]) / std[:, None]).transpose(0, 2, 1),
                               dtype=torch.float32, device=device)
         y_t = torch.as_tensor(y_encoded.ravel(), dtype=torch.long, device=device)
-        opt = torch.optim.Adam(net.parameters(), lr=self.lr)
-        batch_size = min(self.batch_size, n)
-        losses = np.empty(self.n_steps)
-        order, pos = torch.randperm(n, generator=gen), 0
-        steps = range(self.n_steps)
-        if self.verbose:
-            from tqdm.auto import tqdm
+        batches = cycling_batches(n, min(self.batch_size, n), gen)
 
-            steps = tqdm(steps, desc="sensegen fit", unit="step")
-        net.train()
-        for step in steps:
-            if pos + batch_size > n:
-                order, pos = torch.randperm(n, generator=gen), 0
-            idx = order[pos:pos + batch_size].to(device)
-            pos += batch_size
+        def get_loss(step):
+            idx = next(batches).to(device)
             xb = X_t[idx]
             params = net.teacher_forced(xb, y_t[idx])
             # per value (channel and step), so the scale does not depend on the window size
-            loss = mixture_nll(params, xb, log_scale_bounds=LOG_SCALE_BOUNDS,
+            return mixture_nll(params, xb, log_scale_bounds=LOG_SCALE_BOUNDS,
                                reduction="mean") / c
-            value = loss.item()
-            if not np.isfinite(value):
-                raise FloatingPointError(
-                    f"SenseGen training diverged at step {step}: the loss is {value}. Lower "
-                    f"lr (now {self.lr}) or gradient_clip (now {self.gradient_clip})."
-                )
-            losses[step] = value
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            if self.gradient_clip is not None:
-                torch.nn.utils.clip_grad_norm_(net.parameters(), self.gradient_clip)
-            opt.step()
-            if self.verbose and step % 50 == 0:
-                steps.set_postfix(nll=f"{value:.3f}")
+
+        loop = TrainingLoop(
+            net, torch.optim.Adam(net.parameters(), lr=self.lr), get_loss=get_loss,
+            gradient_clip=self.gradient_clip, desc="SenseGen fit",
+            hint=f"Lower lr (now {self.lr}) or gradient_clip (now {self.gradient_clip}).",
+            verbose=self.verbose)
+        self.loss_curve_ = loop.run(self.n_steps)
         net.eval()
         self.model_ = net.cpu() if device != "cpu" else net
-        self.loss_curve_ = losses
         self.n_iter_ = self.n_steps
 
     @_fit_context(prefer_skip_nested_validation=True)

@@ -8,7 +8,6 @@ statistical features of :class:`~skaugment.StatisticalFeatureExtractor`.
 """
 
 import copy
-import math
 import numbers
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -33,6 +32,7 @@ from ..utils._docstring import (
     _verbose_docstring,
 )
 from ..utils._torch import resolve_device, seed_from_random_state, torch_generator
+from ..utils._training import TrainingLoop, cosine_schedule, cycling_batches, seeded
 from ..utils._validation import check_rng
 from ._conv1d_unet import MIN_TIMESTEPS, Conv1dUNet
 from ._diffusion_scaling import clamp
@@ -319,65 +319,31 @@ class StatisticalDiffusionSampler(BaseAugmenter):
 
         device = resolve_device(self.device)
         seed = seed_from_random_state(self.random_state)
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
+        with seeded(seed):
             model = Conv1dUNet(c, cond.shape[1], self.base_channels).to(device)
         gen = torch_generator(seed + 1, device="cpu")
         X_t, cond_t = torch.as_tensor(Xs), torch.as_tensor(cond)
+        batches = cycling_batches(n, min(self.batch_size, n), gen)
 
-        optimizer = torch.optim.AdamW(model.parameters(), lr=self.lr, weight_decay=1e-4)
-        total = self.n_steps
-        scheduler = torch.optim.lr_scheduler.LambdaLR(
-            optimizer, lambda step: 0.5 * (1 + math.cos(math.pi * min(step, total) / total))
-        )
-        ema_model, ema_params = None, None
-        if self.ema_decay > 0:
-            ema_model = copy.deepcopy(model)
-            ema_params = list(ema_model.parameters())
-        batch_size = min(self.batch_size, n)
-        steps = range(self.n_steps)
-        if self.verbose:
-            from tqdm.auto import tqdm
-
-            steps = tqdm(steps, desc="SF-DM fit", unit="step")
-        self.loss_curve_ = []
-        order, pos = torch.randperm(n, generator=gen), 0
-        model.train()
-        for step in steps:
-            if pos + batch_size > n:
-                order, pos = torch.randperm(n, generator=gen), 0
-            idx = order[pos:pos + batch_size]
-            pos += batch_size
+        def get_loss(step):
+            idx = next(batches)
             x0 = X_t[idx].to(device)
-            m = x0.shape[0]
-            t_b = draw_training_times(m, _N_NOISE_LEVELS, gen).to(device)
+            t_b = draw_training_times(x0.shape[0], _N_NOISE_LEVELS, gen).to(device)
             noise = torch.randn(x0.shape, generator=gen).to(device)
             alpha, sigma = alpha_sigma(t_b)
             a, s = alpha[:, None, None], sigma[:, None, None]
             x_t = diffuse(x0, noise, a, s)
             v_pred = model(torch.cat([x_t, cond_t[idx].to(device)], dim=1), t_b)
-            loss = ((v_pred - velocity(x0, noise, a, s)) ** 2).mean()
-            if not torch.isfinite(loss):
-                raise FloatingPointError(
-                    f"the training loss became {loss.item()} at step {step}; lower lr "
-                    f"(now {self.lr}) or set gradient_clip (now {self.gradient_clip})."
-                )
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            if self.gradient_clip is not None:
-                torch.nn.utils.clip_grad_norm_(model.parameters(), self.gradient_clip)
-            optimizer.step()
-            scheduler.step()
-            if ema_params is not None:
-                # warm-up: early averages must not remember the random initialisation
-                decay = min(self.ema_decay, (1 + step) / (10 + step))
-                with torch.no_grad():
-                    torch._foreach_lerp_(ema_params, list(model.parameters()), 1 - decay)
-            self.loss_curve_.append(loss.item())
-            if self.verbose:
-                steps.set_postfix(loss=f"{self.loss_curve_[-1]:.4f}", refresh=False)
-        if ema_model is not None:
-            model = ema_model
+            return ((v_pred - velocity(x0, noise, a, s)) ** 2).mean()
+
+        optimizer = torch.optim.AdamW(model.parameters(), lr=self.lr, weight_decay=1e-4)
+        loop = TrainingLoop(
+            model, optimizer, get_loss=get_loss, scheduler=cosine_schedule(optimizer, self.n_steps),
+            gradient_clip=self.gradient_clip, ema_decay=self.ema_decay, desc="SF-DM fit",
+            hint=f"Lower lr (now {self.lr}) or set gradient_clip (now {self.gradient_clip}).",
+            verbose=self.verbose)
+        self.loss_curve_ = loop.run(self.n_steps).tolist()
+        model = loop.final_model
         model.eval()
         self.model_ = model.cpu() if device != "cpu" else model
         self.n_iter_ = self.n_steps

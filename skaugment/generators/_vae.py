@@ -28,6 +28,7 @@ from ..utils._docstring import (
 )
 from ..utils import check_finite, check_spectrogram
 from ..utils._torch import resolve_device, seed_from_random_state, torch_generator
+from ..utils._training import TrainingLoop, cosine_schedule, epoch_batches, epoch_means, seeded
 from ._base import BaseConditionalGenerator
 from ._diffusion_scaling import FittedScalingsMixin, clamp
 from ._metric_loss import balance_metric_weights, metric_loss_terms, running_average
@@ -430,8 +431,7 @@ class ConditionalVAESampler(FittedScalingsMixin, BaseConditionalGenerator):
         groups = condition_groups(self.condition_names_, len(self.classes_),
                                   use_metrics=use_metrics)
         seed = seed_from_random_state(self.random_state)
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
+        with seeded(seed):
             model = ModalityVAE(self.modalities_, n_freqs, n_frames, len(groups), groups,
                                 self.base_channels, self.latent_channels).to(device)
         gen = torch_generator(seed + 1, device="cpu")
@@ -445,72 +445,59 @@ class ConditionalVAESampler(FittedScalingsMixin, BaseConditionalGenerator):
         n_elements = c * n_freqs * n_frames
         n_latents = model.n_latents
 
-        optimizer = torch.optim.Adam(model.parameters(), lr=self.lr)
         batch_size = min(self.batch_size, n)
         n_batches = math.ceil(n / batch_size)
-        total = self.max_epochs * n_batches
-        scheduler = torch.optim.lr_scheduler.LambdaLR(
-            optimizer, lambda step: 0.5 * (1 + math.cos(math.pi * min(step, total) / total))
-        )
+        n_steps = self.max_epochs * n_batches
+        batches = epoch_batches(n, batch_size, gen)
         self.metric_weights_ = np.zeros(n_metric)
         self.first_epoch_losses_ = None
-        weights_t = None
-        ema_lr, ema_lm = None, None
-        self.loss_curve_, self.recon_curve_, self.kl_curve_ = [], [], []
-        self.kl_weight_curve_ = []
-        epochs = range(self.max_epochs)
-        if self.verbose:
-            from tqdm.auto import tqdm
+        # the metric-loss weights, fixed after the first epoch (which only measures)
+        state = {"weights": None, "ema_lr": None, "ema_lm": None}
+        logs = []  # per step: reconstruction, KL per element, KL weight
 
-            epochs = tqdm(epochs, desc="VAE fit", unit="epoch")
-        step = 0
-        model.train()
-        for epoch in epochs:
-            order = torch.randperm(n, generator=gen)
-            sums = np.zeros(4)  # loss, reconstruction, KL, KL weight (example-weighted)
-            for b in range(n_batches):
-                idx = order[b * batch_size:(b + 1) * batch_size]
-                x = X_t[idx].to(device)
-                m = x.shape[0]
-                noise = torch.randn((m, n_latents), generator=gen).to(device)
-                feats = feats_t[idx].to(device) if feats_t is not None else None
-                cond = self._condition(feats, y_t[idx].to(device), device)
-                x_hat, kl = model(x, cond, cond, noise)
-                recon = ((x_hat - x) ** 2).mean()
-                beta = kl_warmup_weight(step, total, self.kl_weight, self.kl_warmup)
-                loss = recon + beta * free_bits_kl(kl, self.free_bits) / n_elements
-                if use_metric_loss:
-                    # no gradient before the weights exist: the first epoch only measures
-                    with torch.set_grad_enabled(weights_t is not None):
-                        per_metric = metric_loss_terms(
-                            clamp(x_hat, x_lo, x_hi), feats, torch.ones(m, device=device),
-                            scaling, cond_scaling, self.hps_factor_,
-                        )
-                    if weights_t is not None:
-                        loss = loss + (weights_t * per_metric).sum()
-                    ema_lr = running_average(ema_lr, recon.item())
-                    ema_lm = running_average(ema_lm, per_metric.detach().cpu().numpy())
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-                optimizer.step()
-                scheduler.step()
-                step += 1
-                sums += m * np.array([loss.item(), recon.item(),
-                                      kl.sum(dim=1).mean().item() / n_elements, beta])
-            if use_metric_loss and weights_t is None:
-                self.metric_weights_ = balance_metric_weights(ema_lr, ema_lm,
+        def get_loss(step):
+            idx = next(batches)
+            x = X_t[idx].to(device)
+            m = x.shape[0]
+            noise = torch.randn((m, n_latents), generator=gen).to(device)
+            feats = feats_t[idx].to(device) if feats_t is not None else None
+            cond = self._condition(feats, y_t[idx].to(device), device)
+            x_hat, kl = model(x, cond, cond, noise)
+            recon = ((x_hat - x) ** 2).mean()
+            beta = kl_warmup_weight(step, n_steps, self.kl_weight, self.kl_warmup)
+            loss = recon + beta * free_bits_kl(kl, self.free_bits) / n_elements
+            if use_metric_loss:
+                weights = state["weights"]
+                with torch.set_grad_enabled(weights is not None):
+                    per_metric = metric_loss_terms(
+                        clamp(x_hat, x_lo, x_hi), feats, torch.ones(m, device=device),
+                        scaling, cond_scaling, self.hps_factor_,
+                    )
+                if weights is not None:
+                    loss = loss + (weights * per_metric).sum()
+                state["ema_lr"] = running_average(state["ema_lr"], recon.item())
+                state["ema_lm"] = running_average(state["ema_lm"],
+                                                  per_metric.detach().cpu().numpy())
+            logs.append((recon.item(), kl.sum(dim=1).mean().item() / n_elements, beta))
+            return loss
+
+        def after_step(step, loss):
+            if use_metric_loss and step == n_batches - 1:
+                self.metric_weights_ = balance_metric_weights(state["ema_lr"], state["ema_lm"],
                                                               self.metric_loss_weight)
-                weights_t = torch.as_tensor(self.metric_weights_, dtype=torch.float32,
-                                            device=device)
-                self.first_epoch_losses_ = (ema_lr, ema_lm)
-            for curve, value in zip((self.loss_curve_, self.recon_curve_, self.kl_curve_,
-                                     self.kl_weight_curve_), sums / n):
-                curve.append(float(value))
-            if self.verbose:
-                epochs.set_postfix(loss=f"{self.loss_curve_[-1]:.4f}",
-                                   recon=f"{self.recon_curve_[-1]:.4f}",
-                                   kl=f"{self.kl_curve_[-1]:.4f}")
+                state["weights"] = torch.as_tensor(self.metric_weights_, dtype=torch.float32,
+                                                   device=device)
+                self.first_epoch_losses_ = (state["ema_lr"], state["ema_lm"])
+
+        optimizer = torch.optim.Adam(model.parameters(), lr=self.lr)
+        loop = TrainingLoop(
+            model, optimizer, get_loss=get_loss, scheduler=cosine_schedule(optimizer, n_steps),
+            gradient_clip=1.0, after_step=after_step, desc="VAE fit",
+            hint=f"Lower lr (now {self.lr}).", verbose=self.verbose)
+        losses = loop.run(n_steps)
+        per_epoch = epoch_means(np.column_stack([losses, np.asarray(logs)]), n, batch_size)
+        self.loss_curve_, self.recon_curve_, self.kl_curve_, self.kl_weight_curve_ = (
+            [float(v) for v in curve] for curve in zip(*per_epoch))
         model.eval()
         self.model_ = model.cpu() if device != "cpu" else model
         self.n_iter_ = self.max_epochs

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import os
 from numbers import Integral, Real
@@ -19,6 +18,7 @@ from torch import nn
 
 from ..utils._docstring import Substitution, _device_docstring, _random_state_docstring, _verbose_docstring
 from ..utils._torch import resolve_device, seed_from_random_state
+from ..utils._training import TrainingLoop, epoch_batches, seeded
 from ._augment import DefaultMoCoAugment, SensorAwareAugment
 from ._image import check_images
 from ._resnet import ResNet18Encoder, _clean_state_dict, _read_state_dict, encoder_state_dict, load_encoder
@@ -233,15 +233,6 @@ class MoCoPretrainer(TransformerMixin, BaseEstimator):
         cls = SensorAwareAugment if self.augmentations == "sensor" else DefaultMoCoAugment
         return cls(normalization=self.normalization)
 
-    @staticmethod
-    @contextlib.contextmanager
-    def _seeded(seed, device):
-        devices = [torch.device(device).index or 0] if torch.device(device).type == "cuda" else []
-        # weights drawn from ``seed`` without touching the caller's global torch state
-        with torch.random.fork_rng(devices=devices):
-            torch.manual_seed(seed)
-            yield
-
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X: ArrayLike, y: None = None) -> MoCoPretrainer:
         """Pre-train the encoder on unlabelled images.
@@ -271,7 +262,7 @@ class MoCoPretrainer(TransformerMixin, BaseEstimator):
         device = resolve_device(self.device)
         augment = self._augmenter()
         self.seed_ = seed_from_random_state(self.random_state)
-        with self._seeded(self.seed_, device):
+        with seeded(self.seed_, device):
             encoder = build_encoder(self.encoder_weights, self.width).to(device)
             head = _ProjectionHead(encoder.n_features, self.feature_dim).to(device)
             queue = F.normalize(torch.randn(self.queue_size, self.feature_dim), dim=1).to(device)
@@ -282,37 +273,41 @@ class MoCoPretrainer(TransformerMixin, BaseEstimator):
         optimizer = torch.optim.Adam(params, lr=self.lr, weight_decay=self.weight_decay)
         shuffle_gen = torch.Generator().manual_seed(self.seed_)
         augment_gen = torch.Generator(device=device).manual_seed(self.seed_ + 1)
-        n_batches = max(1, -(-n // self.batch_size))
-        ptr = 0
-        self.loss_curve_ = []
-        epochs = range(self.max_epochs)
-        if self.verbose:
-            from tqdm.auto import tqdm
+        batch_size = min(self.batch_size, n)
+        batches = epoch_batches(n, batch_size, shuffle_gen, balanced=True)
+        sizes, ptr = [], 0
 
-            epochs = tqdm(epochs, desc="MoCo pre-training", unit="epoch")
-        encoder.train(), head.train(), key_encoder.train(), key_head.train()
-        for _ in epochs:
-            order = torch.randperm(n, generator=shuffle_gen)
+        def get_loss(step):
+            idx = next(batches)
+            sizes.append(len(idx))
+            x = images[idx].to(device)
+            q = F.normalize(head(encoder(augment(x, generator=augment_gen))), dim=1)
+            with torch.no_grad():
+                # MoCo updates the key encoder before encoding the keys of a step
+                momentum_update(key_encoder, encoder, self.momentum)
+                momentum_update(key_head, head, self.momentum)
+                keys[0] = F.normalize(key_head(key_encoder(augment(x, generator=augment_gen))),
+                                      dim=1)
+            return info_nce_loss(q, keys[0], queue, self.temperature)
+
+        def after_step(step, loss):
+            # the queue is read by the step's loss: it takes the new keys after the update
+            nonlocal ptr
+            ptr = enqueue(queue, keys[0], ptr)
+
+        keys = [None]
+        key_encoder.train(), key_head.train(), head.train()
+        loop = TrainingLoop(encoder, optimizer, get_loss=get_loss, after_step=after_step,
+                            desc="MoCo pre-training", hint=f"Lower lr (now {self.lr}).",
+                            verbose=self.verbose)
+        n_batches = -(-n // batch_size)
+        losses = loop.run(self.max_epochs * n_batches)
+        self.loss_curve_ = []
+        for epoch in range(self.max_epochs):
             total = 0.0
-            for idx in torch.tensor_split(order, n_batches):
-                x = images[idx].to(device)
-                q = F.normalize(head(encoder(augment(x, generator=augment_gen))), dim=1)
-                with torch.no_grad():
-                    # MoCo updates the key encoder before encoding the keys of a step
-                    momentum_update(key_encoder, encoder, self.momentum)
-                    momentum_update(key_head, head, self.momentum)
-                    k = F.normalize(key_head(key_encoder(augment(x, generator=augment_gen))), dim=1)
-                loss = info_nce_loss(q, k, queue, self.temperature)
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                optimizer.step()
-                ptr = enqueue(queue, k, ptr)
-                total += loss.item() * len(idx)
+            for step in range(epoch * n_batches, (epoch + 1) * n_batches):
+                total += losses[step] * sizes[step]
             self.loss_curve_.append(total / n)
-            if self.verbose:
-                epochs.set_postfix(loss=f"{self.loss_curve_[-1]:.4f}", refresh=False)
-        if self.verbose:
-            epochs.close()
         self.encoder_ = encoder.cpu().eval()
         self.head_ = head.cpu().eval()
         self.key_encoder_ = key_encoder.cpu().eval()
