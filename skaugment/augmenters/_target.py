@@ -15,7 +15,7 @@ from ._base import (
     RandomStateArg,
     SamplingStrategyArg,
 )
-from ..utils import check_finite, check_labels
+from ..utils import check_finite, check_labels, check_spectrogram
 from ..utils._docstring import Substitution
 from ..utils._sampling import encode_known_labels
 
@@ -230,6 +230,9 @@ class MetricTargetAugmenter(BaseMetricAugmenter):
     def _target_conditions(self):
         target = np.asarray(self.target)
         if target.ndim == 4:
+            # spectrograms of the training layout, or their metrics are not comparable
+            target = check_spectrogram(target, shape=tuple(self.generator_.input_shape_),
+                                       name="target")
             return np.asarray(self.generator_.conditions_from(target), dtype=np.float64)
         if target.dtype == object or not np.issubdtype(target.dtype, np.number):
             raise TypeError(f"target must hold real numbers; got dtype {target.dtype}.")

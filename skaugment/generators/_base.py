@@ -150,6 +150,18 @@ class BaseConditionalGenerator(BaseAugmenter):
             )
         return check_finite(conditions, name)
 
+    def _check_nonnegative_metrics(self, conditions):
+        """Requested metrics are non-negative where the fitted ones are (every measured metric)."""
+        fitted_nonnegative = (self.train_conditions_ >= 0).all(axis=0)
+        rows, cols = np.nonzero((conditions < 0) & fitted_nonnegative)
+        if rows.size:
+            names = sorted({self.condition_names_[j] for j in cols})
+            raise ValueError(
+                f"conditions holds negative values (rows {rows[:5].tolist()}, columns "
+                f"{', '.join(names[:3])}{', ...' if len(names) > 3 else ''}): the five "
+                "metrics of a magnitude spectrogram are non-negative."
+            )
+
     def fit(self, S: ArrayLike, y: ArrayLike, conditions: ArrayLike | None = None) -> "BaseConditionalGenerator":
         """Learn ``p(spectrogram | label, conditions)``.
 
@@ -223,6 +235,7 @@ class BaseConditionalGenerator(BaseAugmenter):
             conditions = self._draw_conditions(y_encoded, rng)
         else:
             conditions = self._check_conditions(conditions, n, self.n_conditions_)
+            self._check_nonnegative_metrics(conditions)
         if self.uses_init:
             if init is None:
                 raise ValueError(self._missing_init_message())
