@@ -29,7 +29,7 @@ transductive augmentation, reported as such:
 - ``target-edit``: training windows edited to those metrics (``MetricEditSampler``);
 - ``diff-target``: the diffusion model asked for them;
 - ``hybrid target``: the "time-freq" transforms, then each transformed window edited to
-  them (``MetricEditAugmenter(target=...)``, no disturbance on top).
+  them (``WindowMetricEditAugmenter(target=...)``, no disturbance on top).
 
 The sample-only parameters (``strength``) do not enter the generator cache's key, so
 with ``--memory`` every variant of a split reuses one diffusion fit (and a run of the
@@ -59,7 +59,7 @@ def lever_methods(data, stft, ratio, target=None):
         MetricEditSampler,
         MetricTargetAugmenter,
     )
-    from skaugment.augmenters import LabelFidelityFilter, MetricEditAugmenter
+    from skaugment.augmenters import LabelFidelityFilter, WindowMetricEditAugmenter
     from skaugment.evaluation import augmentation_methods
     from sklearn.base import clone
 
@@ -73,8 +73,8 @@ def lever_methods(data, stft, ratio, target=None):
         "diff-disturb x1": [stft, MetricDisturbAugmenter(generator=diffusion(), ratio=1.0)],
         "diff-disturb lf0.9": [stft, LabelFidelityFilter(
             MetricDisturbAugmenter(generator=diffusion(), ratio=ratio), threshold=0.9)],
-        # the time-freq recipe's own sampler; MetricEditAugmenter sets its ratio and seed
-        "hybrid time-freq": [MetricEditAugmenter(
+        # the time-freq recipe's own sampler; WindowMetricEditAugmenter sets its ratio and seed
+        "hybrid time-freq": [WindowMetricEditAugmenter(
             transforms=augmentation_methods(["time-freq"], modalities=data.modalities,
                                             ratio=ratio)[0]["time-freq"][0],
             modalities=data.modalities, ratio=ratio, n_fft=stft.n_fft,
@@ -88,7 +88,7 @@ def lever_methods(data, stft, ratio, target=None):
             target=target_spectrograms, ratio=ratio)]
         methods["diff-target"] = [stft, MetricTargetAugmenter(
             generator=diffusion(), target=target_spectrograms, ratio=ratio)]
-        methods["hybrid target"] = [MetricEditAugmenter(
+        methods["hybrid target"] = [WindowMetricEditAugmenter(
             transforms=augmentation_methods(["time-freq"], modalities=data.modalities,
                                             ratio=ratio)[0]["time-freq"][0],
             target=target, low=0.0, high=0.0, modalities=data.modalities, ratio=ratio,

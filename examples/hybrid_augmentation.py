@@ -1,6 +1,6 @@
 """The recommended recipe: classic transforms, then metric editing, in one Pipeline.
 
-:class:`~skaugment.MetricEditAugmenter` takes each synthetic window from a classic
+:class:`~skaugment.WindowMetricEditAugmenter` takes each synthetic window from a classic
 transform of a real one (small rotation, scaling, jitter), then moves its five
 spectral metrics by up to ±20% through the STFT (no network is trained). It works
 on raw windows, so it sits before the :class:`~skaugment.SpectrogramTransformer`
@@ -15,7 +15,7 @@ import os
 
 import numpy as np
 
-from skaugment import (DeepSenseClassifier, MetricEditAugmenter, SignalTransformAugmenter,
+from skaugment import (DeepSenseClassifier, WindowMetricEditAugmenter, SignalTransformAugmenter,
                        SpectrogramTransformer, make_pipeline)
 from skaugment.datasets import load_hapt
 
@@ -39,7 +39,7 @@ def pipeline(*augmenters):
     )
 
 
-hybrid = MetricEditAugmenter(
+hybrid = WindowMetricEditAugmenter(
     transforms=SignalTransformAugmenter(),  # rotation, scaling, jitter of each triaxial sensor
     low=-0.2, high=0.2, n_fft=32, hop_length=8, ratio=5.0, random_state=0)
 for name, pipe in [("none", pipeline()), ("hybrid", pipeline(hybrid))]:

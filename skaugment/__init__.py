@@ -31,7 +31,8 @@ _PUBLIC = {
     "MetricDisturbAugmenter": "skaugment.augmenters",
     "MetricKnowledgeAugmenter": "skaugment.augmenters",
     "MetricTargetAugmenter": "skaugment.augmenters",
-    "MetricEditAugmenter": "skaugment.augmenters",
+    "WindowMetricEditAugmenter": "skaugment.augmenters",
+    "MetricEditAugmenter": "skaugment.augmenters",  # deprecated alias, removed in 0.2
     "LabelFidelityFilter": "skaugment.augmenters",
     # classic baselines
     "MixupAugmenter": "skaugment.augmenters",

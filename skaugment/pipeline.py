@@ -6,7 +6,7 @@ transforms rotate triaxial groups, the metric editors and generators work per
 modality, the classifiers build one branch per modality, the feature extractors
 name their columns. These are properties of the data, the same for every step, so
 :func:`make_pipeline` takes them once and hands them to every step (and nested
-estimator, such as ``MetricEditAugmenter(transforms=...)``) that reads them.
+estimator, such as ``WindowMetricEditAugmenter(transforms=...)``) that reads them.
 """
 
 from __future__ import annotations

@@ -319,7 +319,7 @@ def test_a_comparison_run_in_pieces_matches_the_whole():
 
 def test_augmentation_methods_build_the_documented_recipes():
     from skaugment import ConditionalDiffusionSampler, SpectrogramTransformer
-    from skaugment.augmenters import MetricEditAugmenter, SignalTransformAugmenter
+    from skaugment.augmenters import WindowMetricEditAugmenter, SignalTransformAugmenter
     from skaugment.evaluation import AUGMENTATION_METHODS, augmentation_methods
 
     mods = {"acc": [0, 1, 2], "gyro": [3, 4, 5]}
@@ -333,7 +333,7 @@ def test_augmentation_methods_build_the_documented_recipes():
     assert len(tf.transforms) == 8 and set(tf.spectral_transforms) == {"frequency_mask",
                                                                         "frequency_perturb"}
     hybrid = methods["hybrid"][0]
-    assert isinstance(hybrid, MetricEditAugmenter) and (hybrid.n_fft, hybrid.hop_length) == (16, 4)
+    assert isinstance(hybrid, WindowMetricEditAugmenter) and (hybrid.n_fft, hybrid.hop_length) == (16, 4)
     # every augmenter gets the ratio and the sensor layout; every method shares one STFT
     for name, steps in methods.items():
         if steps is None:

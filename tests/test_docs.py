@@ -26,7 +26,7 @@ def test_sphinx_builds_the_api_reference_without_warnings(tmp_path):
         capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     api = (tmp_path / "html" / "api.html").read_text()
-    for name in ("compare_augmenters", "SignalTransformAugmenter", "MetricEditAugmenter",
+    for name in ("compare_augmenters", "SignalTransformAugmenter", "WindowMetricEditAugmenter",
                  "MixupAugmenter", "MetricEditSampler", "DeepSenseClassifier"):
         assert name in api, name
 

@@ -8,7 +8,7 @@ from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 
-from skaugment import (MetricDisturbAugmenter, MetricEditAugmenter, MetricEditSampler,
+from skaugment import (MetricDisturbAugmenter, WindowMetricEditAugmenter, MetricEditSampler,
                        MetricExtractor, SignalTransformAugmenter, SpectrogramTransformer,
                        make_pipeline)
 from skaugment.datasets import make_synthetic_imu
@@ -18,7 +18,7 @@ NAMES = ["ax", "ay", "az", "gx", "gy", "gz"]
 
 
 def _steps():
-    return [MetricEditAugmenter(transforms=SignalTransformAugmenter(), ratio=1.0, random_state=0),
+    return [WindowMetricEditAugmenter(transforms=SignalTransformAugmenter(), ratio=1.0, random_state=0),
             SpectrogramTransformer(n_fft=16, hop_length=8),
             MetricDisturbAugmenter(generator=MetricEditSampler(device="cpu"), ratio=0.5,
                                    random_state=0),
@@ -36,22 +36,22 @@ def test_layout_reaches_every_step_and_nested_estimator_that_reads_it():
     params = pipe.get_params()
     set_ = {k: v for k, v in params.items() if k.endswith(("__modalities", "__channel_names"))}
     assert set_ == {
-        "metriceditaugmenter__modalities": MODS,
-        "metriceditaugmenter__transforms__modalities": MODS,
+        "windowmetriceditaugmenter__modalities": MODS,
+        "windowmetriceditaugmenter__transforms__modalities": MODS,
         "metricdisturbaugmenter__generator__modalities": MODS,
         "metricdisturbaugmenter__generator__channel_names": NAMES,
         "metricextractor__modalities": MODS,
         "metricextractor__channel_names": NAMES,
     }
     # a clone (what a grid search fits) keeps it
-    assert clone(pipe).get_params()["metriceditaugmenter__transforms__modalities"] == MODS
+    assert clone(pipe).get_params()["windowmetriceditaugmenter__transforms__modalities"] == MODS
 
 
 def test_fitted_steps_use_the_layout():
     X, y = make_synthetic_imu(n_samples=30, n_channels=6, n_timesteps=64, random_state=0)
     pipe = make_pipeline(*_steps(), modalities=MODS, channel_names=NAMES).fit(X, y)
     assert pipe.named_steps["metricdisturbaugmenter"].generator_.modalities_ == MODS
-    assert pipe.named_steps["metriceditaugmenter"].transforms_.triaxial_groups_ == [[0, 1, 2],
+    assert pipe.named_steps["windowmetriceditaugmenter"].transforms_.triaxial_groups_ == [[0, 1, 2],
                                                                                    [3, 4, 5]]
     names = pipe.named_steps["metricextractor"].get_feature_names_out()
     assert names[0] == "ax__temporal_range" and len(names) == 30
@@ -77,9 +77,9 @@ def test_equal_values_already_set_are_accepted():
 @pytest.mark.parametrize("step, key", [
     (SignalTransformAugmenter(modalities={"imu": [0, 1, 2, 3, 4, 5]}),
      "signaltransformaugmenter__modalities"),
-    (MetricEditAugmenter(transforms=SignalTransformAugmenter(modalities={"gyro": [3, 4, 5],
+    (WindowMetricEditAugmenter(transforms=SignalTransformAugmenter(modalities={"gyro": [3, 4, 5],
                                                                          "acc": [0, 1, 2]})),
-     "metriceditaugmenter__transforms__modalities"),  # nested, and order matters
+     "windowmetriceditaugmenter__transforms__modalities"),  # nested, and order matters
 ])
 def test_a_step_with_another_layout_is_refused(step, key):
     with pytest.raises(ValueError, match=rf"^{key}=.* differs from make_pipeline\(modalities="):

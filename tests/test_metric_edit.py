@@ -1,4 +1,4 @@
-"""Metric edit: the shared knob functions, MetricEditSampler and MetricEditAugmenter."""
+"""Metric edit: the shared knob functions, MetricEditSampler and WindowMetricEditAugmenter."""
 
 import pickle
 import warnings
@@ -15,7 +15,7 @@ from skaugment.augmenters import (
     MetricKnowledgeAugmenter,
     MetricTargetAugmenter,
 )
-from skaugment.augmenters._metric_edit import MetricEditAugmenter
+from skaugment.augmenters._window_edit import WindowMetricEditAugmenter
 from skaugment.datasets import make_synthetic_imu
 from skaugment.generators import (
     ConditionalDiffusionSampler,
@@ -239,7 +239,7 @@ def test_metric_augmenters_with_metric_edit_sampler(spec, make):
     assert _median_rel(measured, aug.conditions_) < 0.1
 
 
-# -- MetricEditAugmenter ----------------------------------------------------------------------
+# -- WindowMetricEditAugmenter ----------------------------------------------------------------------
 
 
 class _Jitter(BaseEstimator):
@@ -267,7 +267,7 @@ def raw():
 
 def test_augmenter_contract_and_control(raw):
     X, y = raw
-    aug = MetricEditAugmenter(ratio=1.5, random_state=0)
+    aug = WindowMetricEditAugmenter(ratio=1.5, random_state=0)
     X_res, y_res = aug.fit_resample(X, y)
     n = len(y)
     assert X_res.dtype == np.float32 and X_res.shape[1:] == X.shape[1:]
@@ -287,13 +287,13 @@ def test_augmenter_contract_and_control(raw):
     assert err == pytest.approx(aug.edit_error_, rel=1e-3)
     assert err < 0.1 and err < 0.75 * _median_rel(aug.source_conditions_, aug.conditions_)
     assert len(aug.round_errors_) == 3 and aug.round_errors_[-1] <= aug.round_errors_[0]
-    again = MetricEditAugmenter(ratio=1.5, random_state=0).fit_resample(X, y)[0]
+    again = WindowMetricEditAugmenter(ratio=1.5, random_state=0).fit_resample(X, y)[0]
     np.testing.assert_array_equal(again, X_res)
 
 
 def test_augmenter_without_change_reproduces_sources(raw):
     X, y = raw
-    aug = MetricEditAugmenter(low=0.0, high=0.0, ratio=1.0, random_state=0)
+    aug = WindowMetricEditAugmenter(low=0.0, high=0.0, ratio=1.0, random_state=0)
     X_res, _ = aug.fit_resample(X, y)
     src = X[aug.sample_indices_[len(y):]]
     np.testing.assert_allclose(X_res[len(y):], src, rtol=1e-4, atol=1e-4 * np.abs(X).max())
@@ -302,7 +302,7 @@ def test_augmenter_without_change_reproduces_sources(raw):
 
 def test_augmenter_edits_the_transformed_rows(raw):
     X, y = raw
-    aug = MetricEditAugmenter(_Jitter(sigma=0.3), ratio=1.0, n_rounds=1, random_state=0)
+    aug = WindowMetricEditAugmenter(_Jitter(sigma=0.3), ratio=1.0, n_rounds=1, random_state=0)
     X_res, y_res = aug.fit_resample(X, y)
     n = len(y)
     assert aug.transforms_.ratio == 1.0 and aug.transforms_.random_state is not None
@@ -320,7 +320,7 @@ def test_augmenter_moves_windows_to_target_metrics(raw):
     # a target domain: other windows of the same kind, louder and noisier
     X_t, y_t = _windows(n_samples=12, random_state=1)
     X_t = 1.8 * X_t + 0.3 * np.random.default_rng(1).standard_normal(X_t.shape)
-    aug = MetricEditAugmenter(low=0.0, high=0.0, target=X_t, target_y=y_t, ratio=1.0,
+    aug = WindowMetricEditAugmenter(low=0.0, high=0.0, target=X_t, target_y=y_t, ratio=1.0,
                               random_state=0)
     X_res, y_res = aug.fit_resample(X, y)
     n = len(y)
@@ -335,7 +335,7 @@ def test_augmenter_moves_windows_to_target_metrics(raw):
     assert aug.edit_error_ < 0.1
     assert aug.edit_error_ < 0.5 * _median_rel(aug.source_conditions_, aug.conditions_)
     # without target_y, the labels are predicted from the metrics of the real windows
-    guessed = MetricEditAugmenter(target=X_t, ratio=1.0, random_state=0)
+    guessed = WindowMetricEditAugmenter(target=X_t, ratio=1.0, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # a class may get no target window
         guessed.fit_resample(X, y)
@@ -351,7 +351,7 @@ def test_augmenter_target_without_a_class_drops_its_rows(raw):
     X_t, y_t = _windows(n_samples=12, random_state=1)
     only = y_t == y_t[0]
     with pytest.warns(UserWarning, match="No target row has label"):
-        X_res, y_res = MetricEditAugmenter(target=X_t[only], target_y=y_t[only], ratio=1.0,
+        X_res, y_res = WindowMetricEditAugmenter(target=X_t[only], target_y=y_t[only], ratio=1.0,
                                            random_state=0).fit_resample(X, y)
     assert set(y_res[len(y):]) == {y_t[0]}
     assert len(y_res) - len(y) == np.sum(y == y_t[0])
@@ -365,7 +365,7 @@ def test_augmenter_target_without_a_class_drops_its_rows(raw):
 def test_augmenter_target_errors(raw, target, target_y, match):
     X, y = raw
     with pytest.raises(ValueError, match=match):
-        MetricEditAugmenter(target=target(X), target_y=target_y).fit_resample(X, y)
+        WindowMetricEditAugmenter(target=target(X), target_y=target_y).fit_resample(X, y)
 
 
 @pytest.mark.parametrize("params, X_change, error, match", [
@@ -389,7 +389,7 @@ def test_augmenter_errors(raw, params, X_change, error, match):
     elif X_change == "2d":
         X = X[:, 0]
     with pytest.raises(error, match=match):
-        MetricEditAugmenter(**params).fit_resample(X, y)
+        WindowMetricEditAugmenter(**params).fit_resample(X, y)
 
 
 def test_augmenter_transforms_without_masks(raw):
@@ -400,7 +400,7 @@ def test_augmenter_transforms_without_masks(raw):
             return X, y
 
     with pytest.raises(TypeError, match="synthetic_mask_ and sample_indices_"):
-        MetricEditAugmenter(NoMask()).fit_resample(X, y)
+        WindowMetricEditAugmenter(NoMask()).fit_resample(X, y)
 
 
 def test_augmenter_in_a_pipeline_before_the_stft(raw):
@@ -408,10 +408,22 @@ def test_augmenter_in_a_pipeline_before_the_stft(raw):
     from sklearn.linear_model import LogisticRegression
 
     X, y = raw
-    pipe = make_pipeline(MetricEditAugmenter(ratio=1.0, random_state=0),
+    pipe = make_pipeline(WindowMetricEditAugmenter(ratio=1.0, random_state=0),
                          SpectrogramTransformer(n_fft=32, hop_length=8), MetricExtractor(),
                          LogisticRegression(max_iter=200))
     pipe.fit(X, y)
     assert pipe.predict(X[:5]).shape == (5,)
     aug = pipe[0]
     assert aug.synthetic_mask_.sum() == len(y)
+
+
+def test_old_name_is_a_deprecated_alias():
+    from skaugment import MetricEditAugmenter
+
+    X = np.random.default_rng(0).normal(size=(12, 2, 64)).astype(np.float32)
+    y = np.repeat([0, 1], 6)
+    with pytest.warns(FutureWarning, match="renamed WindowMetricEditAugmenter"):
+        old = MetricEditAugmenter(ratio=1.0, n_fft=16, hop_length=8, random_state=0)
+    new = WindowMetricEditAugmenter(ratio=1.0, n_fft=16, hop_length=8, random_state=0)
+    assert isinstance(old, WindowMetricEditAugmenter) and old.get_params() == new.get_params()
+    np.testing.assert_array_equal(old.fit_resample(X, y)[0], new.fit_resample(X, y)[0])

@@ -192,8 +192,8 @@ def test_blocks_got_the_ci_sized_stand_ins(readme, stand_ins):
 def test_pipeline_block_states_modalities_once_and_trains(readme):
     pipe, mods = readme["pipe"], readme["hapt"].modalities
     params = pipe.get_params()
-    for key in ("metriceditaugmenter__modalities",
-                "metriceditaugmenter__transforms__modalities",
+    for key in ("windowmetriceditaugmenter__modalities",
+                "windowmetriceditaugmenter__transforms__modalities",
                 "deepsenseclassifier__modalities"):
         assert params[key] == mods, key
     assert pipe[-1].modalities_ == mods  # the classifier was fitted with one branch per sensor

@@ -15,7 +15,7 @@ from sklearn.base import clone
 from skaugment import (
     ConditionalDiffusionSampler,
     MetricDisturbAugmenter,
-    MetricEditAugmenter,
+    WindowMetricEditAugmenter,
     MetricEditSampler,
     MetricInterpolationAugmenter,
     MetricKnowledgeAugmenter,
@@ -63,12 +63,12 @@ SAMPLERS = {
         lambda **p: MetricTargetAugmenter(MetricEditSampler(device="cpu"), **p), "spec"),
     "SignalTransformAugmenter": (
         lambda **p: SignalTransformAugmenter(transforms=["scaling", "jitter"], **p), "ts"),
-    "MetricEditAugmenter": (
-        lambda **p: MetricEditAugmenter(n_fft=16, hop_length=8, n_rounds=0, n_iter=1, **p),
+    "WindowMetricEditAugmenter": (
+        lambda **p: WindowMetricEditAugmenter(n_fft=16, hop_length=8, n_rounds=0, n_iter=1, **p),
         "ts"),
     # sources and counts delegated to the transforms sampler
-    "MetricEditAugmenter(transforms)": (
-        lambda **p: MetricEditAugmenter(SignalTransformAugmenter(transforms=["scaling"]),
+    "WindowMetricEditAugmenter(transforms)": (
+        lambda **p: WindowMetricEditAugmenter(SignalTransformAugmenter(transforms=["scaling"]),
                                         n_fft=16, hop_length=8, n_rounds=0, n_iter=1, **p),
         "ts"),
     "MixupAugmenter": (lambda **p: MixupAugmenter(**p), "spec"),
@@ -190,7 +190,7 @@ def test_float_on_two_classes_is_the_minority_to_majority_ratio(name, data):
 
 def test_metric_edit_augmenter_passes_sampling_strategy_to_its_transforms(data):
     X, y = data["ts"]
-    aug = MetricEditAugmenter(SignalTransformAugmenter(transforms=["scaling"]), n_fft=16,
+    aug = WindowMetricEditAugmenter(SignalTransformAugmenter(transforms=["scaling"]), n_fft=16,
                               hop_length=8, n_rounds=0, n_iter=1, ratio=0.4,
                               sampling_strategy={"run": 9}, random_state=0)
     aug.fit_resample(X, y)
@@ -215,7 +215,7 @@ class _NoStrategySampler(SignalTransformAugmenter):
 
 def test_metric_edit_augmenter_rejects_a_strategy_its_transforms_cannot_follow(data):
     X, y = data["ts"]
-    aug = MetricEditAugmenter(_NoStrategySampler(), n_fft=16, hop_length=8, n_rounds=0,
+    aug = WindowMetricEditAugmenter(_NoStrategySampler(), n_fft=16, hop_length=8, n_rounds=0,
                               n_iter=1, sampling_strategy="minority", random_state=0)
     with pytest.raises(ValueError, match="sampling_strategy"):
         aug.fit_resample(X, y)

@@ -8,7 +8,7 @@
   and mixup (:class:`MixupAugmenter`); interpolation in an autoencoder's feature
   space (:class:`FeatureInterpolationAugmenter`).
 - The hybrid: classic transforms, then training-free metric editing
-  (:class:`MetricEditAugmenter`).
+  (:class:`WindowMetricEditAugmenter`).
 - :class:`LabelFidelityFilter` wraps any of them and keeps the synthetic rows that
   a classifier of the real rows assigns to their label.
 
@@ -23,7 +23,7 @@ from ._feature_interpolation import FeatureInterpolationAugmenter
 from ._interpolation import MetricInterpolationAugmenter
 from ._knowledge import MetricKnowledgeAugmenter
 from ._label_fidelity import LabelFidelityFilter
-from ._metric_edit import MetricEditAugmenter
+from ._window_edit import MetricEditAugmenter, WindowMetricEditAugmenter
 from ._mixup import MixupAugmenter
 from ._signal_transform import SignalTransformAugmenter
 from ._target import MetricTargetAugmenter
@@ -34,6 +34,7 @@ __all__ = [
     "FeatureInterpolationAugmenter",
     "LabelFidelityFilter",
     "MetricDisturbAugmenter",
+    "WindowMetricEditAugmenter",
     "MetricEditAugmenter",
     "MetricInterpolationAugmenter",
     "MetricKnowledgeAugmenter",

@@ -45,7 +45,7 @@ class _TestWindows:
     __array__ = __len__ = _misused
 
 
-#: Give it as a step's parameter (e.g. ``MetricEditAugmenter(target=TEST_WINDOWS)``) and
+#: Give it as a step's parameter (e.g. ``WindowMetricEditAugmenter(target=TEST_WINDOWS)``) and
 #: :func:`compare_augmenters` replaces it, in each run, with that run's test rows (their
 #: input only, never their labels), passed through the method's earlier transform steps.
 #: That makes a method transductive: it sees the unlabelled data it is scored on, as a

@@ -30,7 +30,7 @@ AUGMENTATION_METHODS = {
     "metric-edit": "metric disturbance of real spectrograms by training-free editing "
                    "(MetricDisturbAugmenter + MetricEditSampler)",
     "hybrid": "classic transforms, then metric editing of each transformed window "
-              "(MetricEditAugmenter)",
+              "(WindowMetricEditAugmenter)",
     "diff-disturb": "metric disturbance by the conditional diffusion model",
     "diff-disturb-lf": "diff-disturb, keeping the synthetic rows that a classifier of the real "
                        "rows gives their label with probability >= 0.9 (LabelFidelityFilter)",
@@ -47,7 +47,7 @@ AUGMENTATION_METHODS = {
                    "MetricEditSampler; Reconst of Wang et al. 2024)",
     "hybrid-target": "transductive: the time-freq transforms, then each window edited to the "
                      "metrics of an unlabelled test window of its (predicted) class "
-                     "(MetricEditAugmenter(target=...))",
+                     "(WindowMetricEditAugmenter(target=...))",
     "diff-target": "transductive: the conditional diffusion model asked for the metrics of "
                    "unlabelled test windows (MetricTargetAugmenter; Reconst of Wang et al. 2024)",
     "sensegen": "label-conditioned LSTM + mixture density network of raw windows "
@@ -206,7 +206,7 @@ def augmentation_methods(
     from ..augmenters import (
         FeatureInterpolationAugmenter,
         LabelFidelityFilter,
-        MetricEditAugmenter,
+        WindowMetricEditAugmenter,
         MixupAugmenter,
         SignalTransformAugmenter,
     )
@@ -270,7 +270,7 @@ def augmentation_methods(
         "metric-edit": lambda: [stft, MetricDisturbAugmenter(
             generator=MetricEditSampler(modalities=mods, channel_names=channel_names),
             ratio=ratio)],
-        "hybrid": lambda: [MetricEditAugmenter(
+        "hybrid": lambda: [WindowMetricEditAugmenter(
             transforms=transforms(transforms=_TRANSFORMS[signal]), modalities=mods,
             ratio=ratio, **stft_params)] + tail,
         "diff-disturb": lambda: [stft, MetricDisturbAugmenter(generator=diffusion(), ratio=ratio)],
@@ -291,7 +291,7 @@ def augmentation_methods(
             generator=MetricEditSampler(modalities=mods, channel_names=channel_names),
             target=TEST_WINDOWS, ratio=ratio)],
         # no disturbance on top: the target's metrics are the request
-        "hybrid-target": lambda: [MetricEditAugmenter(
+        "hybrid-target": lambda: [WindowMetricEditAugmenter(
             transforms=transforms(**time_freq), target=TEST_WINDOWS,
             low=0.0, high=0.0, modalities=mods, ratio=ratio, **stft_params)] + tail,
         "diff-target": lambda: [stft, MetricTargetAugmenter(generator=diffusion(),

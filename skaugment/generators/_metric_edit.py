@@ -353,7 +353,7 @@ class MetricEditSampler(BaseConditionalGenerator):
     See Also
     --------
     ConditionalDiffusionSampler : A learned generator with the same interface.
-    MetricEditAugmenter : The same edit on raw windows, through the STFT and back.
+    WindowMetricEditAugmenter : The same edit on raw windows, through the STFT and back.
 
     Examples
     --------

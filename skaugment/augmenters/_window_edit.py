@@ -6,6 +6,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, clone
+from sklearn.utils import deprecated
 from sklearn.utils._param_validation import HasMethods, Interval
 
 from ..base import BaseAugmenter, Synthetic
@@ -22,14 +23,14 @@ from ._base import (
 )
 from ._target import draw_target_rows, target_labels
 
-__all__ = ["MetricEditAugmenter"]
+__all__ = ["MetricEditAugmenter", "WindowMetricEditAugmenter"]
 
 # spectrograms edited at once: bounds the memory of the knob fit's autograd graph
 _BATCH = 1024
 
 
 @Substitution(sampling_strategy=_sampling_strategy_docstring)
-class MetricEditAugmenter(BaseAugmenter):
+class WindowMetricEditAugmenter(BaseAugmenter):
     """Disturb the spectral metrics of raw windows by editing their STFT.
 
     A training-free form of the fine-grained metric control of Wang et al. (2024),
@@ -84,10 +85,10 @@ class MetricEditAugmenter(BaseAugmenter):
         OMP_NUM_THREADS=1 python -c "
         import numpy as np, time
         from skaugment.datasets import load_hapt
-        from skaugment.augmenters._metric_edit import MetricEditAugmenter
+        from skaugment.augmenters._window_edit import WindowMetricEditAugmenter
         h = load_hapt(); keep = np.isin(h.groups, [1, 2, 3, 4, 5])
         for r in range(4):
-            aug = MetricEditAugmenter(modalities=h.modalities, n_rounds=r, ratio=1.0,
+            aug = WindowMetricEditAugmenter(modalities=h.modalities, n_rounds=r, ratio=1.0,
                                       random_state=0)
             t = time.perf_counter(); aug.fit_resample(h.data[keep], h.target[keep])
             print(r, aug.edit_error_, time.perf_counter() - t)"
@@ -194,13 +195,13 @@ class MetricEditAugmenter(BaseAugmenter):
     Examples
     --------
     >>> import numpy as np
-    >>> from skaugment.augmenters._metric_edit import MetricEditAugmenter
+    >>> from skaugment.augmenters._window_edit import WindowMetricEditAugmenter
     >>> t = np.arange(64)
     >>> rng = np.random.default_rng(0)
     >>> X = np.sin(2 * np.pi * rng.uniform(2, 6, (8, 2, 1)) * t / 64)
     >>> X = X + 0.1 * rng.standard_normal((8, 2, 64))
     >>> y = np.repeat(["walk", "run"], 4)
-    >>> aug = MetricEditAugmenter(n_fft=16, hop_length=4, ratio=2.0, random_state=0)
+    >>> aug = WindowMetricEditAugmenter(n_fft=16, hop_length=4, ratio=2.0, random_state=0)
     >>> X_res, y_res = aug.fit_resample(X, y)
     >>> X_res.shape, X_res.dtype, int(aug.synthetic_mask_.sum())
     ((24, 2, 64), dtype('float32'), 16)
@@ -270,14 +271,14 @@ class MetricEditAugmenter(BaseAugmenter):
         if arr.ndim != 3:
             raise ValueError(
                 "X must be 3-D raw windows (n_samples, n_channels, n_timesteps); got "
-                f"{arr.ndim}-D array of shape {arr.shape}. MetricEditAugmenter works before "
+                f"{arr.ndim}-D array of shape {arr.shape}. WindowMetricEditAugmenter works before "
                 "the STFT: put it before the SpectrogramTransformer of the pipeline."
             )
         return check_time_series(arr, min_timesteps=self.n_fft)
 
     def _validate_input(self, X, y):
         X, y = super()._validate_input(X, y)
-        BaseMetricAugmenter._check_range(self.low, self.high, "MetricEditAugmenter (low, high)")
+        BaseMetricAugmenter._check_range(self.low, self.high, "WindowMetricEditAugmenter (low, high)")
         from ..spectral import stft_coverage
 
         # beyond half a frame, samples under a single frame edge come back divided by a
@@ -455,3 +456,17 @@ class MetricEditAugmenter(BaseAugmenter):
 def _median_rel_error(measured, requested):
     ok = requested != 0
     return float(np.median(np.abs(measured[ok] / requested[ok] - 1)))
+
+
+
+@deprecated(
+    "it was renamed WindowMetricEditAugmenter (it edits raw windows; MetricEditSampler is the "
+    "generator of spectrograms) and the old name will be removed in 0.2."
+)
+class MetricEditAugmenter(WindowMetricEditAugmenter):
+    """Deprecated alias of :class:`WindowMetricEditAugmenter` (removed in 0.2).
+
+    The old name sat next to :class:`~skaugment.MetricEditSampler`, the generator
+    that edits spectrograms; this augmenter edits raw windows (after optional
+    transforms), so it was renamed.
+    """
