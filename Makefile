@@ -19,8 +19,9 @@ demo: $(STAMP)
 demo-quick: $(STAMP)
 	$(VENV)/bin/skaugment demo --quick
 
+# One pytest worker per core, each with one torch/BLAS thread (no oversubscription).
 test: $(STAMP)
-	$(PY) -m pytest -q
+	OMP_NUM_THREADS=1 $(PY) -m pytest -q -n auto
 
 # The API reference (Sphinx + numpydoc), offline, warnings are errors.
 docs: $(STAMP)

@@ -70,7 +70,8 @@ def main(argv=None):
           f"target windows: {len(S_target)} (subjects {target_subjects.tolist()})")
 
     gen = ConditionalDiffusionSampler(modalities=hapt.modalities, channel_names=hapt.channel_names,
-                                      max_epochs=args.epochs, base_channels=args.base_channels,
+                                      n_steps=args.epochs * -(-len(y) // 64),
+                                      base_channels=args.base_channels,
                                       sample_steps=args.sample_steps, device="cpu",
                                       random_state=args.seed)
     t0 = time.perf_counter()

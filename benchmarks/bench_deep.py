@@ -26,6 +26,7 @@ Writes ``benchmarks/results/[pieces/]deep-<dataset>-<classifier>[-<tag>].json`` 
 """
 
 import argparse
+import ast
 import json
 import os
 import platform
@@ -77,10 +78,15 @@ def main():
     parser.add_argument("--recipe", default=None,
                         help="default: transforms (HAPT), eeg-transforms (EEG)")
     parser.add_argument("--n-steps", type=int, default=None)
+    parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                        help="a classifier parameter, value read as a Python literal "
+                             "(e.g. --param 'n_filters=(32, 64, 64)'); repeatable")
     parser.add_argument("--splits", type=int, default=5)
     parser.add_argument("--first-split", type=int, default=0)
     parser.add_argument("--seeds", type=int, default=5, help="EEG: runs of the official split")
     parser.add_argument("--tag", default=None)
+    parser.add_argument("--configs", nargs="+", default=["none", "offline", "on-the-fly"],
+                        choices=["none", "offline", "on-the-fly"])
     parser.add_argument("--memory", action="store_true")
     parser.add_argument("--memory-config", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -106,24 +112,32 @@ def main():
                                 args.splits if args.dataset == "hapt" else args.seeds,
                                 first_split=args.first_split)
     params = {} if args.n_steps is None else {"n_steps": args.n_steps}
+    for item in args.param:
+        key, _, value = item.partition("=")
+        params[key.strip()] = ast.literal_eval(value.strip())
     name = {"resnet": "ResNet", "inceptiontime": "InceptionTime"}[args.classifier]
     start = time.perf_counter()
     clf = make_classifier(args.classifier, data.modalities, **params)
-    offline = compare_augmenters(
-        data.data, data.target, groups,
-        {"none": None, f"{name} + {args.recipe} x5 offline": [_augmenter(args.recipe, data, signal)]},
-        clf, cv=cv, diagnostics=False, random_state=args.first_split, verbose=1)
+    methods = {}
+    if "none" in args.configs:
+        methods["none"] = None
+    if "offline" in args.configs:
+        methods[f"{name} + {args.recipe} x5 offline"] = [_augmenter(args.recipe, data, signal)]
+    offline = compare_augmenters(data.data, data.target, groups, methods, clf, cv=cv,
+                                 diagnostics=False, random_state=args.first_split,
+                                 verbose=1) if methods else None
     fly = make_classifier(args.classifier, data.modalities, **params)
     fly.set_params(augmentation=_augmenter(args.recipe, data, signal))
     online = compare_augmenters(data.data, data.target, groups, {"none": None}, fly, cv=cv,
-                                diagnostics=False, random_state=args.first_split, verbose=1)
+                                diagnostics=False, random_state=args.first_split,
+                                verbose=1) if "on-the-fly" in args.configs else None
     records = []
-    for r in offline.records:
+    for r in offline.records if offline else []:
         r = dict(r)
         if r["method"] == "none":
             r["method"] = r["base_method"] = name
         records.append(r)
-    for r in online.records:
+    for r in online.records if online else []:
         r = dict(r, method=f"{name} + {args.recipe} on-the-fly")
         r["base_method"] = r["method"]
         records.append(r)

@@ -110,7 +110,8 @@ def main():
 
     bunch, S, train, test, train_subjects, test_subjects = _load(args)
     modalities = {m: [bunch.channel_names[c] for c in ch] for m, ch in bunch.modalities.items()}
-    params = {} if args.max_epochs is None else {"max_epochs": args.max_epochs}
+    # --max-epochs: passes over the training windows, in batches of 64
+    params = {} if args.max_epochs is None else {"n_steps": args.max_epochs * -(-train.size // 64)}
     if args.per_modality:
         params["modalities"] = bunch.modalities
     load_before = os.getloadavg()
@@ -201,7 +202,7 @@ def main():
         "model": {"params": {k: (v if isinstance(v, (int, float, str, type(None))) else str(v))
                              for k, v in gen.get_params().items()},
                   "n_parameters": int(n_params), "fit_seconds": fit_seconds,
-                  "epochs": int(gen.max_epochs)},
+                  "n_steps": int(gen.n_iter_)},
         "machine": {"cpu_count": os.cpu_count(), "torch_threads": torch.get_num_threads(),
                     "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),
                     "loadavg_before_fit": load_before, "loadavg_after_fit": load_after,
@@ -229,7 +230,7 @@ def _markdown(result):
     lines += [
         f"Train subjects {p['train_subjects']} ({p['n_train']} windows), held-out subjects "
         f"{p['test_subjects']} ({p['n_test']} windows). Requests: {p['requests']}.",
-        f"Model: {m['n_parameters']:,} parameters, {m['epochs']} epochs, fit "
+        f"Model: {m['n_parameters']:,} parameters, {m['n_steps']} gradient steps, fit "
         f"{m['fit_seconds'] / 60:.1f} min on {mach['cpu_count']} CPU cores "
         f"(torch threads {mach['torch_threads']}, load average before/after fit "
         f"{mach['loadavg_before_fit'][0]:.1f}/{mach['loadavg_after_fit'][0]:.1f}).",

@@ -81,7 +81,7 @@ def _fit(name, hapt, S, y, memory, quick):
 
     common = {"modalities": hapt.modalities, "channel_names": hapt.channel_names,
               "random_state": 0}
-    small = {"max_epochs": 2} if quick else {}
+    small = {"n_steps": 60} if quick else {}
     if name == "diffusion":
         gen = ConditionalDiffusionSampler(**common, **small)
     elif name == "vae":

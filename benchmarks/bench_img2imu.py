@@ -73,7 +73,8 @@ def _pretrain(name, images, args):
         return None, {"seconds": 0.0}
     if path.exists():
         return torch.load(path, weights_only=True), {"seconds": None, "note": f"cached {path}"}
-    moco = MoCoPretrainer(width=args.width, max_epochs=args.epochs, batch_size=128,
+    moco = MoCoPretrainer(width=args.width, n_steps=args.epochs * -(-len(images) // 128),
+                          batch_size=128,
                           queue_size=args.queue_size, momentum=args.momentum,
                           augmentations=name.split("-")[1],
                           device="cpu", random_state=0, verbose=0)

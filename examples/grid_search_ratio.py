@@ -32,7 +32,7 @@ with tempfile.TemporaryDirectory() as cache:
         SpectrogramTransformer(n_fft=32, hop_length=8),
         MetricDisturbAugmenter(
             generator=ConditionalDiffusionSampler(
-                max_epochs=2 if QUICK else 40, base_channels=8 if QUICK else 16, random_state=0),
+                n_steps=4 if QUICK else 440, base_channels=8 if QUICK else 16, random_state=0),
             ratio=1.0, low=-0.2, high=0.2, memory=cache, random_state=0),
         # quick: a short fixed step budget, enough to be well above chance on tiny folds
         DeepSenseClassifier(random_state=0, **({"n_steps": 100} if QUICK else {"max_epochs": 10})),

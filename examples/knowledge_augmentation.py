@@ -26,7 +26,8 @@ S, y = stft.fit_transform(hapt.data[subjects]), hapt.target[subjects]
 
 generator = ConditionalDiffusionSampler(
     modalities=hapt.modalities, channel_names=hapt.channel_names,
-    max_epochs=2 if QUICK else 100, base_channels=8 if QUICK else 16, random_state=0)
+    n_steps=12 if QUICK else 1100,  # ~2 / 100 passes over the windows
+    base_channels=8 if QUICK else 16, random_state=0)
 augmenter = MetricKnowledgeAugmenter(
     generator=generator, ratio=0.2 if QUICK else 1.0, random_state=0,
     ranges={"contrast": (0.1, 0.4), "f0_amplitude": (0.1, 0.4), "flatness": (-0.4, -0.1)})

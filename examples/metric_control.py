@@ -30,7 +30,8 @@ S_req, y_req = stft.transform(hapt.data[held_out]), hapt.target[held_out]
 
 generator = ConditionalDiffusionSampler(
     modalities=hapt.modalities, channel_names=hapt.channel_names,
-    max_epochs=2 if QUICK else 100, base_channels=8 if QUICK else 16, random_state=0)
+    n_steps=22 if QUICK else 1100,  # ~2 / 100 passes over the windows
+    base_channels=8 if QUICK else 16, random_state=0)
 generator.fit(S_train, y_train)
 
 source = generator.conditions_from(S_req)  # (n, 6 channels x 5 metrics)

@@ -35,7 +35,7 @@ PRESETS = {
     "quick": {
         "n_train_subjects": 2, "n_test_subjects": 3, "n_splits": 1, "ratio": 2.0,
         "methods": ("none", "time-freq", "hybrid", "diff-disturb"),
-        "generator": {"max_epochs": 3, "base_channels": 8},
+        "generator": {"n_steps": 30, "base_channels": 8},
         "classifier": {"n_steps": 60},
         # fewer random kernels (a multiple of 84): the quick run is a smoke test
         "rocket": {"n_kernels": 840},

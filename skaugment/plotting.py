@@ -96,7 +96,7 @@ def plot_metric_control(
     >>> rng = np.random.default_rng(0)
     >>> S = rng.gamma(2.0, size=(8, 1, 9, 8)).astype("float32")
     >>> y = np.repeat(["walk", "run"], 4)
-    >>> gen = ConditionalDiffusionSampler(base_channels=4, max_epochs=1, train_steps=10,
+    >>> gen = ConditionalDiffusionSampler(base_channels=4, n_steps=1, train_steps=10,
     ...                                   sample_steps=2, device="cpu", random_state=0)
     >>> fig = plot_metric_control(gen.fit(S, y), S, y, factors=(-0.2, 0, 0.2), random_state=0)
     >>> len(fig.axes)

@@ -66,7 +66,7 @@ from skaugment.utils import one_hot_distribution
 
 def _tiny_generator(**params):
     return ConditionalDiffusionSampler(
-        max_epochs=1, base_channels=4, train_steps=20, sample_steps=2, random_state=0, **params
+        n_steps=1, base_channels=4, train_steps=20, sample_steps=2, random_state=0, **params
     )
 
 
@@ -80,10 +80,10 @@ REGISTRY = {
     "StatisticalFeatureExtractor": (lambda: StatisticalFeatureExtractor(), "ts"),
     "ConditionalDiffusionSampler": (lambda: _tiny_generator(ratio=1.0), "spec"),
     "ConditionalGANSampler": (
-        lambda: ConditionalGANSampler(max_epochs=1, base_channels=4, latent_dim=4, ratio=1.0,
+        lambda: ConditionalGANSampler(n_steps=1, base_channels=4, latent_dim=4, ratio=1.0,
                                       random_state=0), "spec"),
     "ConditionalVAESampler": (
-        lambda: ConditionalVAESampler(max_epochs=1, base_channels=4, latent_channels=2,
+        lambda: ConditionalVAESampler(n_steps=1, base_channels=4, latent_channels=2,
                                       ratio=1.0, random_state=0), "spec"),
     "MetricInterpolationAugmenter": (
         lambda: MetricInterpolationAugmenter(_tiny_generator(), ratio=1.0, random_state=0), "spec"),
@@ -115,7 +115,7 @@ REGISTRY = {
     "FeatureInterpolationAugmenter": (
         lambda: FeatureInterpolationAugmenter(
             ConditionalVAESampler(condition="none", kl_weight=0.0, metric_loss_weight=0.0,
-                                  max_epochs=1, base_channels=4, latent_channels=2),
+                                  n_steps=1, base_channels=4, latent_channels=2),
             ratio=1.0, random_state=0), "spec"),
     "LabelFidelityFilter": (
         lambda: LabelFidelityFilter(SignalTransformAugmenter(transforms=["jitter"], ratio=1.0,
@@ -140,7 +140,7 @@ REGISTRY = {
     "SpectrogramImageTransformer": (
         lambda: SpectrogramImageTransformer(n_fft=8, hop_length=2, size=(16, 16)), "imu3"),
     "MoCoPretrainer": (
-        lambda: MoCoPretrainer(width=2, queue_size=16, max_epochs=1, batch_size=8, device="cpu",
+        lambda: MoCoPretrainer(width=2, queue_size=16, n_steps=1, batch_size=8, device="cpu",
                                random_state=0), "img"),
     "IMG2IMUClassifier": (
         lambda: IMG2IMUClassifier(width=2, max_epochs=1, device="cpu", random_state=0), "img"),

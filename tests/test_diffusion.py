@@ -23,7 +23,7 @@ from skaugment.generators._diffusion_schedule import (
 )
 from skaugment.generators._unet import ConditionalUNet, condition_groups, condition_vector
 
-TINY = dict(max_epochs=2, base_channels=8, batch_size=32, sample_steps=4)
+TINY = dict(n_steps=4, base_channels=8, batch_size=32, sample_steps=4)
 
 
 def _spectrograms(n_samples=60, n_channels=2, random_state=0):
@@ -95,7 +95,7 @@ def test_seeded_and_reloadable(data, fitted):
 
 def test_verbose_zero_is_silent_and_one_shows_progress(data, capsys):
     S, y = data
-    gen = ConditionalDiffusionSampler(random_state=0, **dict(TINY, max_epochs=1))
+    gen = ConditionalDiffusionSampler(random_state=0, **dict(TINY, n_steps=2))
     gen.fit(S, y).sample(y[:4])
     gen.set_params(strength=0.5).fit_resample(S[:12], y[:12])
     captured = capsys.readouterr()
@@ -321,7 +321,7 @@ def test_unet_any_size(shape):
 
 def test_metric_loss_weights_balance_first_epoch(data):
     S, y = data
-    kw = dict(TINY, max_epochs=1)
+    kw = dict(TINY, n_steps=2)
     one = ConditionalDiffusionSampler(random_state=0, **kw).fit(S, y)
     lg, lm = one.first_epoch_losses_
     # Wang et al., 2024, 3.3: weighted metric loss = L_G / 10, shared equally by the metrics
@@ -422,7 +422,7 @@ def test_requested_metrics_reach_the_output(seed, guidance):
     Without metric guidance this is the network's own conditioning at work.
     """
     S, y = _spectrograms(n_samples=150, random_state=seed)
-    gen = ConditionalDiffusionSampler(max_epochs=25, base_channels=8, batch_size=32,
+    gen = ConditionalDiffusionSampler(n_steps=125, base_channels=8, batch_size=32,
                                       sample_steps=8, metric_guidance=guidance,
                                       random_state=seed).fit(S, y)
     conds = gen.train_conditions_
@@ -482,7 +482,7 @@ def test_device_strings_are_validated_with_a_clear_error(device, message):
         pytest.skip("this machine has 8 GPUs")
     S = np.random.RandomState(0).gamma(2.0, size=(8, 1, 5, 4)).astype(np.float32)
     y = np.repeat([0, 1], 4)
-    for gen in (ConditionalDiffusionSampler(device=device, max_epochs=1, base_channels=4),
+    for gen in (ConditionalDiffusionSampler(device=device, n_steps=1, base_channels=4),
                 MetricEditSampler(device=device)):
         with pytest.raises(ValueError, match=message):
             gen.fit(S, y)
@@ -491,7 +491,7 @@ def test_device_strings_are_validated_with_a_clear_error(device, message):
 def test_sample_params_do_not_change_the_fit(data):
     """What ``_sample_params`` declares (the augmenters' cache skips them) is never read by fit."""
     S, y = data
-    base = dict(max_epochs=1, base_channels=4, train_steps=20, random_state=0)
+    base = dict(n_steps=1, base_channels=4, train_steps=20, random_state=0)
     changed = dict(sample_steps=3, solver="ddim", strength=0.5, guidance_scale=2.0,
                    metric_guidance=0.0, metric_guidance_steps=2, sample_batch_size=7, ratio=1.0,
                    sampling_strategy="all")

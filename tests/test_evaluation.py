@@ -215,7 +215,7 @@ def tiny_generator():
     rng = np.random.default_rng(0)
     S = rng.gamma(2.0, size=(12, 2, 9, 8)).astype(np.float32)
     y = np.repeat(["walk", "run"], 6)
-    gen = ConditionalDiffusionSampler(base_channels=4, max_epochs=1, train_steps=10,
+    gen = ConditionalDiffusionSampler(base_channels=4, n_steps=1, train_steps=10,
                                       sample_steps=2, device="cpu", random_state=0)
     return gen.fit(S, y), S, y
 

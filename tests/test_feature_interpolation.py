@@ -13,7 +13,7 @@ from skaugment.generators import ConditionalVAESampler
 def _autoencoder(**params):
     return ConditionalVAESampler(**{
         "condition": "none", "kl_weight": 0.0, "kl_warmup": 0.0, "free_bits": 0.0,
-        "metric_loss_weight": 0.0, "max_epochs": 30, "batch_size": 16, "base_channels": 8,
+        "metric_loss_weight": 0.0, "n_steps": 120, "batch_size": 16, "base_channels": 8,
         "random_state": 0,
         **params})
 
@@ -58,7 +58,7 @@ def test_interpolation_runs_between_its_endpoints(data, autoencoder):
 
 def test_the_autoencoder_learns_to_reconstruct(data, autoencoder):
     S, y = data
-    barely = _autoencoder(max_epochs=1).fit(S, y)
+    barely = _autoencoder(n_steps=4).fit(S, y)
     ones = np.ones(len(S))
     err_trained = _log_distance(autoencoder.interpolate(S, S, ones), S).mean()
     err_barely = _log_distance(barely.interpolate(S, S, ones), S).mean()
@@ -72,7 +72,7 @@ def test_unconditional_autoencoder_cannot_sample_labels(data, autoencoder):
     with pytest.raises(ValueError, match="condition='none'.*cannot generate"):
         autoencoder.sample(y[:3])
     with pytest.raises(ValueError, match="condition='none'.*cannot generate"):
-        _autoencoder(max_epochs=1).fit_resample(S, y)
+        _autoencoder(n_steps=4).fit_resample(S, y)
     # labels are ignored by an unconditional autoencoder's interpolation
     np.testing.assert_array_equal(autoencoder.interpolate(S[:4], S[4:8], np.full(4, 0.3)),
                                   autoencoder.interpolate(S[:4], S[4:8], np.full(4, 0.3),
@@ -87,7 +87,7 @@ def test_interpolate_input_errors(data, autoencoder):
         autoencoder.interpolate(S[:4], S[4:8], [0.5, 1.2, 0.0, 0.1])
     with pytest.raises(ValueError, match="S_a"):
         autoencoder.interpolate(S[:4, :1], S[4:8], np.ones(4))
-    labelled = ConditionalVAESampler(condition="label", max_epochs=1, base_channels=4,
+    labelled = ConditionalVAESampler(condition="label", n_steps=1, base_channels=4,
                                      random_state=0).fit(S, y)
     with pytest.raises(ValueError, match="pass the pairs' labels as y"):
         labelled.interpolate(S[:4], S[4:8], np.ones(4))
@@ -96,7 +96,7 @@ def test_interpolate_input_errors(data, autoencoder):
 
 def test_augmenter_pairs_classes_and_decodes_their_mix(data):
     S, y = data
-    aug = FeatureInterpolationAugmenter(_autoencoder(max_epochs=5), ratio=1.5, random_state=0)
+    aug = FeatureInterpolationAugmenter(_autoencoder(n_steps=20), ratio=1.5, random_state=0)
     S_res, y_res = aug.fit_resample(S, y)
     n = len(y)
     np.testing.assert_array_equal(S_res[:n], S.astype(np.float32))
@@ -109,7 +109,7 @@ def test_augmenter_pairs_classes_and_decodes_their_mix(data):
     assert b.min() >= 0 and b.max() <= 1 and abs(np.mean(b) - 0.5) < 0.1
     np.testing.assert_allclose(S_res[n:], aug.autoencoder_.interpolate(S[src], S[partner], b),
                                rtol=1e-5, atol=1e-6)
-    again = FeatureInterpolationAugmenter(_autoencoder(max_epochs=5), ratio=1.5,
+    again = FeatureInterpolationAugmenter(_autoencoder(n_steps=20), ratio=1.5,
                                           random_state=0).fit_resample(S, y)[0]
     np.testing.assert_array_equal(again, S_res)
 
@@ -117,11 +117,11 @@ def test_augmenter_pairs_classes_and_decodes_their_mix(data):
 def test_augmenter_caches_the_autoencoder_and_checks_its_arguments(data, tmp_path):
     S, y = data
     memory = joblib.Memory(tmp_path, verbose=0)
-    first = FeatureInterpolationAugmenter(_autoencoder(max_epochs=2), ratio=1.0,
+    first = FeatureInterpolationAugmenter(_autoencoder(n_steps=8), ratio=1.0,
                                           random_state=0, memory=memory)
     first.fit_resample(S, y)
     # another ratio reuses the cached fit: the same trained weights
-    second = FeatureInterpolationAugmenter(_autoencoder(max_epochs=2), ratio=2.0,
+    second = FeatureInterpolationAugmenter(_autoencoder(n_steps=8), ratio=2.0,
                                            random_state=0, memory=memory)
     second.fit_resample(S, y)
     assert first.autoencoder_.loss_curve_ == second.autoencoder_.loss_curve_
@@ -133,4 +133,4 @@ def test_augmenter_caches_the_autoencoder_and_checks_its_arguments(data, tmp_pat
     with pytest.raises(ValueError, match="NaN"):
         bad = S.copy()
         bad[2, 0, 0, 0] = np.nan
-        FeatureInterpolationAugmenter(_autoencoder(max_epochs=1)).fit_resample(bad, y)
+        FeatureInterpolationAugmenter(_autoencoder(n_steps=4)).fit_resample(bad, y)

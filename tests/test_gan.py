@@ -34,7 +34,7 @@ def fitted(data):
     S, y = data
     # 80 samples, batch 32: one generator step after 5 critic steps per epoch,
     # so 300 critic and 60 generator updates
-    return ConditionalGANSampler(max_epochs=60, random_state=0, **TINY).fit(S, y)
+    return ConditionalGANSampler(n_steps=60, random_state=0, **TINY).fit(S, y)
 
 
 def _log_profile(S):
@@ -133,7 +133,7 @@ def test_seeded_fit_and_sample(data, fitted):
     a = fitted.sample(y[:10], random_state=3)
     np.testing.assert_array_equal(a, fitted.sample(y[:10], random_state=3))
     assert not np.allclose(a, fitted.sample(y[:10], random_state=4))
-    small = dict(TINY, max_epochs=3)
+    small = dict(TINY, n_steps=3)
     first = ConditionalGANSampler(random_state=0, **small).fit(S, y)
     again = ConditionalGANSampler(random_state=0, **small).fit(S, y)
     other = ConditionalGANSampler(random_state=1, **small).fit(S, y)
@@ -171,7 +171,7 @@ def test_sample_ignores_conditions(data, fitted):
 
 def test_verbose_zero_is_silent_and_one_shows_progress(data, capsys):
     S, y = data
-    gan = ConditionalGANSampler(random_state=0, **dict(TINY, max_epochs=1))
+    gan = ConditionalGANSampler(random_state=0, **dict(TINY, n_steps=1))
     gan.fit(S, y).sample(y[:4])
     gan.set_params(ratio=0.5).fit_resample(S, y)
     captured = capsys.readouterr()
@@ -187,7 +187,7 @@ def test_verbose_zero_is_silent_and_one_shows_progress(data, capsys):
 def test_fit_resample_keeps_originals_first_and_class_proportions():
     S, y = _two_classes(n_per_class=20)
     S, y = S[:36], y[:36]  # 20 quiet, 16 loud
-    gan = ConditionalGANSampler(random_state=0, ratio=1.5, **dict(TINY, max_epochs=2))
+    gan = ConditionalGANSampler(random_state=0, ratio=1.5, **dict(TINY, n_steps=2))
     S_res, y_res = gan.fit_resample(S, y)
     np.testing.assert_array_equal(S_res[:36], S)
     np.testing.assert_array_equal(y_res[:36], y)
@@ -203,7 +203,7 @@ def test_one_network_covers_all_channels_and_modalities_group_metrics(data):
     S, y = data
     gan = ConditionalGANSampler(modalities={"a": [1], "b": [0]}, hps_factor={"a": 2, "b": 3},
                                 channel_names=["x", "y"], random_state=0,
-                                **dict(TINY, max_epochs=1)).fit(S, y)
+                                **dict(TINY, n_steps=1)).fit(S, y)
     assert gan.hps_factor_ == [3, 2]
     assert gan.condition_names_[0] == "x__temporal_range" and gan.n_conditions_ == 10
     assert gan.generator_ is gan.model_
@@ -213,7 +213,7 @@ def test_one_network_covers_all_channels_and_modalities_group_metrics(data):
 def test_metric_condition_is_refused_with_pointers(data):
     S, y = data
     for method in ("fit", "fit_resample"):
-        gan = ConditionalGANSampler(condition="metrics", **dict(TINY, max_epochs=1))
+        gan = ConditionalGANSampler(condition="metrics", **dict(TINY, n_steps=1))
         with pytest.raises(ValueError, match="label-only") as info:
             getattr(gan, method)(S, y)
         assert "ConditionalDiffusionSampler" in str(info.value)
@@ -225,13 +225,13 @@ def test_metric_augmenters_refuse_the_label_only_gan(data):
     from skaugment import MetricDisturbAugmenter
 
     S, y = data
-    augmenter = MetricDisturbAugmenter(ConditionalGANSampler(**dict(TINY, max_epochs=1)))
+    augmenter = MetricDisturbAugmenter(ConditionalGANSampler(**dict(TINY, n_steps=1)))
     with pytest.raises(ValueError, match="condition='label'"):
         augmenter.fit_resample(S, y)
 
 
 @pytest.mark.parametrize("params", [
-    dict(condition="both"), dict(latent_dim=0), dict(base_channels=0), dict(max_epochs=0),
+    dict(condition="both"), dict(latent_dim=0), dict(base_channels=0), dict(n_steps=0),
     dict(batch_size=0), dict(lr=0.0), dict(n_critic=0), dict(gp_weight=-1.0),
     dict(sample_batch_size=0), dict(ratio=0.0), dict(device=3),
 ])

@@ -271,13 +271,14 @@ _MOCO = dict(width=4, queue_size=128, batch_size=32, lr=1e-2, device="cpu")
 @pytest.fixture(scope="module")
 def pretrained(imu_images):
     images, _ = imu_images
-    return MoCoPretrainer(max_epochs=12, random_state=0, **_MOCO).fit(images[:160])
+    return MoCoPretrainer(n_steps=60, random_state=0, **_MOCO).fit(images[:160])
 
 
 def test_moco_pretraining_loss_queue_and_linear_probe(pretrained, imu_images):
     images, y = imu_images
-    curve = np.array(pretrained.loss_curve_)
-    assert curve.shape == (12,) and np.isfinite(curve).all()
+    steps = np.array(pretrained.loss_curve_)
+    assert steps.shape == (60,) and np.isfinite(steps).all()
+    curve = steps.reshape(12, 5).mean(axis=1)  # per pass over the 160 images (5 batches of 32)
     # epoch 0 contrasts against the random initial queue (easy negatives); from epoch 1
     # on, the negatives are real keys and the loss falls
     assert np.polyfit(np.arange(1, 12), curve[1:], 1)[0] < 0
@@ -292,7 +293,7 @@ def test_moco_pretraining_loss_queue_and_linear_probe(pretrained, imu_images):
     accuracy = probe.score(Z[160:], y[160:])
     assert accuracy > 0.8  # chance is 1/3
     # the same encoder before pre-training (same seed, 0 epochs) probes worse
-    untrained = MoCoPretrainer(max_epochs=0, random_state=0, **_MOCO).fit(images[:160]).transform(images)
+    untrained = MoCoPretrainer(n_steps=0, random_state=0, **_MOCO).fit(images[:160]).transform(images)
     baseline = LogisticRegression(max_iter=2000).fit(untrained[:160], y[:160])
     assert accuracy > baseline.score(untrained[160:], y[160:]) + 0.1
 
@@ -313,18 +314,18 @@ def test_enqueue_is_fifo():
 
 def test_key_encoder_is_the_momentum_average(imu_images):
     images = imu_images[0][:40]
-    kw = dict(_MOCO, batch_size=64, random_state=3)  # one batch per epoch: one step per epoch
-    init = MoCoPretrainer(max_epochs=0, **kw).fit(images).encoder_
+    kw = dict(_MOCO, batch_size=64, random_state=3)  # one batch: every step sees all 40 images
+    init = MoCoPretrainer(n_steps=0, **kw).fit(images).encoder_
     # same momentum, so that step 1 is bit-identical in both fits
-    one_step = MoCoPretrainer(max_epochs=1, momentum=0.9, **kw).fit(images).encoder_
-    two = MoCoPretrainer(max_epochs=2, momentum=0.9, **kw).fit(images)
+    one_step = MoCoPretrainer(n_steps=1, momentum=0.9, **kw).fit(images).encoder_
+    two = MoCoPretrainer(n_steps=2, momentum=0.9, **kw).fit(images)
     # before step 2's keys: theta_k = 0.9 * theta_k(init) + 0.1 * theta_q(after step 1)
     for (name, pk), p0, p1 in zip(two.key_encoder_.named_parameters(), init.parameters(),
                                   one_step.parameters()):
         np.testing.assert_allclose(pk.detach(), 0.9 * p0.detach() + 0.1 * p1.detach(), atol=1e-6,
                                    err_msg=name)
     assert not torch.allclose(one_step.conv1.weight, init.conv1.weight)
-    frozen = MoCoPretrainer(max_epochs=2, momentum=1.0, **kw).fit(images)
+    frozen = MoCoPretrainer(n_steps=2, momentum=1.0, **kw).fit(images)
     for pk, p0 in zip(frozen.key_encoder_.parameters(), init.parameters()):
         assert torch.equal(pk, p0)
     k, q = torch.nn.Linear(2, 1), torch.nn.Linear(2, 1)
@@ -350,13 +351,13 @@ def test_info_nce_matches_formula_and_is_stable():
 
 def test_moco_seeding_augmentation_choices_and_save(imu_images, tmp_path):
     images = imu_images[0][:48]
-    a = MoCoPretrainer(max_epochs=2, random_state=1, **_MOCO).fit(images)
-    b = MoCoPretrainer(max_epochs=2, random_state=1, **_MOCO).fit(images)
-    c = MoCoPretrainer(max_epochs=2, random_state=2, **_MOCO).fit(images)
+    a = MoCoPretrainer(n_steps=4, random_state=1, **_MOCO).fit(images)
+    b = MoCoPretrainer(n_steps=4, random_state=1, **_MOCO).fit(images)
+    c = MoCoPretrainer(n_steps=4, random_state=2, **_MOCO).fit(images)
     assert a.loss_curve_ == b.loss_curve_
     np.testing.assert_array_equal(a.transform(images), b.transform(images))
     assert a.loss_curve_ != c.loss_curve_
-    d = MoCoPretrainer(max_epochs=2, augmentations="default", random_state=1, **_MOCO).fit(images)
+    d = MoCoPretrainer(n_steps=4, augmentations="default", random_state=1, **_MOCO).fit(images)
     assert np.isfinite(d.loss_curve_).all() and d.loss_curve_ != a.loss_curve_
     calls = []
 
@@ -364,13 +365,13 @@ def test_moco_seeding_augmentation_choices_and_save(imu_images, tmp_path):
         calls.append(x.shape)
         return x
 
-    MoCoPretrainer(max_epochs=1, augmentations=identity, random_state=1, **_MOCO).fit(images)
+    MoCoPretrainer(n_steps=2, augmentations=identity, random_state=1, **_MOCO).fit(images)
     # whole batches, two views each: 48 images in ceil(48 / 32) = 2 batches of 24
     assert calls == [(24, 3, 32, 32)] * 4
     path = tmp_path / "moco.pt"
     a.save_encoder(path)
     assert _same_state(torch.load(path, weights_only=True), _state(a.encoder_))
-    restarted = MoCoPretrainer(max_epochs=0, encoder_weights=str(path), **_MOCO).fit(images)
+    restarted = MoCoPretrainer(n_steps=0, encoder_weights=str(path), **_MOCO).fit(images)
     np.testing.assert_array_equal(restarted.transform(images), a.transform(images))
 
 
@@ -392,7 +393,7 @@ def test_moco_errors(imu_images):
         MoCoPretrainer().transform(images)
     with pytest.raises(ValueError, match="augmentations"):
         MoCoPretrainer(augmentations="flip").fit(images)
-    fitted = MoCoPretrainer(max_epochs=0, **_MOCO).fit(images)
+    fitted = MoCoPretrainer(n_steps=0, **_MOCO).fit(images)
     with pytest.raises(ValueError, match="shape"):
         fitted.transform(images[:, :, :16])
 
@@ -436,7 +437,7 @@ def test_classifier_encoder_sources_and_seeding(pretrained, imu_images, tmp_path
     np.testing.assert_array_equal(p1, p2)
     assert not np.allclose(p1, p3)
     # an unfitted pre-trainer is pre-trained on the training images at fit
-    moco = MoCoPretrainer(max_epochs=1, random_state=0, **_MOCO)
+    moco = MoCoPretrainer(n_steps=1, random_state=0, **_MOCO)
     clf = IMG2IMUClassifier(encoder=moco, freeze=True, max_epochs=1, **_CLF).fit(images, y)
     assert len(clf.pretrainer_.loss_curve_) == 1 and not hasattr(moco, "encoder_")
     assert _same_state(_state(clf.module_.network.encoder), _state(clf.pretrainer_.encoder_))

@@ -31,11 +31,11 @@ def spectrogram_generators():
     return {
         "MetricEditSampler": MetricEditSampler(**small).fit(S, Y),
         "ConditionalDiffusionSampler": ConditionalDiffusionSampler(
-            max_epochs=1, base_channels=4, train_steps=10, sample_steps=1, metric_guidance=0.0,
+            n_steps=1, base_channels=4, train_steps=10, sample_steps=1, metric_guidance=0.0,
             **small).fit(S, Y),
-        "ConditionalVAESampler": ConditionalVAESampler(max_epochs=1, base_channels=4,
+        "ConditionalVAESampler": ConditionalVAESampler(n_steps=1, base_channels=4,
                                                        **small).fit(S, Y),
-        "ConditionalGANSampler": ConditionalGANSampler(max_epochs=1, base_channels=4,
+        "ConditionalGANSampler": ConditionalGANSampler(n_steps=1, base_channels=4,
                                                        latent_dim=4, **small).fit(S, Y),
     }
 

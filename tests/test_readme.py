@@ -45,7 +45,7 @@ USAGE = ROOT / "docs" / "usage.md"
 PAGES = (README, USAGE)  # run in this order, in one namespace
 PER_SUBJECT_AND_ACTIVITY = 2
 TINY_DEEPSENSE = dict(n_steps=5, n_filters=8, hidden_size=16)
-TINY_DIFFUSION = dict(base_channels=4, max_epochs=1, batch_size=32, train_steps=10, sample_steps=1,
+TINY_DIFFUSION = dict(base_channels=4, n_steps=1, batch_size=32, train_steps=10, sample_steps=1,
                       metric_guidance=0.0, device="cpu")
 TINY_MINIROCKET = dict(n_kernels=84)
 # blocks that need an optional package: the marker in their code -> the module to import

@@ -44,7 +44,7 @@ def data():
 
 
 def _diffusion(**params):
-    return ConditionalDiffusionSampler(max_epochs=1, base_channels=4, train_steps=10,
+    return ConditionalDiffusionSampler(n_steps=1, base_channels=4, train_steps=10,
                                        sample_steps=2, device="cpu", **params)
 
 

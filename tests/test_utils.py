@@ -165,7 +165,7 @@ def test_check_generator_accepts_the_package_generators_and_catches_breaches():
     from skaugment.utils import check_generator
 
     check_generator(MetricEditSampler(random_state=0))
-    tiny = dict(max_epochs=1, base_channels=4, train_steps=10, sample_steps=2, device="cpu",
+    tiny = dict(n_steps=1, base_channels=4, train_steps=10, sample_steps=2, device="cpu",
                 random_state=0)
     check_generator(ConditionalDiffusionSampler(**tiny))
     check_generator(ConditionalDiffusionSampler(strength=0.5, **tiny))
@@ -259,3 +259,37 @@ def test_training_loop_refuses_a_non_finite_loss():
     with pytest.raises(FloatingPointError,
                        match=r"toy fit: the training loss became nan at step 0\. Lower lr\."):
         loop.run(2)
+
+
+@pytest.mark.parametrize("make, steps_per_pass", [
+    (lambda **kw: __import__("skaugment").ConditionalDiffusionSampler(
+        base_channels=4, batch_size=8, sample_steps=1, metric_guidance=0.0, **kw), 3),
+    (lambda **kw: __import__("skaugment").ConditionalVAESampler(base_channels=4, batch_size=8,
+                                                                 **kw), 3),
+    (lambda **kw: __import__("skaugment").ConditionalGANSampler(base_channels=4, latent_dim=4,
+                                                                 batch_size=8, n_critic=1, **kw), 2),
+])
+def test_deprecated_max_epochs_is_passes_of_n_steps(make, steps_per_pass):
+    rng = np.random.default_rng(0)
+    S = rng.gamma(2.0, 1.0, size=(20, 1, 5, 4)).astype(np.float32)
+    y = np.repeat([0, 1], 10)
+    n_steps = 2 * steps_per_pass  # GAN: round(20 / (8 * 1)) = 2 generator steps per pass
+    with pytest.warns(FutureWarning, match=rf"max_epochs=2 is n_steps={n_steps}"):
+        old = make(max_epochs=2, random_state=0).fit(S, y)
+    new = make(n_steps=n_steps, random_state=0).fit(S, y)
+    assert old.n_iter_ == new.n_iter_ == n_steps and len(new.loss_curve_) == n_steps
+    np.testing.assert_array_equal(old.loss_curve_, new.loss_curve_)
+    np.testing.assert_array_equal(old.sample([0, 1], random_state=0),
+                                  new.sample([0, 1], random_state=0))
+
+
+def test_moco_deprecated_max_epochs():
+    from skaugment.img2imu import MoCoPretrainer
+
+    X = np.random.default_rng(0).standard_normal((10, 3, 16, 16)).astype("float32")
+    kw = dict(width=2, queue_size=8, batch_size=4, device="cpu", random_state=0)
+    with pytest.warns(FutureWarning, match=r"max_epochs=1 is n_steps=3"):
+        old = MoCoPretrainer(max_epochs=1, **kw).fit(X)
+    new = MoCoPretrainer(n_steps=3, **kw).fit(X)
+    np.testing.assert_array_equal(old.transform(X), new.transform(X))
+    assert old.loss_curve_ == new.loss_curve_ and len(new.loss_curve_) == 3

@@ -16,7 +16,7 @@ from skaugment.generators._vae_nets import (
     gaussian_kl,
 )
 
-TINY = dict(max_epochs=2, base_channels=8, batch_size=32)
+TINY = dict(n_steps=4, base_channels=8, batch_size=32)
 METRICS = ("temporal_range", "f0_amplitude", "contrast", "flatness", "entropy")
 
 
@@ -46,7 +46,7 @@ def fitted(data):
 def trained():
     """A longer fit on more data, for what only a trained model does."""
     S, y = _spectrograms(n_samples=96, random_state=1)
-    gen = ConditionalVAESampler(max_epochs=20, base_channels=8, batch_size=32, random_state=1)
+    gen = ConditionalVAESampler(n_steps=60, base_channels=8, batch_size=32, random_state=1)
     return S, y, gen.fit(S, y)
 
 
@@ -62,14 +62,14 @@ def test_fitted_attributes_and_bounded_output(data, fitted):
     from skaugment import MetricExtractor
 
     S, y = data
-    assert fitted.input_shape_ == S.shape[1:] and fitted.n_iter_ == 2
+    assert fitted.input_shape_ == S.shape[1:] and fitted.n_iter_ == 4
     np.testing.assert_array_equal(fitted.classes_, np.unique(y))
     extractor = MetricExtractor().fit(S)
     assert fitted.condition_names_ == list(extractor.get_feature_names_out())
     np.testing.assert_allclose(fitted.train_conditions_, extractor.transform(S))
     for curve in (fitted.loss_curve_, fitted.recon_curve_, fitted.kl_curve_,
                   fitted.kl_weight_curve_):
-        assert len(curve) == 2 and np.isfinite(curve).all()
+        assert len(curve) == 4 and np.isfinite(curve).all()
     assert next(fitted.model_.parameters()).device.type == "cpu"
     out = fitted.sample(y[:20], random_state=0)
     assert out.shape == (20,) + S.shape[1:] and out.dtype == np.float32
@@ -84,12 +84,14 @@ def test_fitted_attributes_and_bounded_output(data, fitted):
 
 def test_reconstruction_error_falls_with_training(trained):
     S, y, gen = trained
-    recon = gen.recon_curve_
+    # per pass over the 96 rows (3 equal batches), as the curves are per step
+    recon = np.reshape(gen.recon_curve_, (-1, 3)).mean(axis=1)
     assert recon[-1] < 0.75 * recon[0], recon
-    # the total counts the metric loss from the second epoch on
-    assert gen.loss_curve_[-1] < 0.8 * gen.loss_curve_[1], gen.loss_curve_
+    # the total counts the metric loss from the second pass on
+    loss = np.reshape(gen.loss_curve_, (-1, 3)).mean(axis=1)
+    assert loss[-1] < 0.8 * loss[1], loss
     # and the trained model encodes and decodes much better than a one-epoch one
-    one = ConditionalVAESampler(max_epochs=1, base_channels=8, batch_size=32,
+    one = ConditionalVAESampler(n_steps=3, base_channels=8, batch_size=32,
                                 random_state=1).fit(S, y)
     cond = gen.train_conditions_
     gaps = [_log_gap(g.set_params(encode_init=True, temperature=0.0)
@@ -191,7 +193,7 @@ def test_sample_batches_bound_memory_not_results(data, fitted, encode_init):
 
 def test_verbose_zero_is_silent_and_one_shows_progress(data, capsys):
     S, y = data
-    gen = ConditionalVAESampler(random_state=0, **dict(TINY, max_epochs=1))
+    gen = ConditionalVAESampler(random_state=0, **dict(TINY, n_steps=2))
     gen.fit(S, y).sample(y[:4])
     gen.set_params(encode_init=True).fit_resample(S[:12], y[:12])
     captured = capsys.readouterr()
@@ -204,7 +206,7 @@ def test_verbose_zero_is_silent_and_one_shows_progress(data, capsys):
 def test_sample_params_do_not_change_the_fit(data):
     """What ``_sample_params`` declares (the augmenters' cache skips them) is never read by fit."""
     S, y = data
-    base = dict(max_epochs=1, base_channels=4, random_state=0)
+    base = dict(n_steps=1, base_channels=4, random_state=0)
     changed = dict(encode_init=True, temperature=0.3, sample_batch_size=7, ratio=1.0,
                    sampling_strategy="all")
     assert set(changed) == set(ConditionalVAESampler._sample_params)
@@ -247,13 +249,9 @@ def test_kl_warmup_ramps_the_kl_weight(data):
     assert kl_warmup_weight(0, 10, 2.0, 0.0) == 2.0
     S, y = data
     gen = ConditionalVAESampler(random_state=0, kl_weight=2.0, kl_warmup=0.5,
-                                **dict(TINY, max_epochs=4)).fit(S, y)
-    # 2 steps per epoch, the ramp lasts 4 of the 8 steps
-    steps = np.arange(8)
-    per_step = 2.0 * np.minimum(1.0, steps / 4.0)
-    # the last batch of an epoch has 28 of the 60 samples: the curve is sample-weighted
-    sizes = np.tile([32, 28], 4)
-    expected = (per_step * sizes).reshape(4, 2).sum(axis=1) / 60
+                                **dict(TINY, n_steps=8)).fit(S, y)
+    # the ramp lasts 4 of the 8 steps
+    expected = 2.0 * np.minimum(1.0, np.arange(8) / 4.0)
     np.testing.assert_allclose(gen.kl_weight_curve_, expected, rtol=1e-6)
     assert gen.kl_weight_curve_[0] < 0.2 * gen.kl_weight_curve_[-1]
     flat = ConditionalVAESampler(random_state=0, kl_warmup=0.0, **TINY).fit(S, y)
@@ -262,7 +260,7 @@ def test_kl_warmup_ramps_the_kl_weight(data):
 
 def test_metric_loss_weights_balance_first_epoch(data):
     S, y = data
-    kw = dict(TINY, max_epochs=1)
+    kw = dict(TINY, n_steps=2)
     one = ConditionalVAESampler(random_state=0, **kw).fit(S, y)
     lr, lm = one.first_epoch_losses_
     # Wang et al., 2024, 3.3: weighted metric loss = L_rec / 10, shared equally

@@ -92,7 +92,7 @@ class FeatureInterpolationAugmenter(BaseAugmenter):
     >>> S = rng.gamma(2.0, size=(12, 1, 9, 8)).astype("float32")
     >>> y = np.repeat(["walk", "run"], 6)
     >>> ae = ConditionalVAESampler(condition="none", kl_weight=0.0, metric_loss_weight=0.0,
-    ...                            max_epochs=2, base_channels=4)
+    ...                            n_steps=2, base_channels=4)
     >>> aug = FeatureInterpolationAugmenter(ae, ratio=1.0, random_state=0)
     >>> S_res, y_res = aug.fit_resample(S, y)
     >>> S_res.shape, bool(np.all(y[aug.sample_indices_[12:]] == y[aug.pair_indices_]))

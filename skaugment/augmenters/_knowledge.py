@@ -68,7 +68,7 @@ class MetricKnowledgeAugmenter(BaseMetricAugmenter):
     >>> rng = np.random.default_rng(0)
     >>> S = rng.gamma(2.0, size=(12, 1, 9, 8)).astype("float32")
     >>> y = np.repeat(["walk", "run"], 6)
-    >>> gen = ConditionalDiffusionSampler(base_channels=4, max_epochs=1, train_steps=10,
+    >>> gen = ConditionalDiffusionSampler(base_channels=4, n_steps=1, train_steps=10,
     ...                                   sample_steps=2, device="cpu", random_state=0)
     >>> aug = MetricKnowledgeAugmenter(generator=gen, ratio=1.0, random_state=0,
     ...                                ranges={"contrast": (0.1, 0.4)})

@@ -170,7 +170,7 @@ class MetricTargetAugmenter(BaseMetricAugmenter):
     >>> S = rng.gamma(2.0, size=(12, 1, 9, 8)).astype("float32")
     >>> y = np.repeat(["walk", "run"], 6)
     >>> S_target = 2 * rng.gamma(2.0, size=(5, 1, 9, 8))
-    >>> gen = ConditionalDiffusionSampler(base_channels=4, max_epochs=1, train_steps=10,
+    >>> gen = ConditionalDiffusionSampler(base_channels=4, n_steps=1, train_steps=10,
     ...                                   sample_steps=2, device="cpu", random_state=0)
     >>> aug = MetricTargetAugmenter(generator=gen, target=S_target,
     ...                             target_y=["run", "run", "walk", "walk", "walk"],

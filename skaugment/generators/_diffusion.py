@@ -16,7 +16,7 @@ from typing import Literal
 
 import numpy as np
 import torch
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 
 from ..utils._docstring import (
     Substitution,
@@ -27,7 +27,14 @@ from ..utils._docstring import (
     _verbose_docstring,
 )
 from ..utils._torch import resolve_device, seed_from_random_state, torch_generator
-from ..utils._training import TrainingLoop, cosine_schedule, epoch_batches, epoch_means, seeded
+from ..utils._training import (
+    DEPRECATED,
+    TrainingLoop,
+    cosine_schedule,
+    epoch_batches,
+    fit_steps,
+    seeded,
+)
 from ._base import BaseConditionalGenerator
 from ._metric_loss import (
     balance_metric_weights,
@@ -96,8 +103,12 @@ class ConditionalDiffusionSampler(FittedScalingsMixin, BaseConditionalGenerator)
         Names used in ``condition_names_``; ``None`` gives ``ch0, ch1, ...``.
     hps_factor : int or dict of str -> int, default=2
         Harmonic product spectrum depth of the F0 metric, per modality if a dict.
-    max_epochs : int, default=200
-        Training epochs.
+    n_steps : int, default=5400
+        Gradient steps of a fit (batches of ``batch_size``): 5,400 is 200 passes
+        over the 1,714 spectrograms of five HAPT subjects.
+    max_epochs : int, optional
+        Deprecated (removed in 0.2): passes over the training data instead of
+        ``n_steps``; set, it keeps its old meaning and warns.
     batch_size : int, default=64
     lr : float, default=2e-3
         Peak AdamW learning rate, annealed to zero along a cosine.
@@ -123,7 +134,7 @@ class ConditionalDiffusionSampler(FittedScalingsMixin, BaseConditionalGenerator)
         trains the unconditional model used by guidance.
     metric_loss_weight : float, default=1.0
         Scale of the metric loss. With 1, the per-metric weights are set so that
-        ``L_G : L_metric = 10 : 1`` at the end of the first epoch (Wang et al., 2024, 3.3);
+        ``L_G : L_metric = 10 : 1`` after the first pass over the data (Wang et al., 2024, 3.3);
         0 disables it. Metric errors are measured as differences of standardised
         ``asinh``-scaled metrics, so every metric counts alike.
     metric_guidance : float in [0, 1], default=1.0
@@ -157,13 +168,15 @@ class ConditionalDiffusionSampler(FittedScalingsMixin, BaseConditionalGenerator)
     model_ : torch.nn.Module
         The trained U-Net(s).
     loss_curve_ : list of float
-        Mean training loss per epoch.
+        Training loss of every gradient step.
+    n_iter_ : int
+        Gradient steps run.
     metric_weights_ : ndarray of shape (n_conditions,)
-        Per-condition metric-loss weights set after the first epoch (zeros when
-        the metric loss is off).
+        Per-condition metric-loss weights set after the first pass over the data
+        (zeros when the metric loss is off).
     first_epoch_losses_ : tuple or None
         ``(L_G, per-condition unweighted metric losses)`` at the end of the first
-        epoch (running averages), from which ``metric_weights_`` were set.
+        pass (running averages), from which ``metric_weights_`` were set.
     sample_indices_ : ndarray of shape (n_samples + n_generated,)
         After :meth:`fit_resample`: for each output row, the input row it comes
         from (itself for originals, the source row of its condition for synthetic).
@@ -180,7 +193,7 @@ class ConditionalDiffusionSampler(FittedScalingsMixin, BaseConditionalGenerator)
     >>> rng = np.random.default_rng(0)
     >>> S = rng.gamma(2.0, 1.0, size=(24, 2, 9, 8)).astype("float32")
     >>> y = np.repeat([0, 1], 12)
-    >>> gen = ConditionalDiffusionSampler(max_epochs=2, base_channels=8, random_state=0)
+    >>> gen = ConditionalDiffusionSampler(n_steps=2, base_channels=8, random_state=0)
     >>> gen = gen.fit(S, y)
     >>> gen.sample([0, 1, 1]).shape
     (3, 2, 9, 8)
@@ -196,7 +209,9 @@ class ConditionalDiffusionSampler(FittedScalingsMixin, BaseConditionalGenerator)
         "modalities": [dict, None],
         "channel_names": ["array-like", None],
         "hps_factor": [Interval(numbers.Integral, 1, None, closed="left"), dict],
-        "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_steps": [Interval(numbers.Integral, 1, None, closed="left")],
+        "max_epochs": [Interval(numbers.Integral, 1, None, closed="left"),
+                       Hidden(StrOptions({DEPRECATED}))],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "lr": [Interval(numbers.Real, 0, None, closed="neither")],
         "base_channels": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -226,7 +241,8 @@ class ConditionalDiffusionSampler(FittedScalingsMixin, BaseConditionalGenerator)
         modalities: dict[str, Sequence[int]] | None = None,
         channel_names: Sequence[str] | None = None,
         hps_factor: int | dict[str, int] = 2,
-        max_epochs: int = 200,
+        n_steps: int = 5400,
+        max_epochs: int | str = DEPRECATED,
         batch_size: int = 64,
         lr: float = 2e-3,
         base_channels: int = 16,
@@ -252,6 +268,7 @@ class ConditionalDiffusionSampler(FittedScalingsMixin, BaseConditionalGenerator)
         self.modalities = modalities
         self.channel_names = channel_names
         self.hps_factor = hps_factor
+        self.n_steps = n_steps
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -333,7 +350,7 @@ class ConditionalDiffusionSampler(FittedScalingsMixin, BaseConditionalGenerator)
         batches = epoch_batches(n, batch_size, gen)
         self.metric_weights_ = np.zeros(n_metric)
         self.first_epoch_losses_ = None
-        # the metric-loss weights, fixed after the first epoch (which only measures)
+        # the metric-loss weights, fixed after the first pass (which only measures)
         state = {"weights": None, "ema_lg": None, "ema_lm": None}
 
         def get_loss(step):
@@ -376,18 +393,18 @@ class ConditionalDiffusionSampler(FittedScalingsMixin, BaseConditionalGenerator)
                                                    device=device)
                 self.first_epoch_losses_ = (state["ema_lg"], state["ema_lm"])
 
-        n_steps = self.max_epochs * n_batches
+        n_steps = fit_steps(self, n_batches)
         optimizer = torch.optim.AdamW(model.parameters(), lr=self.lr, weight_decay=1e-4)
         loop = TrainingLoop(
             model, optimizer, get_loss=get_loss, scheduler=cosine_schedule(optimizer, n_steps),
             gradient_clip=1.0, ema_decay=self.ema_decay, after_step=after_step,
             desc="diffusion fit", hint=f"Lower lr (now {self.lr}).", verbose=self.verbose)
         losses = loop.run(n_steps)
-        self.loss_curve_ = epoch_means(losses, n, batch_size)
+        self.loss_curve_ = losses.tolist()
         model = loop.final_model
         model.eval()
         self.model_ = model.cpu() if device != "cpu" else model
-        self.n_iter_ = self.max_epochs
+        self.n_iter_ = n_steps
 
     # -- sample -----------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from typing import Literal
 
 import numpy as np
 import torch
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 
 from ..utils._docstring import (
     Substitution,
@@ -24,7 +24,7 @@ from ..utils._docstring import (
     _verbose_docstring,
 )
 from ..utils._torch import resolve_device, seed_from_random_state, torch_generator
-from ..utils._training import TrainingLoop, cycling_batches, seeded
+from ..utils._training import DEPRECATED, TrainingLoop, cycling_batches, fit_steps, seeded
 from ._base import BaseConditionalGenerator
 from ._diffusion_scaling import FittedScalingsMixin
 from ._gan_nets import ConditionalGenerator, ProjectionCritic, gradient_penalty
@@ -108,17 +108,21 @@ class ConditionalGANSampler(FittedScalingsMixin, BaseConditionalGenerator):
     base_channels : int, default=16
         Width of both networks at full resolution (the coarser maps have two and
         four times it).
-    max_epochs : int, default=150
-        Training epochs. One epoch is ``max(1, round(n_samples / (batch_size *
-        n_critic)))`` generator steps, each after ``n_critic`` critic steps on
-        fresh real batches, so the critic sees about every sample once per epoch.
+    n_steps : int, default=750
+        Generator steps of a fit, each after ``n_critic`` critic steps on fresh
+        real batches: 750 is 150 passes of the critic over the 1,714 spectrograms
+        of five HAPT subjects.
+    max_epochs : int, optional
+        Deprecated (removed in 0.2): passes instead of ``n_steps``, a pass being
+        ``max(1, round(n_samples / (batch_size * n_critic)))`` generator steps; set,
+        it keeps its old meaning and warns.
     batch_size : int, default=64
         Real and generated samples per step (at most ``n_samples``).
     lr : float, default=5e-4
         Adam learning rate of both networks: above the 1e-4 of Gulrajani et al.,
         which ran 100,000+ generator steps, because a CPU fit runs about a
         thousand (on 1,610 HAPT windows, the critic's distance estimate falls
-        steadily and levels off by epoch 150 at this rate).
+        steadily and levels off by 750 generator steps at this rate).
     n_critic : int, default=5
         Critic steps per generator step.
     gp_weight : float, default=10.0
@@ -147,15 +151,16 @@ class ConditionalGANSampler(FittedScalingsMixin, BaseConditionalGenerator):
     critic_ : torch.nn.Module
         The trained critic.
     loss_curve_ : list of float
-        Per epoch, the critic's mean estimate of the Wasserstein distance
-        ``E[critic(real)] - E[critic(fake)]`` (Arjovsky et al., 2017: it tracks
-        sample quality).
+        Per generator step, the critic's mean estimate (over its ``n_critic``
+        steps) of the Wasserstein distance ``E[critic(real)] - E[critic(fake)]``
+        (Arjovsky et al., 2017: it tracks sample quality).
     critic_loss_curve_ : list of float
-        Per epoch, the critic's mean loss (Wasserstein term, penalty and drift).
+        Per generator step, the critic's mean loss (Wasserstein term, penalty and
+        drift).
     generator_loss_curve_ : list of float
-        Per epoch, the generator's mean loss ``-E[critic(fake)]``.
+        The generator's loss ``-E[critic(fake)]`` of every step.
     n_iter_ : int
-        Epochs run.
+        Generator steps run.
     n_generator_steps_ : int
         Generator updates run (critic updates: ``n_critic`` times more).
     sample_indices_ : ndarray of shape (n_samples + n_generated,)
@@ -174,7 +179,7 @@ class ConditionalGANSampler(FittedScalingsMixin, BaseConditionalGenerator):
     >>> rng = np.random.default_rng(0)
     >>> S = rng.gamma(2.0, 1.0, size=(24, 2, 9, 8)).astype("float32")
     >>> y = np.repeat([0, 1], 12)
-    >>> gan = ConditionalGANSampler(max_epochs=2, base_channels=4, latent_dim=8,
+    >>> gan = ConditionalGANSampler(n_steps=2, base_channels=4, latent_dim=8,
     ...                             random_state=0)
     >>> gan = gan.fit(S, y)
     >>> gan.sample([0, 1, 1]).shape
@@ -193,7 +198,9 @@ class ConditionalGANSampler(FittedScalingsMixin, BaseConditionalGenerator):
         "hps_factor": [Interval(numbers.Integral, 1, None, closed="left"), dict],
         "latent_dim": [Interval(numbers.Integral, 1, None, closed="left")],
         "base_channels": [Interval(numbers.Integral, 1, None, closed="left")],
-        "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_steps": [Interval(numbers.Integral, 1, None, closed="left")],
+        "max_epochs": [Interval(numbers.Integral, 1, None, closed="left"),
+                       Hidden(StrOptions({DEPRECATED}))],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "lr": [Interval(numbers.Real, 0, None, closed="neither")],
         "n_critic": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -213,7 +220,8 @@ class ConditionalGANSampler(FittedScalingsMixin, BaseConditionalGenerator):
         hps_factor: int | dict[str, int] = 2,
         latent_dim: int = 64,
         base_channels: int = 16,
-        max_epochs: int = 150,
+        n_steps: int = 750,
+        max_epochs: int | str = DEPRECATED,
         batch_size: int = 64,
         lr: float = 5e-4,
         n_critic: int = 5,
@@ -231,6 +239,7 @@ class ConditionalGANSampler(FittedScalingsMixin, BaseConditionalGenerator):
         self.hps_factor = hps_factor
         self.latent_dim = latent_dim
         self.base_channels = base_channels
+        self.n_steps = n_steps
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -322,24 +331,16 @@ class ConditionalGANSampler(FittedScalingsMixin, BaseConditionalGenerator):
         loop = TrainingLoop(generator, opt_g, get_loss=get_loss, desc="cgan fit",
                             hint=f"Lower lr (now {self.lr}) or raise gp_weight "
                                  f"(now {self.gp_weight}).", verbose=self.verbose)
-        generator_losses = loop.run(self.max_epochs * steps_per_epoch)
-        n_critic_steps = steps_per_epoch * self.n_critic
-        self.loss_curve_, self.critic_loss_curve_, self.generator_loss_curve_ = [], [], []
-        for epoch in range(self.max_epochs):
-            sums = np.zeros(3)
-            for values in critic_logs[epoch * n_critic_steps:(epoch + 1) * n_critic_steps]:
-                sums[:2] += values
-            for loss_g in generator_losses[epoch * steps_per_epoch:(epoch + 1) * steps_per_epoch]:
-                sums[2] += loss_g
-            self.loss_curve_.append(float(sums[0] / n_critic_steps))
-            self.critic_loss_curve_.append(float(sums[1] / n_critic_steps))
-            self.generator_loss_curve_.append(float(sums[2] / steps_per_epoch))
+        n_steps = fit_steps(self, steps_per_epoch)
+        self.generator_loss_curve_ = loop.run(n_steps).tolist()
+        per_step = np.asarray(critic_logs).reshape(n_steps, self.n_critic, 2).mean(axis=1)
+        self.loss_curve_ = per_step[:, 0].tolist()
+        self.critic_loss_curve_ = per_step[:, 1].tolist()
         self._freeze_batch_norm(generator, y_t, n_fake, gen, device)
         critic.eval()
         self.model_ = self.generator_ = generator.cpu() if device != "cpu" else generator
         self.critic_ = critic.cpu() if device != "cpu" else critic
-        self.n_iter_ = self.max_epochs
-        self.n_generator_steps_ = self.max_epochs * steps_per_epoch
+        self.n_iter_ = self.n_generator_steps_ = n_steps
 
     def _freeze_batch_norm(self, generator, y_t, n_fake, gen, device):
         """Batch-norm statistics of the final generator, averaged over many batches.

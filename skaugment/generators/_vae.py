@@ -15,7 +15,7 @@ from typing import Literal
 import numpy as np
 import torch
 from numpy.typing import ArrayLike
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._docstring import (
@@ -28,7 +28,14 @@ from ..utils._docstring import (
 )
 from ..utils import check_finite, check_spectrogram
 from ..utils._torch import resolve_device, seed_from_random_state, torch_generator
-from ..utils._training import TrainingLoop, cosine_schedule, epoch_batches, epoch_means, seeded
+from ..utils._training import (
+    DEPRECATED,
+    TrainingLoop,
+    cosine_schedule,
+    epoch_batches,
+    fit_steps,
+    seeded,
+)
 from ._base import BaseConditionalGenerator
 from ._diffusion_scaling import FittedScalingsMixin, clamp
 from ._metric_loss import balance_metric_weights, metric_loss_terms, running_average
@@ -98,7 +105,7 @@ class ConditionalVAESampler(FittedScalingsMixin, BaseConditionalGenerator):
     latents, divided by the number of spectrogram elements: a Gaussian
     likelihood of variance 1/2), plus the paper's metric loss (eq. 1-2) on the
     reconstruction clamped to the training range, weighted so that
-    ``L_rec : L_metric = 10 : 1`` after the first epoch. Two standard remedies
+    ``L_rec : L_metric = 10 : 1`` after the first pass over the data. Two standard remedies
     keep the latents from collapsing: the KL weight ramps up linearly from 0
     (``kl_warmup``), and each latent channel of each group counts at least
     ``free_bits`` nats of KL (Kingma et al., 2016, "Improved variational
@@ -125,8 +132,12 @@ class ConditionalVAESampler(FittedScalingsMixin, BaseConditionalGenerator):
         Names used in ``condition_names_``; ``None`` gives ``ch0, ch1, ...``.
     hps_factor : int or dict of str -> int, default=2
         Harmonic product spectrum depth of the F0 metric, per modality if a dict.
-    max_epochs : int, default=40
-        Training epochs.
+    n_steps : int, default=1080
+        Gradient steps of a fit (batches of ``batch_size``): 1,080 is 40 passes
+        over the 1,714 spectrograms of five HAPT subjects.
+    max_epochs : int, optional
+        Deprecated (removed in 0.2): passes over the training data instead of
+        ``n_steps``; set, it keeps its old meaning and warns.
     batch_size : int, default=64
     lr : float, default=2e-3
         Peak Adam learning rate, annealed to zero along a cosine. Wang et al.
@@ -146,7 +157,7 @@ class ConditionalVAESampler(FittedScalingsMixin, BaseConditionalGenerator):
         batch and summed over positions); 0 disables it.
     metric_loss_weight : float, default=1.0
         Scale of the metric loss. With 1, the per-metric weights are set so that
-        ``L_rec : L_metric = 10 : 1`` at the end of the first epoch (Wang et al.,
+        ``L_rec : L_metric = 10 : 1`` after the first pass over the data (Wang et al.,
         2024, 3.3); 0 disables it. Ignored with ``condition="label"``.
     encode_init : bool, default=False
         Whether :meth:`sample` starts from real spectrograms (``init``, one per
@@ -181,22 +192,22 @@ class ConditionalVAESampler(FittedScalingsMixin, BaseConditionalGenerator):
     model_ : torch.nn.Module
         The trained VAE(s), on the CPU.
     loss_curve_ : list of float
-        Mean training loss per epoch (reconstruction, weighted KL with free
-        bits, and metric loss).
+        Training loss of every gradient step (reconstruction, weighted KL with
+        free bits, and metric loss).
     recon_curve_ : list of float
-        Mean squared reconstruction error per element, per epoch (model space).
+        Mean squared reconstruction error per element, per step (model space).
     kl_curve_ : list of float
-        Mean KL per spectrogram element (without free bits), per epoch.
+        Mean KL per spectrogram element (without free bits), per step.
     kl_weight_curve_ : list of float
-        Mean KL weight applied in each epoch (the warm-up ramp).
+        KL weight of each step (the warm-up ramp).
     metric_weights_ : ndarray of shape (n_conditions,)
-        Per-condition metric-loss weights set after the first epoch (zeros when
-        the metric loss is off).
+        Per-condition metric-loss weights set after the first pass over the data
+        (zeros when the metric loss is off).
     first_epoch_losses_ : tuple or None
         ``(L_rec, per-condition unweighted metric losses)`` at the end of the
-        first epoch (running averages), from which ``metric_weights_`` were set.
+        first pass (running averages), from which ``metric_weights_`` were set.
     n_iter_ : int
-        Epochs run.
+        Gradient steps run.
     sample_indices_ : ndarray of shape (n_samples + n_generated,)
         After :meth:`fit_resample`: for each output row, the input row it comes
         from (itself for originals, the source row of its condition for synthetic).
@@ -217,7 +228,7 @@ class ConditionalVAESampler(FittedScalingsMixin, BaseConditionalGenerator):
     >>> rng = np.random.default_rng(0)
     >>> S = rng.gamma(2.0, 1.0, size=(24, 2, 9, 8)).astype("float32")
     >>> y = np.repeat([0, 1], 12)
-    >>> gen = ConditionalVAESampler(max_epochs=2, base_channels=8, random_state=0)
+    >>> gen = ConditionalVAESampler(n_steps=2, base_channels=8, random_state=0)
     >>> gen = gen.fit(S, y)
     >>> gen.sample([0, 1, 1]).shape
     (3, 2, 9, 8)
@@ -232,7 +243,9 @@ class ConditionalVAESampler(FittedScalingsMixin, BaseConditionalGenerator):
         "modalities": [dict, None],
         "channel_names": ["array-like", None],
         "hps_factor": [Interval(numbers.Integral, 1, None, closed="left"), dict],
-        "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_steps": [Interval(numbers.Integral, 1, None, closed="left")],
+        "max_epochs": [Interval(numbers.Integral, 1, None, closed="left"),
+                       Hidden(StrOptions({DEPRECATED}))],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "lr": [Interval(numbers.Real, 0, None, closed="neither")],
         "base_channels": [Interval(numbers.Integral, 1, None, closed="left")],
@@ -257,7 +270,8 @@ class ConditionalVAESampler(FittedScalingsMixin, BaseConditionalGenerator):
         modalities: dict[str, Sequence[int]] | None = None,
         channel_names: Sequence[str] | None = None,
         hps_factor: int | dict[str, int] = 2,
-        max_epochs: int = 40,
+        n_steps: int = 1080,
+        max_epochs: int | str = DEPRECATED,
         batch_size: int = 64,
         lr: float = 2e-3,
         base_channels: int = 16,
@@ -279,6 +293,7 @@ class ConditionalVAESampler(FittedScalingsMixin, BaseConditionalGenerator):
         self.modalities = modalities
         self.channel_names = channel_names
         self.hps_factor = hps_factor
+        self.n_steps = n_steps
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -447,11 +462,11 @@ class ConditionalVAESampler(FittedScalingsMixin, BaseConditionalGenerator):
 
         batch_size = min(self.batch_size, n)
         n_batches = math.ceil(n / batch_size)
-        n_steps = self.max_epochs * n_batches
+        n_steps = fit_steps(self, n_batches)
         batches = epoch_batches(n, batch_size, gen)
         self.metric_weights_ = np.zeros(n_metric)
         self.first_epoch_losses_ = None
-        # the metric-loss weights, fixed after the first epoch (which only measures)
+        # the metric-loss weights, fixed after the first pass (which only measures)
         state = {"weights": None, "ema_lr": None, "ema_lm": None}
         logs = []  # per step: reconstruction, KL per element, KL weight
 
@@ -495,12 +510,12 @@ class ConditionalVAESampler(FittedScalingsMixin, BaseConditionalGenerator):
             gradient_clip=1.0, after_step=after_step, desc="VAE fit",
             hint=f"Lower lr (now {self.lr}).", verbose=self.verbose)
         losses = loop.run(n_steps)
-        per_epoch = epoch_means(np.column_stack([losses, np.asarray(logs)]), n, batch_size)
-        self.loss_curve_, self.recon_curve_, self.kl_curve_, self.kl_weight_curve_ = (
-            [float(v) for v in curve] for curve in zip(*per_epoch))
+        self.loss_curve_ = losses.tolist()
+        self.recon_curve_, self.kl_curve_, self.kl_weight_curve_ = (
+            [float(v) for v in curve] for curve in zip(*logs))
         model.eval()
         self.model_ = model.cpu() if device != "cpu" else model
-        self.n_iter_ = self.max_epochs
+        self.n_iter_ = n_steps
 
     # -- sample -----------------------------------------------------------------------------
 

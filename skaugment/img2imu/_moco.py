@@ -12,13 +12,13 @@ import torch
 import torch.nn.functional as F
 from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from ..utils._docstring import Substitution, _device_docstring, _random_state_docstring, _verbose_docstring
 from ..utils._torch import resolve_device, seed_from_random_state
-from ..utils._training import TrainingLoop, epoch_batches, seeded
+from ..utils._training import DEPRECATED, TrainingLoop, epoch_batches, fit_steps, seeded
 from ._augment import DefaultMoCoAugment, SensorAwareAugment
 from ._image import check_images
 from ._resnet import ResNet18Encoder, _clean_state_dict, _read_state_dict, encoder_state_dict, load_encoder
@@ -123,11 +123,16 @@ class MoCoPretrainer(TransformerMixin, BaseEstimator):
         Start from these encoder weights (a file read with ``weights_only=True``, a
         state dict, e.g. of a torchvision ResNet-18, or a :class:`ResNet18Encoder`);
         ``None`` starts from a random initialisation.
-    max_epochs : int, default=40
-        Passes over the images (the paper's 40).
+    n_steps : int, default=320
+        Gradient steps of pre-training (0: none): 320 is the paper's 40 passes over
+        2,000 images in batches of 256.
+    max_epochs : int, optional
+        Deprecated (removed in 0.2): passes over the images instead of ``n_steps``;
+        set, it keeps its old meaning and warns.
     batch_size : int, default=256
-        The paper's 256. The images are split into ``ceil(n / batch_size)`` batches of
-        nearly equal size each epoch (no batch of one image for batch norm).
+        The paper's 256. Each pass over the images splits them into
+        ``ceil(n / batch_size)`` batches of nearly equal size (no batch of one image
+        for batch norm).
     lr : float, default=1e-3
         Adam learning rate.
     weight_decay : float, default=0.0
@@ -148,9 +153,9 @@ class MoCoPretrainer(TransformerMixin, BaseEstimator):
         The negative keys, a ring buffer whose next write is at row ``queue_ptr_``.
     queue_ptr_ : int
     loss_curve_ : list of float
-        Mean InfoNCE loss of each epoch.
+        InfoNCE loss of every gradient step.
     n_iter_ : int
-        Epochs run.
+        Gradient steps run.
     input_shape_ : tuple of int
         ``(n_channels, height, width)`` seen at fit.
     n_features_out_ : int
@@ -161,10 +166,10 @@ class MoCoPretrainer(TransformerMixin, BaseEstimator):
     --------
     >>> import numpy as np
     >>> X = np.random.default_rng(0).standard_normal((16, 3, 32, 32)).astype("float32")
-    >>> moco = MoCoPretrainer(width=2, queue_size=32, max_epochs=2, batch_size=8,
+    >>> moco = MoCoPretrainer(width=2, queue_size=32, n_steps=4, batch_size=8,
     ...                       device="cpu", random_state=0).fit(X)
     >>> len(moco.loss_curve_), moco.transform(X).shape
-    (2, (16, 16))
+    (4, (16, 16))
     """
 
     _parameter_constraints = {
@@ -176,7 +181,9 @@ class MoCoPretrainer(TransformerMixin, BaseEstimator):
         "augmentations": [StrOptions({"sensor", "default"}), callable],
         "normalization": [StrOptions({"imagenet"}), None],
         "encoder_weights": [None, str, os.PathLike, dict, nn.Module],
-        "max_epochs": [Interval(Integral, 0, None, closed="left")],
+        "n_steps": [Interval(Integral, 0, None, closed="left")],
+        "max_epochs": [Interval(Integral, 0, None, closed="left"),
+                       Hidden(StrOptions({DEPRECATED}))],
         "batch_size": [Interval(Integral, 2, None, closed="left")],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
@@ -195,7 +202,8 @@ class MoCoPretrainer(TransformerMixin, BaseEstimator):
         augmentations: Literal["sensor", "default"] | Callable = "sensor",
         normalization: Literal["imagenet"] | None = "imagenet",
         encoder_weights: str | os.PathLike | dict | nn.Module | None = None,
-        max_epochs: int = 40,
+        n_steps: int = 320,
+        max_epochs: int | str = DEPRECATED,
         batch_size: int = 256,
         lr: float = 1e-3,
         weight_decay: float = 0.0,
@@ -211,6 +219,7 @@ class MoCoPretrainer(TransformerMixin, BaseEstimator):
         self.augmentations = augmentations
         self.normalization = normalization
         self.encoder_weights = encoder_weights
+        self.n_steps = n_steps
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -275,11 +284,10 @@ class MoCoPretrainer(TransformerMixin, BaseEstimator):
         augment_gen = torch.Generator(device=device).manual_seed(self.seed_ + 1)
         batch_size = min(self.batch_size, n)
         batches = epoch_batches(n, batch_size, shuffle_gen, balanced=True)
-        sizes, ptr = [], 0
+        ptr = 0
 
         def get_loss(step):
             idx = next(batches)
-            sizes.append(len(idx))
             x = images[idx].to(device)
             q = F.normalize(head(encoder(augment(x, generator=augment_gen))), dim=1)
             with torch.no_grad():
@@ -301,20 +309,15 @@ class MoCoPretrainer(TransformerMixin, BaseEstimator):
                             desc="MoCo pre-training", hint=f"Lower lr (now {self.lr}).",
                             verbose=self.verbose)
         n_batches = -(-n // batch_size)
-        losses = loop.run(self.max_epochs * n_batches)
-        self.loss_curve_ = []
-        for epoch in range(self.max_epochs):
-            total = 0.0
-            for step in range(epoch * n_batches, (epoch + 1) * n_batches):
-                total += losses[step] * sizes[step]
-            self.loss_curve_.append(total / n)
+        n_steps = fit_steps(self, n_batches)
+        self.loss_curve_ = loop.run(n_steps).tolist()
         self.encoder_ = encoder.cpu().eval()
         self.head_ = head.cpu().eval()
         self.key_encoder_ = key_encoder.cpu().eval()
         self.key_head_ = key_head.cpu().eval()
         self.queue_ = queue.cpu()
         self.queue_ptr_ = ptr
-        self.n_iter_ = self.max_epochs
+        self.n_iter_ = n_steps
         self.input_shape_ = tuple(int(s) for s in X.shape[1:])
         self.n_features_out_ = self.encoder_.n_features * (X.shape[1] // 3)
         return self

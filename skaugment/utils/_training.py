@@ -21,12 +21,39 @@ computes the loss of one step (pass ``get_loss=`` or subclass), and
 import contextlib
 import copy
 import math
+import warnings
 
 import numpy as np
 import torch
 
 __all__ = ["TrainingLoop", "cosine_schedule", "cycling_batches", "epoch_batches", "epoch_means",
-           "seeded"]
+           "fit_steps", "seeded"]
+
+# The default of the deprecated ``max_epochs`` of the generators and MoCo: training
+# length is ``n_steps`` (gradient steps) everywhere, as in the classifiers.
+DEPRECATED = "deprecated"
+
+
+def fit_steps(estimator, steps_per_pass):
+    """The gradient steps of a fit: ``n_steps``, or the deprecated ``max_epochs`` passes.
+
+    A ``max_epochs`` set by the caller keeps its old meaning, ``max_epochs`` passes of
+    ``steps_per_pass`` steps, so an old setting trains exactly as before; it warns
+    with the equivalent ``n_steps``.
+    """
+    max_epochs = getattr(estimator, "max_epochs", DEPRECATED)
+    if isinstance(max_epochs, str):
+        return int(estimator.n_steps)
+    n_steps = int(max_epochs) * int(steps_per_pass)
+    warnings.warn(
+        f"{type(estimator).__name__}(max_epochs=...) is deprecated and will be removed in 0.2: "
+        f"training length is n_steps (gradient steps), as in every skaugment estimator. "
+        f"max_epochs={max_epochs} is n_steps={n_steps} here ({steps_per_pass} steps per pass "
+        "over the training data).",
+        FutureWarning,
+        stacklevel=4,
+    )
+    return n_steps
 
 
 @contextlib.contextmanager
