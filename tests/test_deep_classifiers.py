@@ -23,14 +23,12 @@ from skaugment import (
     SATSDUClassifier,
     SignalTransformAugmenter,
     SpectrogramTransformer,
+    TransformerClassifier,
 )
 from skaugment.augmenters import functional
 from skaugment.classifiers._augmentation import BatchAugmentation
-from skaugment.classifiers._inception import (
-    InceptionTimeNetwork,
-    OneCycleSchedule,
-    one_cycle_factor,
-)
+from skaugment.classifiers._inception import InceptionTimeNetwork
+from skaugment.classifiers._recipe import OneCycleSchedule, one_cycle_factor
 from skaugment.classifiers._resnet import ResNetNetwork
 from skaugment.datasets import make_synthetic_imu
 
@@ -166,6 +164,32 @@ def test_recipes():
     assert explicit.criterion_.label_smoothing == 0.0
     assert explicit.optimizer_.param_groups[0]["weight_decay"] == 0.5
     assert "criterion__label_smoothing" not in _inception().get_params()
+
+
+@pytest.mark.parametrize("cls, params, paper_optimizer", [
+    (DeepSenseClassifier, dict(n_filters=4, hidden_size=4),
+     {"betas": (0.5, 0.9), "weight_decay": 5e-4}),
+    (TransformerClassifier, dict(d_model=8, nhead=2, num_layers=1, dim_feedforward=8),
+     {"betas": (0.9, 0.999), "weight_decay": 1e-2}),
+])
+def test_spectrogram_recipes(cls, params, paper_optimizer):
+    rng = np.random.default_rng(0)
+    S = rng.random((24, 2, 5, 4)).astype(np.float32)
+    y = np.repeat(["a", "b"], 12)
+    paper = cls(**params, n_steps=6, lr=0.01, random_state=0).fit(S, y)
+    assert paper.get_params()["recipe"] == "paper"  # the default keeps the reference setting
+    group = paper.optimizer_.param_groups[0]
+    assert {k: group[k] for k in paper_optimizer} == paper_optimizer
+    assert group["lr"] == 0.01 and paper.criterion_.label_smoothing == 0.0
+    modern = cls(**params, recipe="modern", n_steps=6, lr=0.01, random_state=0).fit(S, y)
+    group = modern.optimizer_.param_groups[0]
+    assert {k: group[k] for k in paper_optimizer} == paper_optimizer
+    assert modern.criterion_.label_smoothing == 0.1
+    schedule = dict(modern.callbacks_)["lr_schedule"]
+    assert isinstance(schedule, OneCycleSchedule) and schedule.step_ == 6
+    assert group["lr"] == pytest.approx(0.01 * one_cycle_factor(5 / 6))
+    with pytest.raises(ValueError, match="recipe"):
+        cls(recipe="fast").fit(S, y)
 
 
 def test_one_cycle_with_epochs():

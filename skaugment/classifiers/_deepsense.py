@@ -2,10 +2,10 @@
 
 import numbers
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import torch
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from torch import nn
 
 from ..utils._docstring import Substitution, _device_docstring, _random_state_docstring
@@ -28,6 +28,7 @@ from ._base import (
     _skorch_kwargs_docstring,
     masked_mean,
 )
+from ._recipe import _spectrogram_recipe_docstring, _TrainingRecipe
 
 __all__ = ["DeepSenseClassifier"]
 
@@ -136,6 +137,10 @@ class DeepSenseNetwork(nn.Module):
         return self.head(h)
 
 
+# The reference's optimiser settings (Yao et al., 2017), applied when the optimiser takes them.
+_ADAM_DEFAULTS = {"betas": (0.5, 0.9), "weight_decay": 5e-4}
+
+
 @Substitution(
     device=_device_docstring,
     verbose=_net_verbose_docstring,
@@ -143,9 +148,12 @@ class DeepSenseNetwork(nn.Module):
     augmentation=_augmentation_docstring,
     random_state=_random_state_docstring,
     budget=_budget_docstring,
+    recipe=_spectrogram_recipe_docstring
+    % {"default": "paper", "paper": "the reference's optimiser, Adam with ``betas=(0.5, 0.9)``\n"
+       "          and ``weight_decay=5e-4`` (L2),"},
     budget_attributes=_budget_attributes_docstring,
 )
-class DeepSenseClassifier(BaseNetClassifier):
+class DeepSenseClassifier(_TrainingRecipe, BaseNetClassifier):
     """DeepSense classifier on magnitude spectrograms (Yao et al., 2017).
 
     Per modality, three convolutions of ``n_filters`` over the frequency axis (the
@@ -174,6 +182,7 @@ class DeepSenseClassifier(BaseNetClassifier):
     conv_dropout : float, default=0.2
         Feature-map dropout (keep probability 0.8 in the reference).
     gru_dropout : float, default=0.5
+    %(recipe)s
     lr : float, default=1e-3
         Adam learning rate. The reference uses 1e-4 with ``betas=(0.5, 0.9)``. On
         HAPT (train on 5 subjects, test on 5 others, 20 epochs, about 2 minutes on one
@@ -257,9 +266,13 @@ class DeepSenseClassifier(BaseNetClassifier):
         "num_layers": [Interval(numbers.Integral, 1, None, closed="left")],
         "conv_dropout": [Interval(numbers.Real, 0, 1, closed="left")],
         "gru_dropout": [Interval(numbers.Real, 0, 1, closed="left")],
+        "recipe": [StrOptions({"modern", "paper"})],
     }
 
-    _optimizer_defaults = {"betas": (0.5, 0.9), "weight_decay": 5e-4}
+    _recipes = {
+        "paper": {"optimizer": _ADAM_DEFAULTS, "label_smoothing": 0.0, "one_cycle": False},
+        "modern": {"optimizer": _ADAM_DEFAULTS, "label_smoothing": 0.1, "one_cycle": True},
+    }
 
     def __init__(
         self,
@@ -271,6 +284,7 @@ class DeepSenseClassifier(BaseNetClassifier):
         num_layers: int = 2,
         conv_dropout: float = 0.2,
         gru_dropout: float = 0.5,
+        recipe: Literal["modern", "paper"] = "paper",
         lr: float = 1e-3,
         max_epochs: MaxEpochsArg = "auto",
         n_steps: int = 1500,

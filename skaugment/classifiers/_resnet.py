@@ -24,13 +24,8 @@ from ._base import (
     _net_verbose_docstring,
     _skorch_kwargs_docstring,
 )
-from ._inception import (
-    SameConv1d,
-    _check_kernel_sizes,
-    _recipe_docstring,
-    _training_docstring,
-    _TrainingRecipe,
-)
+from ._inception import SameConv1d, _check_kernel_sizes, _training_docstring
+from ._recipe import _recipe_docstring, _TrainingRecipe
 
 __all__ = ["ResNetClassifier", "ResNetNetwork", "ResidualBlock"]
 

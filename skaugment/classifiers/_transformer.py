@@ -2,10 +2,10 @@
 
 import numbers
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import torch
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from torch import nn
 
 from ..utils._docstring import Substitution, _device_docstring, _random_state_docstring
@@ -29,6 +29,7 @@ from ._base import (
     frame_mask,
     masked_mean,
 )
+from ._recipe import _spectrogram_recipe_docstring, _TrainingRecipe
 
 __all__ = ["TransformerClassifier"]
 
@@ -111,9 +112,11 @@ class TransformerNetwork(nn.Module):
     augmentation=_augmentation_docstring,
     random_state=_random_state_docstring,
     budget=_budget_docstring,
+    recipe=_spectrogram_recipe_docstring
+    % {"default": "paper", "paper": "AdamW with torch's defaults (``weight_decay=1e-2``)"},
     budget_attributes=_budget_attributes_docstring,
 )
-class TransformerClassifier(BaseNetClassifier):
+class TransformerClassifier(_TrainingRecipe, BaseNetClassifier):
     """Encoder-only Transformer classifier on magnitude spectrograms.
 
     Per modality, each STFT frame is one token whose embedding is the frame's
@@ -136,6 +139,7 @@ class TransformerClassifier(BaseNetClassifier):
     num_layers : int, default=2
     dim_feedforward : int, default=128
     dropout : float, default=0.1
+    %(recipe)s
     lr : float, default=1e-3
     %(budget)s
     batch_size : int, default=64
@@ -192,6 +196,12 @@ class TransformerClassifier(BaseNetClassifier):
         "num_layers": [Interval(numbers.Integral, 1, None, closed="left")],
         "dim_feedforward": [Interval(numbers.Integral, 1, None, closed="left")],
         "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
+        "recipe": [StrOptions({"modern", "paper"})],
+    }
+
+    _recipes = {
+        "paper": {"optimizer": {}, "label_smoothing": 0.0, "one_cycle": False},
+        "modern": {"optimizer": {}, "label_smoothing": 0.1, "one_cycle": True},
     }
 
     def __init__(
@@ -203,6 +213,7 @@ class TransformerClassifier(BaseNetClassifier):
         num_layers: int = 2,
         dim_feedforward: int = 128,
         dropout: float = 0.1,
+        recipe: Literal["modern", "paper"] = "paper",
         lr: float = 1e-3,
         max_epochs: MaxEpochsArg = "auto",
         n_steps: int = 1500,
