@@ -130,10 +130,11 @@ def test_sensegen_sample_checks(raw_generators, call, match):
 
 
 @pytest.mark.parametrize("call, match", [
-    (lambda g: g.sample(X[:2, :1]), "X"),                     # one channel, fitted on two
-    (lambda g: g.sample(X[:2, :, :12]), "X"),                 # shorter windows
-    (lambda g: g.sample(np.where(X[:2] > 1, np.nan, X[:2])), "X.*NaN"),
-    (lambda g: g.sample(), "either X"),
+    (lambda g: g.sample(init=X[:2, :1]), "init"),            # one channel, fitted on two
+    (lambda g: g.sample(init=X[:2, :, :12]), "init"),        # shorter windows
+    (lambda g: g.sample(init=np.where(X[:2] > 1, np.nan, X[:2])), "init.*NaN"),
+    (lambda g: g.sample(), "either init"),
+    (lambda g: g.sample(["a"], init=X[:2]), "y has 1 labels but init has 2 rows"),
     (lambda g: g.sample(conditions=np.ones((2, 3, 1))), "conditions"),
     (lambda g: g.sample(conditions=np.full((2, g.n_channels_, len(g.features_), g.n_timesteps_), np.nan)), "conditions.*NaN"),
 ])

@@ -11,13 +11,13 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import InvalidParameterError
 
-from skaugment.generators._mdn import (
+from skaugment.generators.windows._mdn import (
     mixture_nll,
     sample_mixture,
     soft_clamp,
     split_mixture_params,
 )
-from skaugment.generators._sensegen import SenseGenSampler
+from skaugment.generators.windows._sensegen import SenseGenSampler
 
 
 def _tiny(**params):

@@ -8,8 +8,8 @@ import torch
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from skaugment.generators import _sfdm
-from skaugment.generators._conv1d_unet import MIN_TIMESTEPS, Conv1dUNet
+from skaugment.generators.windows import _sfdm
+from skaugment.generators.windows._conv1d_unet import MIN_TIMESTEPS, Conv1dUNet
 from skaugment.generators._diffusion_schedule import alpha_sigma
 from skaugment import StatisticalDiffusionSampler
 
@@ -78,7 +78,7 @@ def test_network_output_depends_on_the_condition_and_time():
 
 def test_samples_obey_the_requested_statistics(trained):
     gen, _, X_new = trained
-    out = gen.sample(X_new)
+    out = gen.sample(init=X_new)
     assert out.shape == X_new.shape and out.dtype == np.float32
     for stat, floor in ((np.mean, 0.95), (np.std, 0.9)):
         want, got = stat(X_new, axis=-1).ravel(), stat(out, axis=-1).ravel()
@@ -104,11 +104,11 @@ def test_training_loss_decreases_and_stays_finite(trained):
 
 def test_same_seed_same_samples_other_seed_other_samples(trained):
     gen, _, X_new = trained
-    a = gen.sample(X_new[:6], random_state=3)
-    np.testing.assert_array_equal(a, gen.sample(X_new[:6], random_state=3))
-    assert not np.array_equal(a, gen.sample(X_new[:6], random_state=4))
+    a = gen.sample(init=X_new[:6], random_state=3)
+    np.testing.assert_array_equal(a, gen.sample(init=X_new[:6], random_state=3))
+    assert not np.array_equal(a, gen.sample(init=X_new[:6], random_state=4))
     # batching does not change the draw
-    np.testing.assert_allclose(a, _with_batch(gen, 4).sample(X_new[:6], random_state=3),
+    np.testing.assert_allclose(a, _with_batch(gen, 4).sample(init=X_new[:6], random_state=3),
                                rtol=1e-4, atol=1e-4)
 
 
@@ -143,7 +143,7 @@ def test_few_step_sampling_runs_the_shared_solver(trained, solver, monkeypatch):
     outs = {}
     for steps in (1, 20):
         fast = _with_batch(gen, 256).set_params(n_sampling_steps=steps, solver=solver)
-        outs[steps] = fast.sample(X_new[:8])
+        outs[steps] = fast.sample(init=X_new[:8])
         assert np.isfinite(outs[steps]).all()
     assert calls == [(1, solver), (20, solver)]
     # both land near the requested windows' statistics
@@ -179,7 +179,7 @@ def test_perfect_denoiser_returns_the_source_windows(solver, steps):
     X = _sinusoids(10)
     gen = _tiny(solver=solver, n_sampling_steps=steps).fit(X)
     gen.model_ = _Oracle(gen)
-    np.testing.assert_allclose(gen.sample(X), X, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(gen.sample(init=X), X, rtol=1e-4, atol=1e-4)
 
 
 # -- the sampler contract ---------------------------------------------------------------------
@@ -211,14 +211,14 @@ def test_fit_is_unsupervised_and_clone_keeps_params():
     assert gen.features_ == ["mean", "std", "skewness", "zscore"]
     assert clone(gen).get_params() == gen.get_params()
     restored = pickle.loads(pickle.dumps(gen))
-    np.testing.assert_array_equal(restored.sample(X[:3]), gen.sample(X[:3]))
+    np.testing.assert_array_equal(restored.sample(init=X[:3]), gen.sample(init=X[:3]))
 
 
 def test_feature_subset_conditions_on_fewer_channels():
     X = _sinusoids(10)
     gen = _tiny(features=["mean", "std"]).fit(X)
     assert gen.conditions_from(X).shape == (10, 2, 2, 32)
-    assert gen.sample(X[:2]).shape == (2, 2, 32)
+    assert gen.sample(init=X[:2]).shape == (2, 2, 32)
 
 
 # -- errors -----------------------------------------------------------------------------------
@@ -245,17 +245,25 @@ def test_errors_are_clear():
     with pytest.raises(ValueError, match="labels but X has"):
         _tiny().fit_resample(X, np.zeros(9))
     with pytest.raises(NotFittedError):
-        _tiny().sample(X)
+        _tiny().sample(init=X)
 
     gen = _tiny().fit(X)
-    with pytest.raises(ValueError, match="either X"):
+    with pytest.raises(ValueError, match="either init"):
         gen.sample()
-    with pytest.raises(ValueError, match="either X"):
-        gen.sample(X, conditions=gen.conditions_from(X))
+    with pytest.raises(ValueError, match="either init"):
+        gen.sample(init=X, conditions=gen.conditions_from(X))
+    with pytest.raises(ValueError, match="y has 2 labels but init has 3 rows"):
+        gen.sample(["a", "b"], init=X[:3])
+    # the former sample(X) and sample(X=...) still work, and warn
+    with pytest.warns(FutureWarning, match=r"sample\(y, init=X\)"):
+        np.testing.assert_array_equal(gen.sample(X[:2], random_state=0),
+                                      gen.sample(["a", "b"], init=X[:2], random_state=0))
+    with pytest.warns(FutureWarning, match="deprecated"):
+        gen.sample(X=X[:2])
     with pytest.raises(ValueError, match="channels"):
-        gen.sample(X[:, :1])
+        gen.sample(init=X[:, :1])
     with pytest.raises(ValueError, match="timesteps"):
-        gen.sample(X[..., :16])
+        gen.sample(init=X[..., :16])
     with pytest.raises(ValueError, match="conditions must have shape"):
         gen.sample(conditions=np.zeros((2, 2, 3, 32)))
     cond = gen.conditions_from(X)
@@ -269,11 +277,11 @@ def test_sampling_uses_the_fitted_features_and_checks_changed_parameters():
     X = (rng.randn(12, 2, 16) * rng.uniform(0.5, 2, (12, 2, 1))).astype(np.float32)
     gen = StatisticalDiffusionSampler(n_steps=3, base_channels=4, n_sampling_steps=2,
                                       device="cpu", random_state=0).fit(X)
-    before = gen.sample(X[:3])
+    before = gen.sample(init=X[:3])
     # a later set_params must not change what the fitted network is conditioned on
     gen.set_params(features=["std", "mean"])
-    np.testing.assert_array_equal(gen.sample(X[:3]), before)
+    np.testing.assert_array_equal(gen.sample(init=X[:3]), before)
     assert gen.conditions_from(X[:3]).shape == (3, 2, 4, 16)
     gen.set_params(features=None, solver="euler")
     with pytest.raises(ValueError, match="solver"):
-        gen.sample(X[:3])
+        gen.sample(init=X[:3])

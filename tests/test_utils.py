@@ -293,3 +293,30 @@ def test_moco_deprecated_max_epochs():
     new = MoCoPretrainer(n_steps=3, **kw).fit(X)
     np.testing.assert_array_equal(old.transform(X), new.transform(X))
     assert old.loss_curve_ == new.loss_curve_ and len(new.loss_curve_) == 3
+
+
+def test_check_window_generator_accepts_the_package_generators_and_catches_breaches():
+    from sklearn.base import BaseEstimator
+
+    from skaugment import SenseGenSampler, StatisticalDiffusionSampler
+    from skaugment.utils import check_window_generator
+
+    check_window_generator(StatisticalDiffusionSampler(n_steps=2, base_channels=4,
+                                                       n_sampling_steps=1, random_state=0))
+    check_window_generator(SenseGenSampler(hidden_size=4, num_layers=1, fc_size=4,
+                                           n_components=2, n_steps=2, batch_size=8,
+                                           random_state=0))
+
+    class Noise(BaseEstimator):
+        """Ignores random_state: fails the seeding property."""
+
+        def fit(self, X, y):
+            self.input_shape_ = X.shape[1:]
+            return self
+
+        def sample(self, y, *, init=None, random_state=None):
+            return np.random.default_rng().standard_normal(
+                (len(y),) + self.input_shape_).astype(np.float32)
+
+    with pytest.raises(AssertionError, match="not seeded"):
+        check_window_generator(Noise())

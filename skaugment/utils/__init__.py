@@ -1,6 +1,6 @@
 """Validation, modality and torch helpers shared across skaugment."""
 
-from ._estimator_checks import check_generator
+from ._estimator_checks import check_generator, check_window_generator
 from ._labels import LabelDistribution, label_distribution, one_hot_distribution
 from ._layout import to_channels_first
 from ._modalities import check_channel_names, check_modalities, per_modality_value
@@ -18,6 +18,7 @@ __all__ = [
     "check_channel_names",
     "check_finite",
     "check_generator",
+    "check_window_generator",
     "check_labels",
     "check_modalities",
     "check_ratio",

@@ -19,7 +19,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ._unet import timestep_embedding
+from .._unet import timestep_embedding
 
 __all__ = ["Conv1dUNet", "MIN_TIMESTEPS"]
 

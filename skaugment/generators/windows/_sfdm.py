@@ -9,6 +9,7 @@ statistical features of :class:`~skaugment.StatisticalFeatureExtractor`.
 
 import copy
 import numbers
+import warnings
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Literal
@@ -20,10 +21,10 @@ from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..base import BaseAugmenter
-from ..spectral import StatisticalFeatureExtractor
-from ..utils import check_finite, check_time_series
-from ..utils._docstring import (
+from ...base import BaseAugmenter
+from ...spectral import StatisticalFeatureExtractor
+from ...utils import check_finite, check_labels, check_time_series
+from ...utils._docstring import (
     Substitution,
     _device_docstring,
     _random_state_docstring,
@@ -31,12 +32,12 @@ from ..utils._docstring import (
     _sampling_strategy_docstring,
     _verbose_docstring,
 )
-from ..utils._torch import resolve_device, seed_from_random_state, torch_generator
-from ..utils._training import TrainingLoop, cosine_schedule, cycling_batches, seeded
-from ..utils._validation import check_rng
+from ...utils._torch import resolve_device, seed_from_random_state, torch_generator
+from ...utils._training import TrainingLoop, cosine_schedule, cycling_batches, seeded
+from ...utils._validation import check_rng
 from ._conv1d_unet import MIN_TIMESTEPS, Conv1dUNet
-from ._diffusion_scaling import clamp
-from ._diffusion_schedule import (
+from .._diffusion_scaling import clamp
+from .._diffusion_schedule import (
     alpha_sigma,
     diffuse,
     draw_training_times,
@@ -133,6 +134,8 @@ class StatisticalDiffusionSampler(BaseAugmenter):
     n_channels_ : int
     n_timesteps_ : int
         Window shape seen at fit; :meth:`sample` generates windows of this shape.
+    input_shape_ : tuple of int
+        ``(n_channels_, n_timesteps_)``.
     features_ : list of str
         The conditioning features, in order.
     x_mean_, x_scale_ : ndarray of shape (n_channels,)
@@ -176,7 +179,7 @@ class StatisticalDiffusionSampler(BaseAugmenter):
     >>> X_res, y_res = gen.fit_resample(X, y)
     >>> X_res.shape, int(gen.synthetic_mask_.sum())
     ((24, 2, 24), 8)
-    >>> gen.sample(X[:3]).shape
+    >>> gen.sample(y[:3], init=X[:3]).shape
     (3, 2, 24)
     """
 
@@ -307,6 +310,7 @@ class StatisticalDiffusionSampler(BaseAugmenter):
         self.features_ = list(extractor.features_)
         n, c, t = X.shape
         self.n_channels_, self.n_timesteps_ = c, t
+        self.input_shape_ = (c, t)
         self.x_mean_ = X.mean(axis=(0, 2))
         self.x_scale_ = _floored(X.std(axis=(0, 2)))
         Xs = ((X - self.x_mean_[:, None]) / self.x_scale_[:, None]).astype(np.float32)
@@ -351,19 +355,35 @@ class StatisticalDiffusionSampler(BaseAugmenter):
 
     # -- sample -----------------------------------------------------------------------------
 
-    def sample(self, X: ArrayLike | None = None, *, conditions: ArrayLike | None = None,
-               random_state: int | np.random.RandomState | None = None) -> np.ndarray:
-        """Generate one window per row of ``X`` (from its features) or of ``conditions``.
+    @property
+    def uses_init(self) -> bool:
+        """True: :meth:`sample` starts from real windows (their statistical features)."""
+        return True
+
+    def sample(self, y: ArrayLike | None = None, conditions: ArrayLike | None = None, *,
+               init: ArrayLike | None = None,
+               random_state: int | np.random.RandomState | None = None,
+               X: ArrayLike | None = None) -> np.ndarray:
+        """Generate one window per row of ``init`` (from its features) or of ``conditions``.
+
+        The raw-window generator protocol (``docs/generators.md``): ``y`` are the
+        labels of the requested windows (the model ignores them; they only have to
+        agree in number), ``init`` the real windows each synthetic one starts from.
 
         Parameters
         ----------
-        X : array-like of shape ``(n_samples, n_channels_, n_timesteps_)``, default=None
-            Real windows whose statistical features condition the synthetic ones.
+        y : array-like of shape (n_samples,), default=None
+            Labels of the requested windows, one per row of ``init`` or
+            ``conditions``; None takes the number of rows from them.
         conditions : array-like of shape ``(n_samples, n_channels_, len(features_), n_timesteps_)``, default=None
             The feature sequence itself, e.g. :meth:`conditions_from` edited; give
-            either ``X`` or ``conditions``.
+            either ``init`` or ``conditions``.
+        init : array-like of shape ``(n_samples, n_channels_, n_timesteps_)``, default=None
+            Real windows whose statistical features condition the synthetic ones.
         random_state : int, RandomState instance or None, default=None
             Seeds the noise; ``None`` uses the estimator's ``random_state``.
+        X : array-like, default=None
+            Deprecated (removed in 0.2): the former name of ``init``.
 
         Returns
         -------
@@ -373,13 +393,29 @@ class StatisticalDiffusionSampler(BaseAugmenter):
         check_is_fitted(self, "model_")
         # sampling-time parameters (solver, steps, batch size) may have changed since fit
         self._validate_params()
-        if (X is None) == (conditions is None):
-            raise ValueError("pass either X (windows whose features to use) or conditions "
-                             "(a feature sequence), not both or neither.")
+        if y is not None and np.ndim(y) == 3:  # the former sample(X)
+            warnings.warn("sample(X) is deprecated and will be removed in 0.2: use "
+                          "sample(y, init=X) (the raw-window generator protocol).",
+                          FutureWarning, stacklevel=2)
+            y, X = None, y
         if X is not None:
-            cond = self.conditions_from(X)
+            if init is not None:
+                raise ValueError("give init, not both init and the deprecated X.")
+            warnings.warn("sample(X=...) is deprecated and will be removed in 0.2: use "
+                          "sample(y, init=X).", FutureWarning, stacklevel=2)
+            init = X
+        if (init is None) == (conditions is None):
+            raise ValueError("pass either init (windows whose features to use) or conditions "
+                             "(a feature sequence), not both or neither.")
+        if init is not None:
+            cond = self.conditions_from(self._check_windows(init, name="init", fitted=True))
         else:
             cond = self._check_conditions(conditions)
+        if y is not None:
+            y = check_labels(y)
+            if y.shape[0] != cond.shape[0]:
+                what = "init" if init is not None else "conditions"
+                raise ValueError(f"y has {y.shape[0]} labels but {what} has {cond.shape[0]} rows.")
         rng = check_rng(self.random_state if random_state is None else random_state)
         return self._sample_windows(self._standardised_conditions(cond), rng)
 

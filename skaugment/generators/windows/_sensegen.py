@@ -13,9 +13,9 @@ from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..base import BaseAugmenter
-from ..utils import check_labels
-from ..utils._docstring import (
+from ...base import BaseAugmenter
+from ...utils import check_labels
+from ...utils._docstring import (
     Substitution,
     _device_docstring,
     _random_state_docstring,
@@ -23,11 +23,11 @@ from ..utils._docstring import (
     _sampling_strategy_docstring,
     _verbose_docstring,
 )
-from ..utils._sampling import encode_known_labels
-from ..utils._torch import resolve_device, seed_from_random_state, torch_generator
-from ..utils._training import TrainingLoop, cycling_batches, seeded
-from ..utils._validation import check_rng
-from ._diffusion_scaling import clamp
+from ...utils._sampling import encode_known_labels
+from ...utils._torch import resolve_device, seed_from_random_state, torch_generator
+from ...utils._training import TrainingLoop, cycling_batches, seeded
+from ...utils._validation import check_rng
+from .._diffusion_scaling import clamp
 from ._mdn import LOG_SCALE_BOUNDS, mixture_nll, sample_mixture, split_mixture_params
 
 __all__ = ["SenseGenSampler"]
@@ -407,7 +407,13 @@ class SenseGenSampler(BaseAugmenter):
         X = X * self.scale_[:, None] + self.mean_[:, None]
         return X.astype(np.float32)
 
-    def sample(self, y: ArrayLike, conditions: None = None, *, n_timesteps: int | None = None,
+    @property
+    def uses_init(self) -> bool:
+        """False: :meth:`sample` generates from the label alone (the raw-window protocol)."""
+        return False
+
+    def sample(self, y: ArrayLike, conditions: None = None, *, init: None = None,
+               n_timesteps: int | None = None,
                random_state: int | np.random.RandomState | None = None) -> np.ndarray:
         """Generate one window per requested label.
 
@@ -418,6 +424,8 @@ class SenseGenSampler(BaseAugmenter):
             draw of the same unconditional model.
         conditions : None
             Kept for the generator protocol; must be None.
+        init : None
+            Kept for the generator protocol (:attr:`uses_init` is False); ignored.
         n_timesteps : int, default=None
             Length of the generated windows; ``None`` is the training length. The
             network can run past it, but it never learned what comes after.
