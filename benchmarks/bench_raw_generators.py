@@ -83,7 +83,8 @@ def main():
         X_res, y_res = gen.fit_resample(X, y)
         seconds = time.perf_counter() - start
         start = time.perf_counter()
-        gen.sample(*((y[:256],) if name == "sensegen" else (X[:256],)), random_state=1)
+        # the raw-window protocol: SF-DM starts from init, SenseGen from the label alone
+        gen.sample(y[:256], init=X[:256] if gen.uses_init else None, random_state=1)
         per_second = 256 / (time.perf_counter() - start)
         X_syn, y_syn = X_res[len(X):], y_res[len(X):]
         outputs[name] = (X_syn, y_syn, seconds, per_second)
