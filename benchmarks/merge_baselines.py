@@ -6,7 +6,8 @@ Usage::
 
 Reads what ``bench_baselines.py`` and ``bench_deep.py`` wrote (``benchmarks/results/`` and
 ``benchmarks/results/pieces/``) and, for HAPT, the DeepSense and Transformer comparisons of
-the same 5 subject splits (``compare-deepsense.json``, ``compare-transformer.json``). Runs are
+the same 5 subject splits (``compare-deepsense.json``, ``compare-transformer.json``), and the
+Transformer's ``recipe="modern"`` rows of ``bench_recipes.py``. Runs are
 matched on their split (HAPT: the same training subjects) or seed (EEG/MEG, the official split), and every
 row gets the paired difference to MiniRocket without augmentation, with a 95% t-interval over
 the splits (or seeds) both ran, and the mean seconds of a fit (augmentation + classifier).
@@ -65,6 +66,13 @@ def _collect(dataset):
         if path.exists():
             for r in _records(path):
                 add(r["method"], r)
+    # the training-recipe study (bench_recipes.py); on HAPT its "paper" rows repeat the
+    # Transformer comparison below, so only "modern" is added there
+    recipes = RESULTS / f"recipes-{dataset}-transformer.json"
+    if recipes.exists():
+        for r in _records(recipes):
+            if r["recipe"] == "modern" or dataset != "hapt":
+                add(r["method"] + (" x5" if " + " in r["method"] else ""), r)
     if dataset == "hapt":
         for name, keep in (("DeepSense", ("none", "time-freq", "transforms")),
                            ("Transformer", ("none", "time-freq", "hybrid-target"))):

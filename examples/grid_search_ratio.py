@@ -35,7 +35,7 @@ with tempfile.TemporaryDirectory() as cache:
                 n_steps=4 if QUICK else 440, base_channels=8 if QUICK else 16, random_state=0),
             ratio=1.0, low=-0.2, high=0.2, memory=cache, random_state=0),
         # quick: a short fixed step budget, enough to be well above chance on tiny folds
-        DeepSenseClassifier(random_state=0, **({"n_steps": 100} if QUICK else {"max_epochs": 10})),
+        DeepSenseClassifier(random_state=0, **({"n_steps": 50} if QUICK else {"max_epochs": 10})),
         modalities=hapt.modalities,  # the generator's and the classifier's
     )
     search = GridSearchCV(pipe, {"metricdisturbaugmenter__ratio": [0.5, 1.0, 2.0]},

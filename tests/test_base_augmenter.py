@@ -43,7 +43,9 @@ def windows():
 
 
 def _sampler_classes():
-    names = [n for n in skaugment._PUBLIC if hasattr(getattr(skaugment, n), "fit_resample")]
+    # MetricEditAugmenter is a deprecated alias (a subclass) of WindowMetricEditAugmenter
+    names = [n for n in skaugment._PUBLIC if hasattr(getattr(skaugment, n), "fit_resample")
+             and n != "MetricEditAugmenter"]
     classes = {getattr(skaugment, n) for n in names}
     classes |= {FeatureInterpolationAugmenter, LabelFidelityFilter}
     return sorted(classes, key=lambda c: c.__name__)

@@ -174,7 +174,7 @@ TABULAR = {
 # only if it is in REGISTRY, TABULAR or here. Empty today: every public estimator runs.
 NOT_CHECKED: dict[str, str] = {
     "MetricEditAugmenter": "deprecated alias of WindowMetricEditAugmenter (checked under that "
-                           "name); tests/test_metric_edit.py checks the alias warns and matches it",
+                           "name); tests/augmenters/test_metric_edit.py checks the alias warns and matches it",
 }
 
 

@@ -89,7 +89,7 @@ class WindowMetricEditAugmenter(BaseAugmenter):
         h = load_hapt(); keep = np.isin(h.groups, [1, 2, 3, 4, 5])
         for r in range(4):
             aug = WindowMetricEditAugmenter(modalities=h.modalities, n_rounds=r, ratio=1.0,
-                                      random_state=0)
+                                            random_state=0)
             t = time.perf_counter(); aug.fit_resample(h.data[keep], h.target[keep])
             print(r, aug.edit_error_, time.perf_counter() - t)"
 
