@@ -22,7 +22,7 @@ from skaugment import (
 )
 from skaugment.datasets import make_synthetic_imu
 
-TINY = dict(base_channels=4, max_epochs=1, batch_size=32, train_steps=10, sample_steps=2,
+TINY = dict(base_channels=4, n_steps=1, batch_size=32, train_steps=10, sample_steps=2,
             device="cpu")
 
 

@@ -65,7 +65,7 @@ def test_diffusion_metric_guidance_unchanged_by_refactor():
     X, y = make_synthetic_imu(n_samples=24, n_channels=2, n_timesteps=64, n_classes=2,
                               random_state=0)
     S = SpectrogramTransformer(n_fft=16, hop_length=8).fit_transform(X.astype("float32"))
-    gen = ConditionalDiffusionSampler(max_epochs=1, base_channels=4, batch_size=16,
+    gen = ConditionalDiffusionSampler(n_steps=2, base_channels=4, batch_size=16,
                                       sample_steps=3, metric_guidance=0.7,
                                       metric_guidance_steps=2, device="cpu",
                                       random_state=0).fit(S, y)
