@@ -255,9 +255,10 @@ def test_errors_are_clear():
     with pytest.raises(ValueError, match="y has 2 labels but init has 3 rows"):
         gen.sample(["a", "b"], init=X[:3])
     # the former sample(X) and sample(X=...) still work, and warn
-    with pytest.warns(FutureWarning, match=r"sample\(y, init=X\)"):
+    with pytest.warns(FutureWarning, match=r"sample\(y, init=X\)") as record:
         np.testing.assert_array_equal(gen.sample(X[:2], random_state=0),
                                       gen.sample(["a", "b"], init=X[:2], random_state=0))
+    assert len(record) == 1  # one warning for the one deprecated call
     with pytest.warns(FutureWarning, match="deprecated"):
         gen.sample(X=X[:2])
     with pytest.raises(ValueError, match="channels"):

@@ -393,12 +393,14 @@ class StatisticalDiffusionSampler(BaseAugmenter):
         check_is_fitted(self, "model_")
         # sampling-time parameters (solver, steps, batch size) may have changed since fit
         self._validate_params()
-        if y is not None and np.ndim(y) == 3:  # the former sample(X)
+        if y is not None and np.ndim(y) == 3 and X is None:  # the former sample(X)
             warnings.warn("sample(X) is deprecated and will be removed in 0.2: use "
                           "sample(y, init=X) (the raw-window generator protocol).",
                           FutureWarning, stacklevel=2)
-            y, X = None, y
-        if X is not None:
+            if init is not None:
+                raise ValueError("give init, not both init and the deprecated positional X.")
+            y, init = None, y
+        elif X is not None:
             if init is not None:
                 raise ValueError("give init, not both init and the deprecated X.")
             warnings.warn("sample(X=...) is deprecated and will be removed in 0.2: use "
