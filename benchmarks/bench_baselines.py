@@ -39,7 +39,7 @@ from pathlib import Path
 import numpy as np
 
 RESULTS = Path(__file__).resolve().parent / "results"
-WINDOW_METHODS = ("transforms", "eeg-transforms", "time-freq", "mixup", "hybrid")
+WINDOW_METHODS = ("transforms", "eeg-transforms", "time-freq", "mixup", "transforms-edit")
 
 
 def _label(method, ratio):
@@ -101,8 +101,8 @@ def main():
     parser.add_argument("--classifier", default="minirocket",
                         choices=["minirocket", "multirocket", "inceptiontime", "resnet"])
     parser.add_argument("--methods", nargs="*", default=None,
-                        help="recipes (default: transforms, time-freq, mixup, hybrid on "
-                             "HAPT; eeg-transforms instead of hybrid's IMU transforms on EEG)")
+                        help="recipes (default: transforms, time-freq, mixup, transforms-edit on "
+                             "HAPT; eeg-transforms instead of transforms-edit's IMU transforms on EEG)")
     parser.add_argument("--ratios", nargs="+", type=float, default=[1.0, 2.0, 5.0])
     parser.add_argument("--splits", type=int, default=5, help="HAPT subject splits")
     parser.add_argument("--first-split", type=int, default=0)
@@ -119,8 +119,8 @@ def main():
     data, signal = load_dataset(args.dataset)
     methods = args.methods
     if methods is None:
-        methods = (["transforms", "time-freq", "mixup", "hybrid"] if signal == "imu"
-                   else ["transforms", "eeg-transforms", "time-freq", "mixup", "hybrid"])
+        methods = (["transforms", "time-freq", "mixup", "transforms-edit"] if signal == "imu"
+                   else ["transforms", "eeg-transforms", "time-freq", "mixup", "transforms-edit"])
     cv, groups = dataset_splits(args.dataset, data,
                                 args.splits if args.dataset == "hapt" else args.seeds,
                                 first_split=args.first_split)

@@ -3,12 +3,12 @@
 Run by hand (not a test)::
 
     OMP_NUM_THREADS=1 python benchmarks/bench_downstream.py                     # all methods
-    OMP_NUM_THREADS=1 python benchmarks/bench_downstream.py --methods transforms hybrid \\
+    OMP_NUM_THREADS=1 python benchmarks/bench_downstream.py --methods transforms transforms-edit \\
         --splits 5 --classifier deepsense --jobs 2 --tag core
     # one split per process, merged afterwards (the compare_augmenters calls behind
     # results/compare-deepsense.md; its pieces ran from equivalent scripts)
     OMP_NUM_THREADS=1 python benchmarks/bench_downstream.py --splits 1 --first-split 3 \\
-        --methods transforms time-freq metric-edit hybrid --n-steps 1000 \\
+        --methods transforms time-freq edit-disturb transforms-edit --n-steps 1000 \\
         --baseline-multipliers --tag split3
     python benchmarks/merge_compare.py benchmarks/results/compare-deepsense \\
         benchmarks/results/compare-split*.json
@@ -54,7 +54,7 @@ def main():
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--methods", nargs="+", choices=list(AUGMENTATION_METHODS),
-                        default=["transforms", "time-freq", "mixup", "metric-edit", "hybrid",
+                        default=["transforms", "time-freq", "mixup", "edit-disturb", "transforms-edit",
                                  "diff-interp", "diff-disturb"])
     parser.add_argument("--classifier", default="deepsense",
                         choices=["deepsense", "transformer", "satsdu"])

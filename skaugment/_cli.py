@@ -4,7 +4,7 @@ import argparse
 import sys
 
 from skaugment._demo import CLASSIFIERS, DATASETS, PRESETS
-from skaugment.evaluation import AUGMENTATION_METHODS
+from skaugment.evaluation import AUGMENTATION_METHODS, canonical_method_name
 
 __all__ = ["main", "build_parser"]
 
@@ -30,8 +30,14 @@ def _strength(text):
     return value
 
 
+def _method(text):
+    # an old recipe name still works for one release: it warns and becomes the new one
+    return canonical_method_name(text)
+
+
 def _add_common(cmd, preset_help):
-    cmd.add_argument("--methods", nargs="+", choices=list(AUGMENTATION_METHODS), default=None,
+    cmd.add_argument("--methods", nargs="+", type=_method, choices=list(AUGMENTATION_METHODS),
+                     default=None,
                      help=f"methods to compare ({preset_help}); 'none' is always added. "
                           + "; ".join(f"{k}: {v}" for k, v in AUGMENTATION_METHODS.items()))
     cmd.add_argument("--classifier", choices=CLASSIFIERS, default="deepsense",
@@ -86,14 +92,14 @@ def build_parser():
         description=(
             "Train DeepSense on 5 HAPT subjects and test on the 25 others, without "
             "augmentation, with classic time+frequency transforms (the measured best), with "
-            "transforms + metric editing (the hybrid) and with metric-disturb diffusion "
+            "transforms then metric editing (transforms-edit) and with metric-disturb diffusion "
             "augmentation; every classifier gets the same gradient steps. Prints a table, "
             "writes results.json and figures."
         ),
     )
     demo.add_argument("--quick", action="store_true",
                       help="a small, fast run (about a minute): fewer subjects, tiny models")
-    _add_common(demo, "default: none time-freq hybrid diff-disturb")
+    _add_common(demo, "default: none time-freq transforms-edit diff-disturb")
     compare = sub.add_parser(
         "compare",
         help="compare augmenters on HAPT over several subject splits (paired, equal budget)",

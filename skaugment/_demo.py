@@ -34,7 +34,7 @@ DEMO_ROCKET_METHOD, DEMO_ROCKET_RATIO = "transforms", 1.0
 PRESETS = {
     "quick": {
         "n_train_subjects": 2, "n_test_subjects": 3, "n_splits": 1, "ratio": 2.0,
-        "methods": ("none", "time-freq", "hybrid", "diff-disturb"),
+        "methods": ("none", "time-freq", "transforms-edit", "diff-disturb"),
         "generator": {"n_steps": 30, "base_channels": 8},
         "classifier": {"n_steps": 60},
         # fewer random kernels (a multiple of 84): the quick run is a smoke test
@@ -43,12 +43,12 @@ PRESETS = {
     },
     "demo": {
         "n_train_subjects": 5, "n_test_subjects": None, "n_splits": 1, "ratio": 5.0,
-        "methods": ("none", "time-freq", "hybrid", "diff-disturb"),
+        "methods": ("none", "time-freq", "transforms-edit", "diff-disturb"),
         "generator": {}, "classifier": {}, "rocket": {}, "baseline_multipliers": (),
     },
     "benchmark": {
         "n_train_subjects": 5, "n_test_subjects": None, "n_splits": 5, "ratio": 5.0,
-        "methods": ("none", "transforms", "time-freq", "mixup", "metric-edit", "hybrid",
+        "methods": ("none", "transforms", "time-freq", "mixup", "edit-disturb", "transforms-edit",
                     "diff-interp", "diff-disturb"),
         "generator": {}, "classifier": {}, "rocket": {}, "baseline_multipliers": (2.0,),
     },
@@ -148,10 +148,11 @@ def dataset_splits(dataset, data, n_splits, *, n_train_groups=5, n_test_groups=N
 
 
 def _method_names(names, window_input, explicit):
-    """The preset's or the user's methods, with "none" first; spectrogram-only ones checked."""
-    from skaugment.evaluation import SPECTROGRAM_METHODS
+    """The preset's or the user's methods, with "none" first, renamed ones under their new
+    names; spectrogram-only ones checked."""
+    from skaugment.evaluation import SPECTROGRAM_METHODS, canonical_method_name
 
-    names = tuple(names)
+    names = tuple(canonical_method_name(n) for n in names)
     if "none" not in names:
         names = ("none",) + names
     if window_input and not explicit:

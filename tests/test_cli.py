@@ -14,12 +14,12 @@ def test_quick_demo_runs_end_to_end(tmp_path, capsys):
     out = tmp_path / "demo"
     assert main(["demo", "--quick", "--quiet", "--output", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "| hybrid |" in printed and "| diff-disturb |" in printed
+    assert "| transforms-edit |" in printed and "| diff-disturb |" in printed
 
     results = json.loads((out / "results.json").read_text())
     assert results["config"]["preset"] == "quick"
     records = results["records"]
-    assert {r["method"] for r in records} == {"none", "time-freq", "hybrid", "diff-disturb"}
+    assert {r["method"] for r in records} == {"none", "time-freq", "transforms-edit", "diff-disturb"}
     n_labels = len(results["config"]["labels"])
     for r in records:
         assert len(r["train_groups"]) == 2 and r["split"] == 0 and r["seed"] == 0
@@ -36,7 +36,7 @@ def test_quick_demo_runs_end_to_end(tmp_path, capsys):
         if r["method"] != "none":
             assert r["tstr"] > 0.2, r["method"]
     summary = results["summary"]
-    assert summary["none"]["reference"] and summary["hybrid"]["diff"]["n"] == 1
+    assert summary["none"]["reference"] and summary["transforms-edit"]["diff"]["n"] == 1
     for name in ("paired_differences.png", "confusion_matrices.png", "metric_control.png"):
         assert (out / name).stat().st_size > 10_000, name
     assert (out / "comparison.md").read_text().startswith("| method |")

@@ -204,7 +204,7 @@ def test_pipeline_block_states_modalities_once_and_trains(readme):
 
 def test_compare_block_compares_every_method(readme):
     table = readme["result"].to_markdown()
-    for method in ("none", "transforms", "mixup", "metric-edit", "hybrid", "none x2 budget"):
+    for method in ("none", "transforms", "mixup", "edit-disturb", "transforms-edit", "none x2 budget"):
         assert f"| {method} |" in table, method
     assert table in readme["_stdout"]
 

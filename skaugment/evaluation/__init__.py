@@ -11,10 +11,12 @@ from ._quality import SyntheticQualityReport, mmd_rbf, synthetic_quality_report
 from ._recipes import (
     AUGMENTATION_METHODS,
     PRETRAIN_METHODS,
+    RENAMED_METHODS,
     SIGNALS,
     SPECTROGRAM_METHODS,
     TRANSDUCTIVE_METHODS,
     augmentation_methods,
+    canonical_method_name,
 )
 from ._result import AugmentationComparison
 from ._selection import AugmentationSelector
@@ -24,6 +26,7 @@ from ._statistics import paired_difference
 __all__ = [
     "AUGMENTATION_METHODS",
     "PRETRAIN_METHODS",
+    "RENAMED_METHODS",
     "SIGNALS",
     "SPECTROGRAM_METHODS",
     "TEST_WINDOWS",
@@ -35,6 +38,7 @@ __all__ = [
     "MetricControlReport",
     "SyntheticQualityReport",
     "augmentation_methods",
+    "canonical_method_name",
     "compare_augmenters",
     "discriminative_score",
     "metric_control_report",

@@ -1,5 +1,6 @@
 """The named augmentation methods of the comparisons, as steps for ``compare_augmenters``."""
 
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -10,8 +11,9 @@ from ._method import TEST_WINDOWS
 if TYPE_CHECKING:
     from ..spectral import SpectrogramTransformer
 
-__all__ = ["AUGMENTATION_METHODS", "PRETRAIN_METHODS", "SIGNALS", "SPECTROGRAM_METHODS",
-           "TRANSDUCTIVE_METHODS", "augmentation_methods"]
+__all__ = ["AUGMENTATION_METHODS", "PRETRAIN_METHODS", "RENAMED_METHODS", "SIGNALS",
+           "SPECTROGRAM_METHODS", "TRANSDUCTIVE_METHODS", "augmentation_methods",
+           "canonical_method_name"]
 
 #: Name -> what the method does, for every name :func:`augmentation_methods` builds.
 AUGMENTATION_METHODS = {
@@ -27,10 +29,10 @@ AUGMENTATION_METHODS = {
     "mixup": "mixup (Zhang et al. 2018): of spectrograms for a spectrogram classifier, of "
              "raw windows for a window classifier; soft labels, or the label of the larger "
              "component for classifiers that take only hard labels",
-    "metric-edit": "metric disturbance of real spectrograms by training-free editing "
-                   "(MetricDisturbAugmenter + MetricEditSampler)",
-    "hybrid": "classic transforms, then metric editing of each transformed window "
-              "(WindowMetricEditAugmenter)",
+    "edit-disturb": "metric disturbance of real spectrograms by training-free editing "
+                    "(MetricDisturbAugmenter + MetricEditSampler)",
+    "transforms-edit": "classic transforms, then metric editing of each transformed window "
+                       "(WindowMetricEditAugmenter)",
     "diff-disturb": "metric disturbance by the conditional diffusion model",
     "diff-disturb-lf": "diff-disturb, keeping the synthetic rows that a classifier of the real "
                        "rows gives their label with probability >= 0.9 (LabelFidelityFilter)",
@@ -42,10 +44,10 @@ AUGMENTATION_METHODS = {
     "cgan": "label-only conditional GAN (DCGAN, WGAN-GP; its own fit_resample)",
     "feature-interp": "same-class pairs interpolated in an autoencoder's feature space "
                       "(DeVries & Taylor 2017)",
-    "target-edit": "transductive: training spectrograms edited to the metrics of unlabelled "
+    "edit-target": "transductive: training spectrograms edited to the metrics of unlabelled "
                    "test windows of their (predicted) class (MetricTargetAugmenter + "
                    "MetricEditSampler; Reconst of Wang et al. 2024)",
-    "hybrid-target": "transductive: the time-freq transforms, then each window edited to the "
+    "transforms-edit-target": "transductive: the time-freq transforms, then each window edited to the "
                      "metrics of an unlabelled test window of its (predicted) class "
                      "(WindowMetricEditAugmenter(target=...))",
     "diff-target": "transductive: the conditional diffusion model asked for the metrics of "
@@ -60,7 +62,7 @@ AUGMENTATION_METHODS = {
 
 #: The methods that see the test rows' input (never their labels): each is given
 #: :data:`~skaugment.evaluation.TEST_WINDOWS` as its ``target``.
-TRANSDUCTIVE_METHODS = ("target-edit", "hybrid-target", "diff-target")
+TRANSDUCTIVE_METHODS = ("edit-target", "transforms-edit-target", "diff-target")
 
 #: The methods whose classifier :func:`~skaugment.evaluation.compare_augmenters`
 #: pre-trains on the synthetic rows and then fine-tunes on the real rows, instead of
@@ -69,9 +71,15 @@ PRETRAIN_METHODS = ("sfdm-pretrain",)
 
 #: The methods whose synthetic rows are spectrograms (metric-space augmentation and
 #: the spectrogram generators): they feed a classifier of spectrograms only.
-SPECTROGRAM_METHODS = ("metric-edit", "diff-disturb", "diff-disturb-lf", "diff-interp",
+SPECTROGRAM_METHODS = ("edit-disturb", "diff-disturb", "diff-disturb-lf", "diff-interp",
                        "diff-knowledge", "vae-disturb", "vae-interp", "cvae", "cgan",
-                       "feature-interp", "target-edit", "diff-target")
+                       "feature-interp", "edit-target", "diff-target")
+
+#: Old name -> new name of the recipes renamed in 0.1 (each name now says how it
+#: augments: the training-free editor, "edit", or the transforms then the editor);
+#: the old names still build their recipe, with a ``FutureWarning``, until 0.2.
+RENAMED_METHODS = {"metric-edit": "edit-disturb", "hybrid": "transforms-edit",
+                   "target-edit": "edit-target", "hybrid-target": "transforms-edit-target"}
 
 #: The kinds of signal :func:`augmentation_methods` builds recipes for.
 SIGNALS = ("imu", "eeg", "generic")
@@ -104,6 +112,31 @@ _KNOWLEDGE_RANGES = {"contrast": (0.1, 0.4), "flatness": (-0.4, -0.1),
                      "f0_amplitude": (0.1, 0.4)}
 
 
+def canonical_method_name(name: str) -> str:
+    """The current name of a recipe: ``name`` itself, or its new name if it was renamed.
+
+    A renamed recipe's old name (a key of :data:`RENAMED_METHODS`) warns with a
+    ``FutureWarning`` that names the new one.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from skaugment.evaluation import canonical_method_name
+    >>> canonical_method_name("time-freq")
+    'time-freq'
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     canonical_method_name("hybrid"), caught[0].category.__name__
+    ('transforms-edit', 'FutureWarning')
+    """
+    if name in RENAMED_METHODS:
+        new = RENAMED_METHODS[name]
+        warnings.warn(f"the augmentation method {name!r} is now called {new!r}; the old name "
+                      "is removed in 0.2.", FutureWarning, stacklevel=3)
+        return new
+    return name
+
+
 def augmentation_methods(
     names: Sequence[str] | None = None,
     *,
@@ -130,7 +163,8 @@ def augmentation_methods(
     ----------
     names : list of str, default=None
         Keys of :data:`AUGMENTATION_METHODS`; ``None`` builds every method that
-        fits ``classifier_input``.
+        fits ``classifier_input``. An old name of :data:`RENAMED_METHODS` builds
+        the renamed recipe under the name given, with a ``FutureWarning``.
     modalities : dict of str -> list of int, default=None
         Channel groups (e.g. ``{"acc": [0, 1, 2], "gyro": [3, 4, 5]}``), passed to
         every augmenter and generator; rotations need triaxial groups.
@@ -176,7 +210,7 @@ def augmentation_methods(
     Examples
     --------
     >>> from skaugment.evaluation import augmentation_methods
-    >>> methods, stft = augmentation_methods(["none", "transforms", "hybrid"],
+    >>> methods, stft = augmentation_methods(["none", "transforms", "transforms-edit"],
     ...                                      modalities={"acc": [0, 1, 2]}, fs=50.0)
     >>> [type(s).__name__ for s in methods["transforms"]]
     ['SignalTransformAugmenter', 'SpectrogramTransformer']
@@ -219,11 +253,13 @@ def augmentation_methods(
     if names is None:
         names = [n for n in AUGMENTATION_METHODS if not (windows and n in SPECTROGRAM_METHODS)]
     names = list(names)
-    unknown = [n for n in names if n not in AUGMENTATION_METHODS]
+    unknown = [n for n in names if n not in AUGMENTATION_METHODS and n not in RENAMED_METHODS]
     if unknown:
         raise ValueError(f"unknown method(s) {unknown}; known: {list(AUGMENTATION_METHODS)}.")
+    # the result keeps the names as given, so code written for an old name still runs
+    current = {name: canonical_method_name(name) for name in names}
     if windows:
-        spectral = [n for n in names if n in SPECTROGRAM_METHODS]
+        spectral = [n for n in names if current[n] in SPECTROGRAM_METHODS]
         if spectral:
             raise ValueError(
                 f"{spectral} generate spectrograms, which a classifier of raw windows cannot "
@@ -267,10 +303,10 @@ def augmentation_methods(
         "eeg-transforms": lambda: [transforms(ratio=ratio, **_EEG_TRANSFORMS)] + tail,
         "time-freq": lambda: [transforms(ratio=ratio, **time_freq)] + tail,
         "mixup": lambda: [mixup()] if windows else [stft, mixup()],
-        "metric-edit": lambda: [stft, MetricDisturbAugmenter(
+        "edit-disturb": lambda: [stft, MetricDisturbAugmenter(
             generator=MetricEditSampler(modalities=mods, channel_names=channel_names),
             ratio=ratio)],
-        "hybrid": lambda: [WindowMetricEditAugmenter(
+        "transforms-edit": lambda: [WindowMetricEditAugmenter(
             transforms=transforms(transforms=_TRANSFORMS[signal]), modalities=mods,
             ratio=ratio, **stft_params)] + tail,
         "diff-disturb": lambda: [stft, MetricDisturbAugmenter(generator=diffusion(), ratio=ratio)],
@@ -287,11 +323,11 @@ def augmentation_methods(
                                                      ratio=ratio)],
         "feature-interp": lambda: [stft, FeatureInterpolationAugmenter(modalities=mods,
                                                                        ratio=ratio)],
-        "target-edit": lambda: [stft, MetricTargetAugmenter(
+        "edit-target": lambda: [stft, MetricTargetAugmenter(
             generator=MetricEditSampler(modalities=mods, channel_names=channel_names),
             target=TEST_WINDOWS, ratio=ratio)],
         # no disturbance on top: the target's metrics are the request
-        "hybrid-target": lambda: [WindowMetricEditAugmenter(
+        "transforms-edit-target": lambda: [WindowMetricEditAugmenter(
             transforms=transforms(**time_freq), target=TEST_WINDOWS,
             low=0.0, high=0.0, modalities=mods, ratio=ratio, **stft_params)] + tail,
         "diff-target": lambda: [stft, MetricTargetAugmenter(generator=diffusion(),
@@ -301,4 +337,4 @@ def augmentation_methods(
         # the same windows; compare_augmenters changes how the classifier trains on them
         "sfdm-pretrain": lambda: [StatisticalDiffusionSampler(ratio=ratio)] + tail,
     }
-    return {name: builders[name]() for name in names}, (None if windows else stft)
+    return {name: builders[current[name]]() for name in names}, (None if windows else stft)

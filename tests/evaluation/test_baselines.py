@@ -123,12 +123,12 @@ def test_recipes_rotate_only_triaxial_sensors():
     assert "rotation" in imu["time-freq"][0].transforms
     for signal, mods in (("eeg", None), ("generic", None), (None, {"eeg": [0, 1, 2, 3]}),
                          (None, None)):
-        other, _ = augmentation_methods(["transforms", "time-freq", "hybrid"], signal=signal,
+        other, _ = augmentation_methods(["transforms", "time-freq", "transforms-edit"], signal=signal,
                                         modalities=mods)
         assert other["transforms"][0].transforms == ("scaling", "jitter")
         assert "rotation" not in other["time-freq"][0].transforms
         assert len(other["time-freq"][0].transforms) == 7  # the paper's other seven
-        assert other["hybrid"][0].transforms.transforms == ("scaling", "jitter")
+        assert other["transforms-edit"][0].transforms.transforms == ("scaling", "jitter")
 
 
 @pytest.mark.parametrize("name", WINDOW_RECIPES)
@@ -212,7 +212,7 @@ def test_cli_compare_with_minirocket_quick(tmp_path):
                  "--output", str(out)]) == 0
     results = json.loads((out / "results.json").read_text())
     # the preset's spectrogram generator (diff-disturb) cannot feed MiniRocket: left out
-    assert {r["method"] for r in results["records"]} == {"none", "time-freq", "hybrid"}
+    assert {r["method"] for r in results["records"]} == {"none", "time-freq", "transforms-edit"}
     assert results["config"]["stft"] is None and results["config"]["classifier_name"] == \
         "minirocket"
     for r in results["records"]:
@@ -255,8 +255,8 @@ def test_selector_refuses_a_transductive_candidate():
     from skaugment.evaluation import AugmentationSelector
 
     X, y, groups = _groups_data()
-    methods, _ = augmentation_methods(["hybrid-target"], signal="generic", ratio=1.0,
+    methods, _ = augmentation_methods(["transforms-edit-target"], signal="generic", ratio=1.0,
                                       classifier_input="window")
     sel = AugmentationSelector(KNeighborsClassifier(1), methods, preprocessing=FLAT, cv=3)
-    with pytest.raises(ValueError, match="'hybrid-target' has a TEST_WINDOWS parameter"):
+    with pytest.raises(ValueError, match="'transforms-edit-target' has a TEST_WINDOWS parameter"):
         sel.fit(X, y, groups=groups)

@@ -317,6 +317,34 @@ def test_a_comparison_run_in_pieces_matches_the_whole():
         assert rec["accuracy"] == ref["accuracy"]
 
 
+@pytest.mark.parametrize("old, new", [("metric-edit", "edit-disturb"),
+                                      ("hybrid", "transforms-edit"),
+                                      ("target-edit", "edit-target"),
+                                      ("hybrid-target", "transforms-edit-target")])
+def test_renamed_recipes_still_build_under_their_old_name(old, new):
+    from sklearn.base import clone
+
+    from skaugment._cli import build_parser
+    from skaugment.evaluation import (AUGMENTATION_METHODS, RENAMED_METHODS,
+                                      augmentation_methods, canonical_method_name)
+
+    assert RENAMED_METHODS[old] == new and new in AUGMENTATION_METHODS
+    assert old not in AUGMENTATION_METHODS
+    mods = {"acc": [0, 1, 2]}
+    with pytest.warns(FutureWarning, match=f"{old!r} is now called {new!r}"):
+        methods, _ = augmentation_methods([old], modalities=mods, fs=50.0)
+    expected, _ = augmentation_methods([new], modalities=mods, fs=50.0)
+    assert list(methods) == [old]  # code that reads methods[old] keeps working
+    got = [clone(s).get_params(deep=False) for s in methods[old]]
+    assert [type(s) for s in methods[old]] == [type(s) for s in expected[new]]
+    assert repr(got) == repr([clone(s).get_params(deep=False) for s in expected[new]])
+    with pytest.warns(FutureWarning):
+        assert canonical_method_name(old) == new
+    with pytest.warns(FutureWarning):
+        args = build_parser().parse_args(["compare", "--methods", old])
+    assert args.methods == [new]
+
+
 def test_augmentation_methods_build_the_documented_recipes():
     from skaugment import ConditionalDiffusionSampler, SpectrogramTransformer
     from skaugment.augmenters import WindowMetricEditAugmenter, SignalTransformAugmenter
@@ -332,8 +360,8 @@ def test_augmentation_methods_build_the_documented_recipes():
     assert isinstance(tf, SignalTransformAugmenter) and tf.n_transforms == 2
     assert len(tf.transforms) == 8 and set(tf.spectral_transforms) == {"frequency_mask",
                                                                         "frequency_perturb"}
-    hybrid = methods["hybrid"][0]
-    assert isinstance(hybrid, WindowMetricEditAugmenter) and (hybrid.n_fft, hybrid.hop_length) == (16, 4)
+    edit = methods["transforms-edit"][0]
+    assert isinstance(edit, WindowMetricEditAugmenter) and (edit.n_fft, edit.hop_length) == (16, 4)
     # every augmenter gets the ratio and the sensor layout; every method shares one STFT
     for name, steps in methods.items():
         if steps is None:
