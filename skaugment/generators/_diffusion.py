@@ -173,7 +173,8 @@ class ConditionalDiffusionSampler(FittedScalingsMixin, BaseConditionalGenerator)
         Gradient steps run.
     metric_weights_ : ndarray of shape (n_conditions,)
         Per-condition metric-loss weights set after the first pass over the data
-        (zeros when the metric loss is off).
+        (zeros when the metric loss is off). A fit of fewer ``n_steps`` than one
+        pass sets them at its last step and so never trains with the metric loss.
     first_epoch_losses_ : tuple or None
         ``(L_G, per-condition unweighted metric losses)`` at the end of the first
         pass (running averages), from which ``metric_weights_`` were set.
@@ -386,7 +387,9 @@ class ConditionalDiffusionSampler(FittedScalingsMixin, BaseConditionalGenerator)
             return loss
 
         def after_step(step, loss):
-            if use_metric_loss and step == n_batches - 1:
+            # after the first pass, or at the end of a fit shorter than one pass (whose
+            # weights then only report what the pass measured)
+            if use_metric_loss and step == min(n_batches, n_steps) - 1:
                 self.metric_weights_ = balance_metric_weights(state["ema_lg"], state["ema_lm"],
                                                               self.metric_loss_weight)
                 state["weights"] = torch.as_tensor(self.metric_weights_, dtype=torch.float32,

@@ -319,6 +319,18 @@ def test_unet_any_size(shape):
 # -- metric loss ------------------------------------------------------------------------------
 
 
+def test_metric_loss_weights_of_a_fit_shorter_than_one_pass(data):
+    S, y = data
+    kw = dict(TINY, n_steps=1)  # 60 rows in batches of 32: half a pass
+    short = ConditionalDiffusionSampler(random_state=0, **kw).fit(S, y)
+    lg, lm = short.first_epoch_losses_
+    # the weights report what the half pass measured ...
+    np.testing.assert_allclose(short.metric_weights_ * lm, 0.1 * lg / len(lm), rtol=1e-5)
+    # ... but the fit never trained with them: the same steps as without the metric loss
+    off = ConditionalDiffusionSampler(random_state=0, metric_loss_weight=0.0, **kw).fit(S, y)
+    np.testing.assert_array_equal(short.loss_curve_, off.loss_curve_)
+
+
 def test_metric_loss_weights_balance_first_epoch(data):
     S, y = data
     kw = dict(TINY, n_steps=2)

@@ -32,6 +32,7 @@ from ...utils._docstring import (
     _sampling_strategy_docstring,
     _verbose_docstring,
 )
+from ...utils._sampling import encode_known_labels
 from ...utils._torch import resolve_device, seed_from_random_state, torch_generator
 from ...utils._training import TrainingLoop, cosine_schedule, cycling_batches, seeded
 from ...utils._validation import check_rng
@@ -374,7 +375,8 @@ class StatisticalDiffusionSampler(BaseAugmenter):
         ----------
         y : array-like of shape (n_samples,), default=None
             Labels of the requested windows, one per row of ``init`` or
-            ``conditions``; None takes the number of rows from them.
+            ``conditions``; None takes the number of rows from them. After
+            :meth:`fit_resample`, a label it did not see raises a ``ValueError``.
         conditions : array-like of shape ``(n_samples, n_channels_, len(features_), n_timesteps_)``, default=None
             The feature sequence itself, e.g. :meth:`conditions_from` edited; give
             either ``init`` or ``conditions``.
@@ -418,6 +420,8 @@ class StatisticalDiffusionSampler(BaseAugmenter):
             if y.shape[0] != cond.shape[0]:
                 what = "init" if init is not None else "conditions"
                 raise ValueError(f"y has {y.shape[0]} labels but {what} has {cond.shape[0]} rows.")
+            if hasattr(self, "classes_"):  # labels are known only after fit_resample
+                encode_known_labels(y, self.classes_, seen="seen at fit_resample")
         rng = check_rng(self.random_state if random_state is None else random_state)
         return self._sample_windows(self._standardised_conditions(cond), rng)
 

@@ -203,6 +203,18 @@ def test_fit_resample_originals_first_then_labelled_synthetic_rows():
     assert (y_bal == "sit").sum() == (y_bal == "walk").sum() == 10
 
 
+def test_sample_checks_labels_against_those_fit_resample_saw():
+    X = _sinusoids(15)
+    y = np.array(["walk"] * 10 + ["sit"] * 5)
+    gen = _tiny()
+    # fitted without labels, any labels go (the model ignores them)
+    assert gen.fit(X).sample(np.array(["run"] * 2), init=X[:2]).shape == (2, 2, 32)
+    gen.fit_resample(X, y)
+    assert gen.sample(np.array(["sit", "walk"]), init=X[:2]).shape == (2, 2, 32)
+    with pytest.raises(ValueError, match=r"\['run'\] not seen at fit_resample"):
+        gen.sample(np.array(["sit", "run"]), init=X[:2])
+
+
 def test_fit_is_unsupervised_and_clone_keeps_params():
     X = _sinusoids(10)
     gen = _tiny()
