@@ -26,7 +26,7 @@ is predicted from its metrics by a nearest-neighbour classifier of the training 
 so the training windows take on the held-out subjects' spectral character. This is
 transductive augmentation, reported as such:
 
-- ``target-edit``: training windows edited to those metrics (``MetricEditSampler``);
+- ``target-edit``: training windows edited to those metrics (``SpectrogramMetricEditSampler``);
 - ``diff-target``: the diffusion model asked for them;
 - ``hybrid target``: the "time-freq" transforms, then each transformed window edited to
   them (``WindowMetricEditAugmenter(target=...)``, no disturbance on top).
@@ -56,7 +56,7 @@ def lever_methods(data, stft, ratio, target=None):
     from skaugment import (
         ConditionalDiffusionSampler,
         MetricDisturbAugmenter,
-        MetricEditSampler,
+        SpectrogramMetricEditSampler,
         MetricTargetAugmenter,
     )
     from skaugment.augmenters import LabelFidelityFilter, WindowMetricEditAugmenter
@@ -83,7 +83,7 @@ def lever_methods(data, stft, ratio, target=None):
     if target is not None:
         target_spectrograms = clone(stft).fit_transform(target)
         methods["target-edit"] = [stft, MetricTargetAugmenter(
-            generator=MetricEditSampler(modalities=data.modalities,
+            generator=SpectrogramMetricEditSampler(modalities=data.modalities,
                                         channel_names=data.channel_names),
             target=target_spectrograms, ratio=ratio)]
         methods["diff-target"] = [stft, MetricTargetAugmenter(

@@ -23,7 +23,8 @@ _PUBLIC = {
     "ConditionalDiffusionSampler": "skaugment.generators",
     "ConditionalVAESampler": "skaugment.generators",
     "ConditionalGANSampler": "skaugment.generators",
-    "MetricEditSampler": "skaugment.generators",
+    "SpectrogramMetricEditSampler": "skaugment.generators",
+    "MetricEditSampler": "skaugment.generators",  # deprecated alias, removed in 0.2
     "SenseGenSampler": "skaugment.generators",
     "StatisticalDiffusionSampler": "skaugment.generators",
     # metric-space augmenters

@@ -290,7 +290,7 @@ def _save_figures(result, data, stft, cv, output):
     except ImportError:
         print("matplotlib is not installed (pip install skaugment[plot]); no figure written.")
         return []
-    from skaugment.generators import MetricEditSampler
+    from skaugment.generators import SpectrogramMetricEditSampler
     from skaugment.plotting import (
         plot_confusion_matrices,
         plot_metric_control,
@@ -318,7 +318,8 @@ def _save_figures(result, data, stft, cv, output):
 
         stft = SpectrogramTransformer(fs=data.fs, n_fft=32, hop_length=8)
     S = stft.fit_transform(data.data[rows])
-    editor = MetricEditSampler(modalities=data.modalities, channel_names=data.channel_names)
+    editor = SpectrogramMetricEditSampler(modalities=data.modalities,
+                                          channel_names=data.channel_names)
     fig = plot_metric_control(editor.fit(S, data.target[rows]), S, data.target[rows],
                               random_state=0)
     paths.append(os.path.join(output, "metric_control.png"))

@@ -27,7 +27,7 @@ def test_sphinx_builds_the_api_reference_without_warnings(tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     api = (tmp_path / "html" / "api.html").read_text()
     for name in ("compare_augmenters", "SignalTransformAugmenter", "WindowMetricEditAugmenter",
-                 "MixupAugmenter", "MetricEditSampler", "DeepSenseClassifier"):
+                 "MixupAugmenter", "SpectrogramMetricEditSampler", "DeepSenseClassifier"):
         assert name in api, name
 
 

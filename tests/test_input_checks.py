@@ -13,7 +13,7 @@ from skaugment import (
     ConditionalDiffusionSampler,
     ConditionalGANSampler,
     ConditionalVAESampler,
-    MetricEditSampler,
+    SpectrogramMetricEditSampler,
     MetricTargetAugmenter,
     SenseGenSampler,
     StatisticalDiffusionSampler,
@@ -29,7 +29,7 @@ X = RNG.normal(size=(16, 2, 24)).astype(np.float32)
 def spectrogram_generators():
     small = dict(random_state=0)
     return {
-        "MetricEditSampler": MetricEditSampler(**small).fit(S, Y),
+        "SpectrogramMetricEditSampler": SpectrogramMetricEditSampler(**small).fit(S, Y),
         "ConditionalDiffusionSampler": ConditionalDiffusionSampler(
             n_steps=1, base_channels=4, train_steps=10, sample_steps=1, metric_guidance=0.0,
             **small).fit(S, Y),
@@ -48,7 +48,8 @@ def _init(gen, n=2):
     return S[:n] if gen.uses_init else None
 
 
-METRIC_GENERATORS = ["MetricEditSampler", "ConditionalDiffusionSampler", "ConditionalVAESampler"]
+METRIC_GENERATORS = ["SpectrogramMetricEditSampler", "ConditionalDiffusionSampler",
+                     "ConditionalVAESampler"]
 ALL_GENERATORS = METRIC_GENERATORS + ["ConditionalGANSampler"]
 
 
@@ -84,14 +85,15 @@ def test_sample_refuses_bad_conditions(spectrogram_generators, name, change, mat
     (lambda s: s[0], "init"),                     # 3-D
 ])
 def test_sample_refuses_bad_init(spectrogram_generators, change, match):
-    gen = spectrogram_generators["MetricEditSampler"]  # the generator that starts from init
+    # the generator that starts from init
+    gen = spectrogram_generators["SpectrogramMetricEditSampler"]
     with pytest.raises(ValueError, match=match):
         gen.sample(["a", "b"], _conditions(gen), init=change(S[:2]))
 
 
 def test_sample_requires_init_when_it_starts_from_one(spectrogram_generators):
     with pytest.raises(ValueError, match="init"):
-        spectrogram_generators["MetricEditSampler"].sample(["a", "b"])
+        spectrogram_generators["SpectrogramMetricEditSampler"].sample(["a", "b"])
 
 
 @pytest.mark.parametrize("target, match", [
@@ -102,7 +104,7 @@ def test_sample_requires_init_when_it_starts_from_one(spectrogram_generators):
     (np.full((3, 10), np.nan), "target.*NaN"),
 ])
 def test_target_must_match_the_fitted_layout(target, match):
-    aug = MetricTargetAugmenter(generator=MetricEditSampler(), target=target, ratio=1.0,
+    aug = MetricTargetAugmenter(generator=SpectrogramMetricEditSampler(), target=target, ratio=1.0,
                                 random_state=0)
     with pytest.raises(ValueError, match=match):
         aug.fit_resample(S, Y)

@@ -8,7 +8,8 @@ from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 
-from skaugment import (MetricDisturbAugmenter, WindowMetricEditAugmenter, MetricEditSampler,
+from skaugment import (MetricDisturbAugmenter, WindowMetricEditAugmenter,
+                       SpectrogramMetricEditSampler,
                        MetricExtractor, SignalTransformAugmenter, SpectrogramTransformer,
                        make_pipeline)
 from skaugment.datasets import make_synthetic_imu
@@ -20,7 +21,7 @@ NAMES = ["ax", "ay", "az", "gx", "gy", "gz"]
 def _steps():
     return [WindowMetricEditAugmenter(transforms=SignalTransformAugmenter(), ratio=1.0, random_state=0),
             SpectrogramTransformer(n_fft=16, hop_length=8),
-            MetricDisturbAugmenter(generator=MetricEditSampler(device="cpu"), ratio=0.5,
+            MetricDisturbAugmenter(generator=SpectrogramMetricEditSampler(device="cpu"), ratio=0.5,
                                    random_state=0),
             MetricExtractor(),
             LogisticRegression(max_iter=2000)]
@@ -114,7 +115,7 @@ def test_bad_layouts_fail_clearly(kwargs, err, match):
 def test_a_frozen_generator_keeps_its_own_layout():
     X, y = make_synthetic_imu(n_samples=12, n_channels=6, n_timesteps=64, random_state=0)
     S = SpectrogramTransformer(n_fft=16, hop_length=8).fit_transform(X)
-    generator = MetricEditSampler(device="cpu").fit(S, y)
+    generator = SpectrogramMetricEditSampler(device="cpu").fit(S, y)
     pipe = make_pipeline(SpectrogramTransformer(n_fft=16, hop_length=8),
                          MetricDisturbAugmenter(generator=FrozenEstimator(generator)),
                          MetricExtractor(), LogisticRegression(), modalities=MODS)

@@ -19,7 +19,7 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
-from skaugment import (MetricDisturbAugmenter, MetricEditSampler, MetricExtractor,
+from skaugment import (MetricDisturbAugmenter, SpectrogramMetricEditSampler, MetricExtractor,
                        SpectrogramTransformer, make_pipeline)
 from skaugment.datasets import make_synthetic_imu
 
@@ -29,8 +29,9 @@ N_FOLDS = 3
 N_WORKERS = 2
 
 
-class LoggedEditSampler(MetricEditSampler):
-    """MetricEditSampler that appends ``"<pid> <hash of (S, y)>"`` to ``fit_log`` per fit.
+class LoggedEditSampler(SpectrogramMetricEditSampler):
+    """SpectrogramMetricEditSampler that appends ``"<pid> <hash of (S, y)>"`` to ``fit_log``
+    per fit.
 
     A class counter would stay in the worker that incremented it; a file that every
     process appends to (one short ``O_APPEND`` write per fit) counts across them.
@@ -43,7 +44,7 @@ class LoggedEditSampler(MetricEditSampler):
     @classmethod
     def _get_param_names(cls):
         # the parent's parameters plus fit_log, without copying its signature here
-        return sorted({*MetricEditSampler._get_param_names(), "fit_log"})
+        return sorted({*SpectrogramMetricEditSampler._get_param_names(), "fit_log"})
 
     def fit(self, S, y, *args, **kwargs):
         with open(self.fit_log, "a") as fh:

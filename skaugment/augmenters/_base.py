@@ -42,7 +42,7 @@ MemoryArg = str | os.PathLike | joblib.Memory | None
 _COMMON_PARAMS_DOC = """generator : estimator, default=None
         A generator of the protocol in ``docs/generators.md`` (``fit``, ``sample``,
         ``conditions_from``), conditioned on metrics. ``None`` means
-        :class:`~skaugment.MetricEditSampler` with its default parameters, which
+        :class:`~skaugment.SpectrogramMetricEditSampler` with its default parameters, which
         edits each real source spectrogram towards its requested metrics (training-free,
         the best measured choice on HAPT); pass a
         :class:`~skaugment.ConditionalDiffusionSampler` to generate from noise. It is cloned
@@ -56,7 +56,7 @@ _COMMON_PARAMS_DOC = """generator : estimator, default=None
         produce are optimistic. When its own ``random_state`` is ``None`` the clone is
         seeded from this augmenter's ``random_state``, so that the whole
         augmentation is reproducible. When the generator's ``uses_init`` is True
-        (:class:`~skaugment.generators.MetricEditSampler`, or the diffusion sampler
+        (:class:`~skaugment.generators.SpectrogramMetricEditSampler`, or the diffusion sampler
         with ``strength < 1``), each synthetic row's real source spectrogram is
         passed to its ``sample`` as ``init``.
     ratio : float, default=5.0
@@ -233,9 +233,9 @@ class BaseMetricAugmenter(BaseAugmenter):
             return self.generator
         # the default by measurement: editing real spectrograms, training-free; the
         # diffusion model lost 1-3 points against no augmentation on HAPT (README)
-        from ..generators import MetricEditSampler
+        from ..generators import SpectrogramMetricEditSampler
 
-        return MetricEditSampler()
+        return SpectrogramMetricEditSampler()
 
     def _check_generator_kind(self, generator):
         condition = generator.get_params().get("condition", "metrics")
@@ -243,7 +243,8 @@ class BaseMetricAugmenter(BaseAugmenter):
             raise ValueError(
                 f"{type(self).__name__} moves metric conditions, but the generator was set "
                 "up with condition='label' and ignores them. Use condition='metrics' (or a "
-                "metric-conditioned generator: MetricEditSampler, ConditionalDiffusionSampler, "
+                "metric-conditioned generator: SpectrogramMetricEditSampler, "
+                "ConditionalDiffusionSampler, "
                 "ConditionalVAESampler), or the generator's own fit_resample for label-only "
                 "augmentation."
             )

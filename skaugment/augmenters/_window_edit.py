@@ -77,10 +77,10 @@ class WindowMetricEditAugmenter(BaseAugmenter):
     ``edit_error_``) and seconds of ``fit_resample``, by ``n_rounds``: 0: 5.6%%,
     3.7 s; 1: 4.5%%, 4.1 s; 2: 3.9%%, 5.5 s; 3: 3.5%%, 7.8 s. Before editing the
     error is 9.7%%; editing the spectrograms themselves
-    (:class:`~skaugment.generators.MetricEditSampler`) reaches 2.6%%. At
+    (:class:`~skaugment.generators.SpectrogramMetricEditSampler`) reaches 2.6%%. At
     ``n_rounds=2``, per metric: temporal range 1.4%%, F0 amplitude 4.5%%,
     contrast 5.2%%, flatness 2.6%%, entropy 9.1%% (entropy hardly moves, see
-    :class:`~skaugment.generators.MetricEditSampler`). Command::
+    :class:`~skaugment.generators.SpectrogramMetricEditSampler`). Command::
 
         OMP_NUM_THREADS=1 python -c "
         import numpy as np, time
@@ -155,7 +155,7 @@ class WindowMetricEditAugmenter(BaseAugmenter):
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
-    generator_ : MetricEditSampler
+    generator_ : SpectrogramMetricEditSampler
         Fitted on the (non-centred) magnitude spectrograms of the real windows:
         its ``conditions_from`` measures metrics, its ``log_offset_`` and
         ``metric_scale_`` set up the edit.
@@ -190,7 +190,7 @@ class WindowMetricEditAugmenter(BaseAugmenter):
     See Also
     --------
     MetricDisturbAugmenter : The same requests, answered by a generator on spectrograms.
-    skaugment.generators.MetricEditSampler : The edit on spectrograms.
+    skaugment.generators.SpectrogramMetricEditSampler : The edit on spectrograms.
 
     Examples
     --------
@@ -321,13 +321,14 @@ class WindowMetricEditAugmenter(BaseAugmenter):
     # -- fit --------------------------------------------------------------------------------
 
     def _fit(self, X, y, rng):
-        from ..generators import MetricEditSampler
+        from ..generators import SpectrogramMetricEditSampler
 
         # the seed of transforms is always the first draw, so that the draws after it
         # do not depend on whether transforms is set
         self._transforms_seed = draw_seed(rng)
-        generator = MetricEditSampler(modalities=self.modalities, hps_factor=self.hps_factor,
-                                      n_iter=self.n_iter, batch_size=_BATCH, device="cpu")
+        generator = SpectrogramMetricEditSampler(
+            modalities=self.modalities, hps_factor=self.hps_factor, n_iter=self.n_iter,
+            batch_size=_BATCH, device="cpu")
         self.generator_ = generator.fit(self._magnitude(X), y)
         self.condition_names_ = list(generator.condition_names_)
 
@@ -460,13 +461,14 @@ def _median_rel_error(measured, requested):
 
 
 @deprecated(
-    "it was renamed WindowMetricEditAugmenter (it edits raw windows; MetricEditSampler is the "
-    "generator of spectrograms) and the old name will be removed in 0.2."
+    "it was renamed WindowMetricEditAugmenter (it edits raw windows; "
+    "SpectrogramMetricEditSampler is the generator of spectrograms) and the old name will be "
+    "removed in 0.2."
 )
 class MetricEditAugmenter(WindowMetricEditAugmenter):
     """Deprecated alias of :class:`WindowMetricEditAugmenter` (removed in 0.2).
 
-    The old name sat next to :class:`~skaugment.MetricEditSampler`, the generator
+    The old name sat next to :class:`~skaugment.SpectrogramMetricEditSampler`, the generator
     that edits spectrograms; this augmenter edits raw windows (after optional
     transforms), so it was renamed.
     """

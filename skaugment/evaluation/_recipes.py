@@ -30,7 +30,7 @@ AUGMENTATION_METHODS = {
              "raw windows for a window classifier; soft labels, or the label of the larger "
              "component for classifiers that take only hard labels",
     "edit-disturb": "metric disturbance of real spectrograms by training-free editing "
-                    "(MetricDisturbAugmenter + MetricEditSampler)",
+                    "(MetricDisturbAugmenter + SpectrogramMetricEditSampler)",
     "transforms-edit": "classic transforms, then metric editing of each transformed window "
                        "(WindowMetricEditAugmenter)",
     "diff-disturb": "metric disturbance by the conditional diffusion model",
@@ -46,7 +46,7 @@ AUGMENTATION_METHODS = {
                       "(DeVries & Taylor 2017)",
     "edit-target": "transductive: training spectrograms edited to the metrics of unlabelled "
                    "test windows of their (predicted) class (MetricTargetAugmenter + "
-                   "MetricEditSampler; Reconst of Wang et al. 2024)",
+                   "SpectrogramMetricEditSampler; Reconst of Wang et al. 2024)",
     "transforms-edit-target": "transductive: the time-freq transforms, then each window edited to the "
                      "metrics of an unlabelled test window of its (predicted) class "
                      "(WindowMetricEditAugmenter(target=...))",
@@ -244,7 +244,11 @@ def augmentation_methods(
         MixupAugmenter,
         SignalTransformAugmenter,
     )
-    from ..generators import MetricEditSampler, SenseGenSampler, StatisticalDiffusionSampler
+    from ..generators import (
+        SenseGenSampler,
+        SpectrogramMetricEditSampler,
+        StatisticalDiffusionSampler,
+    )
 
     if classifier_input not in ("spectrogram", "window"):
         raise ValueError("classifier_input must be 'spectrogram' or 'window'; got "
@@ -304,7 +308,7 @@ def augmentation_methods(
         "time-freq": lambda: [transforms(ratio=ratio, **time_freq)] + tail,
         "mixup": lambda: [mixup()] if windows else [stft, mixup()],
         "edit-disturb": lambda: [stft, MetricDisturbAugmenter(
-            generator=MetricEditSampler(modalities=mods, channel_names=channel_names),
+            generator=SpectrogramMetricEditSampler(modalities=mods, channel_names=channel_names),
             ratio=ratio)],
         "transforms-edit": lambda: [WindowMetricEditAugmenter(
             transforms=transforms(transforms=_TRANSFORMS[signal]), modalities=mods,
@@ -324,7 +328,7 @@ def augmentation_methods(
         "feature-interp": lambda: [stft, FeatureInterpolationAugmenter(modalities=mods,
                                                                        ratio=ratio)],
         "edit-target": lambda: [stft, MetricTargetAugmenter(
-            generator=MetricEditSampler(modalities=mods, channel_names=channel_names),
+            generator=SpectrogramMetricEditSampler(modalities=mods, channel_names=channel_names),
             target=TEST_WINDOWS, ratio=ratio)],
         # no disturbance on top: the target's metrics are the request
         "transforms-edit-target": lambda: [WindowMetricEditAugmenter(

@@ -9,7 +9,7 @@
   label-conditioned LSTM and mixture density network (SenseGen).
 - :class:`StatisticalDiffusionSampler` (windows): raw windows from a diffusion model
   guided by the statistical features of real windows (SF-DM).
-- :class:`MetricEditSampler`: training-free, edits real spectrograms to requested
+- :class:`SpectrogramMetricEditSampler`: training-free, edits real spectrograms to requested
   metrics through five smooth knobs per channel.
 - :func:`fit_edit_knobs`, :func:`edit_log_spectrogram`, :func:`edit_magnitude`: that
   knob edit as pure torch functions (also the diffusion model's metric guidance).
@@ -18,7 +18,13 @@
 from ._diffusion import ConditionalDiffusionSampler
 from ._gan import ConditionalGANSampler
 from ._vae import ConditionalVAESampler
-from ._metric_edit import MetricEditSampler, edit_log_spectrogram, edit_magnitude, fit_edit_knobs
+from ._metric_edit import (
+    MetricEditSampler,
+    SpectrogramMetricEditSampler,
+    edit_log_spectrogram,
+    edit_magnitude,
+    fit_edit_knobs,
+)
 from .windows import (
     SenseGenSampler,
     StatisticalDiffusionSampler,
@@ -32,6 +38,7 @@ __all__ = [
     "ConditionalGANSampler",
     "ConditionalVAESampler",
     "MetricEditSampler",
+    "SpectrogramMetricEditSampler",
     "SenseGenSampler",
     "StatisticalDiffusionSampler",
     "edit_log_spectrogram",

@@ -90,7 +90,7 @@ class ConditionalGANSampler(FittedScalingsMixin, BaseConditionalGenerator):
     :meth:`sample` ignores ``conditions`` (checked for shape, not used), so the
     metric augmenters refuse it. For metric control use
     :class:`~skaugment.ConditionalDiffusionSampler` or
-    :class:`~skaugment.MetricEditSampler`.
+    :class:`~skaugment.SpectrogramMetricEditSampler`.
 
     Parameters
     ----------
@@ -260,7 +260,7 @@ class ConditionalGANSampler(FittedScalingsMixin, BaseConditionalGenerator):
             raise ValueError(
                 f"condition={self.condition!r}: ConditionalGANSampler is label-only "
                 "(condition='label'); it cannot condition on metrics. For metric control use "
-                "ConditionalDiffusionSampler (condition='metrics') or MetricEditSampler."
+                "ConditionalDiffusionSampler (condition='metrics') or SpectrogramMetricEditSampler."
             )
 
     def _draw_conditions(self, y_encoded, rng):

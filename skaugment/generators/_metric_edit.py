@@ -2,7 +2,7 @@
 
 The knob edit and its Levenberg-Marquardt fit are shared by the metric guidance of
 :class:`~skaugment.ConditionalDiffusionSampler` (which edits its clean-sample
-estimate at every sampling step) and by :class:`MetricEditSampler` (which edits
+estimate at every sampling step) and by :class:`SpectrogramMetricEditSampler` (which edits
 real spectrograms directly, with no network).
 """
 
@@ -10,6 +10,7 @@ import numbers
 
 import numpy as np
 import torch
+from sklearn.utils import deprecated
 from sklearn.utils._param_validation import Interval
 
 from ..utils._docstring import (
@@ -27,6 +28,7 @@ __all__ = [
     "N_KNOBS",
     "edit_in_batches",
     "MetricEditSampler",
+    "SpectrogramMetricEditSampler",
     "edit_log_spectrogram",
     "edit_magnitude",
     "fit_edit_knobs",
@@ -243,7 +245,7 @@ def fit_edit_knobs(log_s, target_metrics, *, log_offset, metric_scale, hps_facto
     verbose=_verbose_docstring,
     device=_device_docstring,
 )
-class MetricEditSampler(BaseConditionalGenerator):
+class SpectrogramMetricEditSampler(BaseConditionalGenerator):
     """Training-free generator: edit real spectrograms to requested metrics.
 
     Each spectrogram passed as ``init`` to :meth:`sample` is moved to its
@@ -287,10 +289,10 @@ class MetricEditSampler(BaseConditionalGenerator):
         import numpy as np, time
         from skaugment import SpectrogramTransformer
         from skaugment.datasets import load_hapt
-        from skaugment.generators import MetricEditSampler
+        from skaugment.generators import SpectrogramMetricEditSampler
         h = load_hapt(); keep = np.isin(h.groups, [1, 2, 3, 4, 5]); y = h.target[keep]
         S = SpectrogramTransformer(n_fft=32, hop_length=8, fs=h.fs).fit_transform(h.data[keep])
-        gen = MetricEditSampler(modalities=h.modalities, device='cpu').fit(S, y)
+        gen = SpectrogramMetricEditSampler(modalities=h.modalities, device='cpu').fit(S, y)
         M = gen.train_conditions_
         req = M * np.random.RandomState(0).uniform(0.8, 1.2, size=M.shape)
         t = time.perf_counter(); out = gen.sample(y, req, init=S)
@@ -358,11 +360,11 @@ class MetricEditSampler(BaseConditionalGenerator):
     Examples
     --------
     >>> import numpy as np
-    >>> from skaugment.generators import MetricEditSampler
+    >>> from skaugment.generators import SpectrogramMetricEditSampler
     >>> rng = np.random.default_rng(0)
     >>> S = rng.gamma(2.0, 1.0, size=(20, 2, 9, 8)).astype("float32") + 0.5
     >>> y = np.repeat([0, 1], 10)
-    >>> gen = MetricEditSampler().fit(S, y)
+    >>> gen = SpectrogramMetricEditSampler().fit(S, y)
     >>> wanted = gen.train_conditions_[:4] * 1.1  # every metric +10%%
     >>> out = gen.sample(y[:4], wanted, init=S[:4])
     >>> rel = np.abs(gen.conditions_from(out) / wanted - 1)
@@ -410,8 +412,8 @@ class MetricEditSampler(BaseConditionalGenerator):
 
     def _missing_init_message(self):
         return (
-            "MetricEditSampler edits real spectrograms: pass the spectrograms to edit as "
-            "init (one per requested label). It generates nothing from scratch."
+            "SpectrogramMetricEditSampler edits real spectrograms: pass the spectrograms to "
+            "edit as init (one per requested label). It generates nothing from scratch."
         )
 
     def _fit_model(self, S, y_encoded, conditions):
@@ -478,3 +480,15 @@ def edit_in_batches(S, targets, *, log_offset, metric_scale, hps_factor, n_iter,
                 edited = edit_magnitude(other, knobs, log_offset=log_offset, reference=S_b)
             out[start:stop] = edited.cpu().numpy()
     return out
+
+
+@deprecated(
+    "it was renamed SpectrogramMetricEditSampler (it edits spectrograms; "
+    "WindowMetricEditAugmenter edits raw windows) and the old name will be removed in 0.2."
+)
+class MetricEditSampler(SpectrogramMetricEditSampler):
+    """Deprecated alias of :class:`SpectrogramMetricEditSampler` (removed in 0.2).
+
+    Renamed so that the pair says what each edits: this generator edits
+    spectrograms, :class:`~skaugment.WindowMetricEditAugmenter` raw windows.
+    """

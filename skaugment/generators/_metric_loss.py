@@ -5,7 +5,7 @@ Shared by the diffusion model and the VAE. Training adds the paper's metric loss
 generated (clean-sample) estimate against the conditioning metrics, weighted so
 that ``L_G : L_metric = 10 : 1`` after the first epoch.
 Sampling nudges every clean-sample estimate towards the requested metrics with
-the knob edit shared with :class:`~skaugment.generators.MetricEditSampler`.
+the knob edit shared with :class:`~skaugment.generators.SpectrogramMetricEditSampler`.
 """
 
 import numpy as np
@@ -105,7 +105,7 @@ def metric_guidance_edit(x0, target_metrics, spectrogram_scaling, condition_scal
     shape, temporal variation, tilt, peakiness) whose values are fitted by a few
     damped Gauss-Newton (Levenberg-Marquardt) steps on the error of the
     ``asinh``-scaled metrics (:func:`~skaugment.generators.fit_edit_knobs`, shared
-    with :class:`~skaugment.generators.MetricEditSampler`). So few degrees of
+    with :class:`~skaugment.generators.SpectrogramMetricEditSampler`). So few degrees of
     freedom keep the edit natural (no single-bin spikes) and the linearisation
     reliable; the denoiser's next steps then repair what the edit leaves unnatural.
 

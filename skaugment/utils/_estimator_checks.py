@@ -49,8 +49,8 @@ def check_generator(generator: BaseEstimator) -> None:
 
     Examples
     --------
-    >>> from skaugment.generators import MetricEditSampler
-    >>> check_generator(MetricEditSampler(random_state=0))
+    >>> from skaugment.generators import SpectrogramMetricEditSampler
+    >>> check_generator(SpectrogramMetricEditSampler(random_state=0))
     """
     S, y = _spectrograms()
     name = type(generator).__name__

@@ -424,13 +424,13 @@ def test_memory_shares_one_fit_across_sample_only_params(data, tmp_path):
 
 
 def test_metric_edit_sampler_cache_hit_gives_the_uncached_output(data, tmp_path):
-    from skaugment.generators import MetricEditSampler
+    from skaugment.generators import SpectrogramMetricEditSampler
 
     S, y = data
     outs = {}
     for n_iter in (1, 3):
         for memory in (None, tmp_path):
-            aug = MetricDisturbAugmenter(generator=MetricEditSampler(n_iter=n_iter),
+            aug = MetricDisturbAugmenter(generator=SpectrogramMetricEditSampler(n_iter=n_iter),
                                          memory=memory, random_state=0)
             outs[n_iter, memory is None] = aug.fit_resample(S, y)[0]
             assert aug.generator_.n_iter == n_iter

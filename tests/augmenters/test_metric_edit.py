@@ -1,4 +1,5 @@
-"""Metric edit: the shared knob functions, MetricEditSampler and WindowMetricEditAugmenter."""
+"""Metric edit: the shared knob functions, SpectrogramMetricEditSampler and
+WindowMetricEditAugmenter."""
 
 import pickle
 import warnings
@@ -19,7 +20,7 @@ from skaugment.augmenters._window_edit import WindowMetricEditAugmenter
 from skaugment.datasets import make_synthetic_imu
 from skaugment.generators import (
     ConditionalDiffusionSampler,
-    MetricEditSampler,
+    SpectrogramMetricEditSampler,
     edit_log_spectrogram,
     edit_magnitude,
     fit_edit_knobs,
@@ -42,7 +43,7 @@ def spec():
 @pytest.fixture(scope="module")
 def fitted(spec):
     S, y = spec
-    return MetricEditSampler(random_state=0).fit(S, y)
+    return SpectrogramMetricEditSampler(random_state=0).fit(S, y)
 
 
 def _median_rel(measured, requested):
@@ -123,7 +124,7 @@ def test_fit_edit_knobs_reaches_targets_and_respects_bound(spec):
     assert float(tight.abs().max()) <= 0.1 + 1e-7
 
 
-# -- MetricEditSampler ------------------------------------------------------------------------
+# -- SpectrogramMetricEditSampler ---------------------------------------------------------------
 
 
 def test_sampler_fitted_state(spec, fitted):
@@ -175,7 +176,7 @@ def test_sampler_seeded_batch_independent_and_pickles(spec, fitted):
 
 def test_sampler_fit_resample_moves_to_another_row_of_the_class(spec):
     S, y = spec
-    gen = MetricEditSampler(ratio=1.0, random_state=0)
+    gen = SpectrogramMetricEditSampler(ratio=1.0, random_state=0)
     S_res, y_res = gen.fit_resample(S, y)
     n = len(y)
     np.testing.assert_array_equal(S_res[:n], S)
@@ -202,13 +203,13 @@ def test_sampler_errors(spec, fitted):
     bad = S.copy()
     bad[3, 0, 0, 0] = np.inf
     with pytest.raises(ValueError, match=r"NaN or infinity in sample\(s\) 3"):
-        MetricEditSampler().fit(bad, y)
+        SpectrogramMetricEditSampler().fit(bad, y)
     with pytest.raises(ValueError, match=r"NaN or infinity in sample\(s\) 3"):
         fitted.sample(y[:4], init=bad[:4])
     with pytest.raises(ValueError, match="must be 4-D"):
-        MetricEditSampler().fit(S[:, 0], y)
+        SpectrogramMetricEditSampler().fit(S[:, 0], y)
     with pytest.raises(ValueError, match="n_iter"):
-        MetricEditSampler(n_iter=0).fit(S, y)
+        SpectrogramMetricEditSampler(n_iter=0).fit(S, y)
 
 
 # -- the metric augmenters drive it -----------------------------------------------------------
@@ -228,7 +229,7 @@ def test_sampler_errors(spec, fitted):
 ], ids=["disturb", "interpolation", "knowledge", "target"])
 def test_metric_augmenters_with_metric_edit_sampler(spec, make):
     S, y = spec
-    aug = make(MetricEditSampler())
+    aug = make(SpectrogramMetricEditSampler())
     S_res, y_res = aug.fit_resample(S, y)
     synthetic = S_res[aug.synthetic_mask_]
     np.testing.assert_array_equal(S_res[~aug.synthetic_mask_], S)
@@ -427,3 +428,20 @@ def test_old_name_is_a_deprecated_alias():
     new = WindowMetricEditAugmenter(ratio=1.0, n_fft=16, hop_length=8, random_state=0)
     assert isinstance(old, WindowMetricEditAugmenter) and old.get_params() == new.get_params()
     np.testing.assert_array_equal(old.fit_resample(X, y)[0], new.fit_resample(X, y)[0])
+
+
+def test_old_generator_name_is_a_deprecated_alias():
+    from skaugment import MetricEditSampler
+
+    S = np.abs(np.random.default_rng(0).normal(size=(6, 2, 9, 8))).astype(np.float32) + 0.1
+    y = np.repeat([0, 1], 3)
+    with pytest.warns(FutureWarning, match="renamed SpectrogramMetricEditSampler"):
+        old = MetricEditSampler(n_iter=3)
+    new = SpectrogramMetricEditSampler(n_iter=3)
+    assert isinstance(old, SpectrogramMetricEditSampler)
+    assert old.get_params() == new.get_params()
+    old.fit(S, y)
+    new.fit(S, y)
+    request = old.train_conditions_[:2] * 1.1
+    np.testing.assert_array_equal(old.sample(y[:2], request, init=S[:2]),
+                                  new.sample(y[:2], request, init=S[:2]))

@@ -16,7 +16,7 @@ from skaugment import (
     ConditionalDiffusionSampler,
     MetricDisturbAugmenter,
     WindowMetricEditAugmenter,
-    MetricEditSampler,
+    SpectrogramMetricEditSampler,
     MetricInterpolationAugmenter,
     MetricKnowledgeAugmenter,
     MetricTargetAugmenter,
@@ -48,19 +48,21 @@ def _diffusion(**params):
                                        sample_steps=2, device="cpu", **params)
 
 
+def _editor(**params):
+    return SpectrogramMetricEditSampler(device="cpu", **params)
+
+
 # name -> (factory taking the sampler's own parameters, input kind)
 SAMPLERS = {
     "ConditionalDiffusionSampler": (lambda **p: _diffusion(**p), "spec"),
-    "MetricEditSampler": (lambda **p: MetricEditSampler(device="cpu", **p), "spec"),
-    "MetricDisturbAugmenter": (
-        lambda **p: MetricDisturbAugmenter(MetricEditSampler(device="cpu"), **p), "spec"),
+    "SpectrogramMetricEditSampler": (lambda **p: _editor(**p), "spec"),
+    "MetricDisturbAugmenter": (lambda **p: MetricDisturbAugmenter(_editor(), **p), "spec"),
     "MetricInterpolationAugmenter": (
-        lambda **p: MetricInterpolationAugmenter(MetricEditSampler(device="cpu"), **p), "spec"),
-    "MetricKnowledgeAugmenter": (
-        lambda **p: MetricKnowledgeAugmenter(MetricEditSampler(device="cpu"), **p), "spec"),
+        lambda **p: MetricInterpolationAugmenter(_editor(), **p), "spec"),
+    "MetricKnowledgeAugmenter": (lambda **p: MetricKnowledgeAugmenter(_editor(), **p), "spec"),
     # the training rows as the target, so that every class has target rows
     "MetricTargetAugmenter": (
-        lambda **p: MetricTargetAugmenter(MetricEditSampler(device="cpu"), **p), "spec"),
+        lambda **p: MetricTargetAugmenter(SpectrogramMetricEditSampler(device="cpu"), **p), "spec"),
     "SignalTransformAugmenter": (
         lambda **p: SignalTransformAugmenter(transforms=["scaling", "jitter"], **p), "ts"),
     "WindowMetricEditAugmenter": (

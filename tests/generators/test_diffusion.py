@@ -488,14 +488,14 @@ def test_metric_guidance_edit_moves_real_spectrograms_to_requests(data, fitted):
 def test_device_strings_are_validated_with_a_clear_error(device, message):
     import torch
 
-    from skaugment.generators import MetricEditSampler
+    from skaugment.generators import SpectrogramMetricEditSampler
 
     if device == "cuda:7" and torch.cuda.device_count() > 7:  # pragma: no cover
         pytest.skip("this machine has 8 GPUs")
     S = np.random.RandomState(0).gamma(2.0, size=(8, 1, 5, 4)).astype(np.float32)
     y = np.repeat([0, 1], 4)
     for gen in (ConditionalDiffusionSampler(device=device, n_steps=1, base_channels=4),
-                MetricEditSampler(device=device)):
+                SpectrogramMetricEditSampler(device=device)):
         with pytest.raises(ValueError, match=message):
             gen.fit(S, y)
 

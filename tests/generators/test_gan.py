@@ -217,7 +217,7 @@ def test_metric_condition_is_refused_with_pointers(data):
         with pytest.raises(ValueError, match="label-only") as info:
             getattr(gan, method)(S, y)
         assert "ConditionalDiffusionSampler" in str(info.value)
-        assert "MetricEditSampler" in str(info.value)
+        assert "SpectrogramMetricEditSampler" in str(info.value)
         assert not hasattr(gan, "model_")
 
 

@@ -161,16 +161,16 @@ def test_missing_y_uses_sklearn_wording():
 
 
 def test_check_generator_accepts_the_package_generators_and_catches_breaches():
-    from skaugment.generators import ConditionalDiffusionSampler, MetricEditSampler
+    from skaugment.generators import ConditionalDiffusionSampler, SpectrogramMetricEditSampler
     from skaugment.utils import check_generator
 
-    check_generator(MetricEditSampler(random_state=0))
+    check_generator(SpectrogramMetricEditSampler(random_state=0))
     tiny = dict(n_steps=1, base_channels=4, train_steps=10, sample_steps=2, device="cpu",
                 random_state=0)
     check_generator(ConditionalDiffusionSampler(**tiny))
     check_generator(ConditionalDiffusionSampler(strength=0.5, **tiny))
 
-    class Unseeded(MetricEditSampler):
+    class Unseeded(SpectrogramMetricEditSampler):
         def sample(self, y, conditions=None, *, init=None, random_state=None):
             return super().sample(y, conditions, init=init, random_state=None) + np.float32(
                 np.random.rand())
@@ -178,7 +178,7 @@ def test_check_generator_accepts_the_package_generators_and_catches_breaches():
     with pytest.raises(AssertionError, match="not seeded"):
         check_generator(Unseeded())
 
-    class Float64(MetricEditSampler):
+    class Float64(SpectrogramMetricEditSampler):
         def sample(self, *args, **kwargs):
             return super().sample(*args, **kwargs).astype(np.float64)
 
