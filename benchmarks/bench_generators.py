@@ -35,6 +35,7 @@ metrics).
 """
 
 import argparse
+import ast
 import json
 import os
 import platform
@@ -74,14 +75,14 @@ def _fit_label_only(generator, S, y):
     return generator.fit(S, y)
 
 
-def _fit(name, hapt, S, y, memory, quick):
+def _fit(name, hapt, S, y, memory, quick, params=None):
     """``(fitted generator or augmenter, fit seconds or None when it came from the cache)``."""
     import skaugment
     from skaugment import ConditionalDiffusionSampler, MetricDisturbAugmenter
 
     common = {"modalities": hapt.modalities, "channel_names": hapt.channel_names,
               "random_state": 0}
-    small = {"n_steps": 60} if quick else {}
+    small = dict({"n_steps": 60} if quick else {}, **(params or {}))
     if name == "diffusion":
         gen = ConditionalDiffusionSampler(**common, **small)
     elif name == "vae":
@@ -129,8 +130,17 @@ def main():
     parser.add_argument("--n-test", type=int, default=600)
     parser.add_argument("--memory", default=None)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                        help="a parameter of the generators (not the feature interpolation), "
+                             "value read as a Python literal (e.g. --param base_channels=8); "
+                             "repeatable; it names the rows")
     parser.add_argument("--out", default=str(RESULTS / "generators"))
     args = parser.parse_args()
+    params = {}
+    for item in args.param:
+        key, _, value = item.partition("=")
+        params[key.strip()] = ast.literal_eval(value.strip())
+    suffix = "".join(f" {k}={v}" for k, v in params.items())
     if args.quick:
         args.n_test = min(args.n_test, 120)
 
@@ -151,13 +161,14 @@ def main():
     rng = np.random.default_rng(2)
     requests = None
     for name in args.generators:
-        model, fit_seconds = _fit(name, hapt, S_train, y_train, args.memory, args.quick)
+        model, fit_seconds = _fit(name, hapt, S_train, y_train, args.memory, args.quick,
+                                  params if name != "feature-interp" else None)
         print(f"{name}: fit {fit_seconds if fit_seconds is None else round(fit_seconds)} s",
               flush=True)
-        variants = [(name, {})]
+        variants = [(name + suffix, {})]
         if name == "vae":
-            variants.append(("vae encode", {"encode_init": True}))
-        for label, params in variants:
+            variants.append(("vae encode" + suffix, {"encode_init": True}))
+        for label, sample_params in variants:
             row = {"generator": label, "fit_seconds": fit_seconds}
             if name == "feature-interp":
                 # pairs of held-out windows of a class, through the autoencoder fitted on
@@ -166,7 +177,7 @@ def main():
                 out = _interpolate_pairs(model.autoencoder_, S_test, y_test, rng)
                 elapsed = time.perf_counter() - start
             else:
-                gen = model.set_params(**params)
+                gen = model.set_params(**sample_params)
                 src = gen.conditions_from(S_test)
                 if requests is None:
                     requests = src * (1 + rng.uniform(-0.2, 0.2, size=src.shape))
@@ -212,6 +223,7 @@ def main():
             "train_subjects": sorted(int(g) for g in np.unique(hapt.groups[train])),
             "requests": "real metrics of held-out windows x (1 + U(-0.2, 0.2))",
             "quick": args.quick,
+            "generator_params": {k: repr(v) for k, v in params.items()},
         },
         "reference_real_train_vs_heldout": reference,
         "machine": {"platform": platform.platform(), "cpu_count": os.cpu_count(),

@@ -47,6 +47,7 @@ from ._diffusion_schedule import (
     alpha_sigma,
     diffuse,
     draw_training_times,
+    min_snr_weight,
     solve,
     time_grid,
     velocity,
@@ -146,6 +147,11 @@ class ConditionalDiffusionSampler(FittedScalingsMixin, BaseConditionalGenerator)
     ema_decay : float in [0, 1), default=0.995
         Decay of the exponential moving average of the weights that is used for
         sampling (with a warm-up); 0 uses the last weights.
+    min_snr_gamma : float or None, default=None
+        Min-SNR-gamma loss weighting (Hang et al., 2023, "Efficient diffusion
+        training via min-SNR weighting strategy"): each example's velocity loss
+        weighted by ``min(SNR, gamma) / (SNR + 1)`` (:func:`min_snr_weight`); the
+        paper takes 5. None: the plain velocity loss.
     sample_batch_size : int, default=256
         Spectrograms generated per batch (bounds memory; results do not depend on it).
     %(ratio)s
@@ -226,6 +232,7 @@ class ConditionalDiffusionSampler(FittedScalingsMixin, BaseConditionalGenerator)
         "metric_guidance": [Interval(numbers.Real, 0, 1, closed="both")],
         "metric_guidance_steps": [Interval(numbers.Integral, 1, None, closed="left")],
         "ema_decay": [Interval(numbers.Real, 0, 1, closed="left")],
+        "min_snr_gamma": [None, Interval(numbers.Real, 0, None, closed="neither")],
         "sample_batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "device": [str, torch.device],
         "verbose": ["verbose"],
@@ -257,6 +264,7 @@ class ConditionalDiffusionSampler(FittedScalingsMixin, BaseConditionalGenerator)
         metric_guidance: float = 1.0,
         metric_guidance_steps: int = 1,
         ema_decay: float = 0.995,
+        min_snr_gamma: float | None = None,
         sample_batch_size: int = 256,
         ratio: float = 5.0,
         sampling_strategy: float | str | dict | Callable | None = None,
@@ -284,6 +292,7 @@ class ConditionalDiffusionSampler(FittedScalingsMixin, BaseConditionalGenerator)
         self.metric_guidance = metric_guidance
         self.metric_guidance_steps = metric_guidance_steps
         self.ema_decay = ema_decay
+        self.min_snr_gamma = min_snr_gamma
         self.sample_batch_size = sample_batch_size
         self.ratio = ratio
         self.sampling_strategy = sampling_strategy
@@ -367,7 +376,12 @@ class ConditionalDiffusionSampler(FittedScalingsMixin, BaseConditionalGenerator)
             a, s = alpha[:, None, None, None], sigma[:, None, None, None]
             x_t = diffuse(x0, noise, a, s)
             v_pred = model(x_t, t, cond)
-            loss_g = ((v_pred - velocity(x0, noise, a, s)) ** 2).mean()
+            sq_err = (v_pred - velocity(x0, noise, a, s)) ** 2
+            if self.min_snr_gamma is None:
+                loss_g = sq_err.mean()
+            else:
+                loss_g = (min_snr_weight(alpha, sigma, self.min_snr_gamma)
+                          * sq_err.mean(dim=(1, 2, 3))).mean()
             loss = loss_g
             if use_metric_loss:
                 weights = state["weights"]

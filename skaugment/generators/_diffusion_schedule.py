@@ -15,6 +15,7 @@ __all__ = [
     "alpha_sigma",
     "diffuse",
     "draw_training_times",
+    "min_snr_weight",
     "solve",
     "solver_step",
     "time_grid",
@@ -101,6 +102,38 @@ def x0_from_velocity(x_t, v, alpha, sigma):
     x0 : torch.Tensor
     """
     return alpha * x_t - sigma * v
+
+
+def min_snr_weight(alpha, sigma, gamma):
+    """Min-SNR-gamma weight of each example's velocity loss (Hang et al., 2023).
+
+    The velocity error equals the clean-sample error times ``1 / sigma**2 = SNR + 1``
+    (``SNR = alpha**2 / sigma**2``), so weighting the clean-sample loss by
+    ``min(SNR, gamma)``, the paper's strategy, weights the velocity loss by
+    ``min(SNR, gamma) / (SNR + 1)``: nearly clean examples, whose loss is easy and
+    would dominate, count at most ``gamma / (SNR + 1)``.
+
+    Parameters
+    ----------
+    alpha, sigma : torch.Tensor
+        Signal and noise scales (:func:`alpha_sigma`), same shape.
+    gamma : float
+        The SNR cap, > 0 (the paper's default is 5).
+
+    Returns
+    -------
+    weight : torch.Tensor, shaped like ``alpha``, in (0, 1)
+
+    Examples
+    --------
+    >>> import torch
+    >>> alpha = torch.tensor([0.6, 0.99])
+    >>> w = min_snr_weight(alpha, torch.sqrt(1 - alpha**2), 5.0)
+    >>> [round(v, 4) for v in w.tolist()]  # SNR 0.5625 under the cap, 49.25 over it
+    [0.36, 0.0995]
+    """
+    snr = alpha**2 / sigma.clamp_min(_ALPHA_FLOOR) ** 2
+    return snr.clamp_max(gamma) / (snr + 1)
 
 
 def draw_training_times(n, n_levels, generator):

@@ -15,6 +15,7 @@ from skaugment.generators._diffusion_schedule import (
     alpha_sigma,
     diffuse,
     draw_training_times,
+    min_snr_weight,
     solve,
     solver_step,
     time_grid,
@@ -317,6 +318,33 @@ def test_unet_any_size(shape):
 
 
 # -- metric loss ------------------------------------------------------------------------------
+
+
+def test_min_snr_weight_matches_its_formula():
+    t = torch.linspace(0.005, 1.0, 200)
+    alpha, sigma = alpha_sigma(t)
+    snr = (alpha / sigma) ** 2
+    w = min_snr_weight(alpha, sigma, 5.0)
+    # min(SNR, 5) / (SNR + 1): SNR / (SNR + 1) below the cap, 5 / (SNR + 1) above it
+    below = snr <= 5
+    torch.testing.assert_close(w[below], snr[below] / (snr[below] + 1))
+    torch.testing.assert_close(w[~below], 5.0 / (snr[~below] + 1))
+    assert below.any() and (~below).any()
+    assert (w > 0).all() and (w <= 5 / 6 + 1e-6).all()  # the largest weight is at SNR = 5
+
+
+def test_min_snr_weighting_scales_the_first_step_loss(data):
+    S, y = data
+    kw = dict(TINY, n_steps=3)
+    plain = ConditionalDiffusionSampler(random_state=0, **kw).fit(S, y)
+    weighted = ConditionalDiffusionSampler(random_state=0, min_snr_gamma=5.0, **kw).fit(S, y)
+    again = ConditionalDiffusionSampler(random_state=0, min_snr_gamma=5.0, **kw).fit(S, y)
+    # same network, same batch and noise levels at step 0: every weight is below 1
+    assert 0 < weighted.loss_curve_[0] < plain.loss_curve_[0]
+    assert np.isfinite(weighted.loss_curve_).all()
+    np.testing.assert_array_equal(weighted.loss_curve_, again.loss_curve_)
+    with pytest.raises(ValueError, match="min_snr_gamma"):
+        ConditionalDiffusionSampler(min_snr_gamma=0.0, **kw).fit(S, y)
 
 
 def test_metric_loss_weights_of_a_fit_shorter_than_one_pass(data):
