@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from skaugment.evaluation import paired_difference
+from skaugment.evaluation import RENAMED_METHODS, paired_difference
 
 RESULTS = Path(__file__).resolve().parent / "results"
 EEG = ("FingerMovements", "HandMovementDirection", "EyesOpenShut")
@@ -60,8 +60,9 @@ def _collect(dataset):
         for r in _records(select):
             if r["method"] == "selected":
                 add("MiniRocket + selected recipe", r)
-    deep = (sorted((RESULTS / "pieces").glob("deep-hapt-resnet-split*.json")) if dataset == "hapt"
-            else [RESULTS / f"deep-{dataset}-resnet.json"])
+    deep = [path for network in ("resnet", "inceptiontime")
+            for path in (sorted((RESULTS / "pieces").glob(f"deep-hapt-{network}-split*.json"))
+                         if dataset == "hapt" else [RESULTS / f"deep-{dataset}-{network}.json"])]
     for path in deep:
         if path.exists():
             for r in _records(path):
@@ -79,7 +80,9 @@ def _collect(dataset):
             path = RESULTS / f"compare-{name.lower()}.json"
             for r in _records(path):
                 if r["method"] in keep:
-                    add(name if r["method"] == "none" else f"{name} + {r['method']} x5", r)
+                    # these runs predate the recipe renames: rows say today's names
+                    method = RENAMED_METHODS.get(r["method"], r["method"])
+                    add(name if method == "none" else f"{name} + {method} x5", r)
     return rows
 
 
