@@ -114,7 +114,8 @@ def test_augmenter_pairs_classes_and_decodes_their_mix(data):
     np.testing.assert_array_equal(again, S_res)
 
 
-def test_augmenter_caches_the_autoencoder_and_checks_its_arguments(data, tmp_path):
+def test_augmenter_caches_the_autoencoder_and_checks_its_arguments(data, tmp_path,
+                                                                    monkeypatch):
     S, y = data
     memory = joblib.Memory(tmp_path, verbose=0)
     first = FeatureInterpolationAugmenter(_autoencoder(n_steps=8), ratio=1.0,
@@ -126,8 +127,21 @@ def test_augmenter_caches_the_autoencoder_and_checks_its_arguments(data, tmp_pat
     second.fit_resample(S, y)
     assert first.autoencoder_.loss_curve_ == second.autoencoder_.loss_curve_
     assert len(list(tmp_path.rglob("output.pkl"))) == 1
-    default = FeatureInterpolationAugmenter(modalities={"a": [0], "b": [1]}, ratio=1.0)
-    assert default.fit(S[:12], y[:12]).autoencoder_.modalities == {"a": [0], "b": [1]}
+    # the default autoencoder (the VAE without KL) gets the augmenter's modalities; its
+    # 1,080 default steps are cut to 4 here, the only change
+    from skaugment.augmenters import _feature_interpolation as module
+
+    real_default = module._default_autoencoder
+    monkeypatch.setattr(module, "_default_autoencoder",
+                        lambda mods: real_default(mods).set_params(n_steps=4))
+    default = FeatureInterpolationAugmenter(modalities={"a": [0], "b": [1]}, ratio=1.0,
+                                            random_state=0)
+    fitted = default.fit(S[:12], y[:12]).autoencoder_
+    expected = real_default({"a": [0], "b": [1]}).get_params()
+    assert {k: v for k, v in fitted.get_params().items() if k not in ("n_steps", "random_state")} \
+        == {k: v for k, v in expected.items() if k not in ("n_steps", "random_state")}
+    assert fitted.modalities == {"a": [0], "b": [1]} and fitted.kl_weight == 0.0
+    assert fitted.n_iter_ == 4 and expected["condition"] == "none"
     with pytest.raises(ValueError, match="modalities is for the default autoencoder"):
         FeatureInterpolationAugmenter(_autoencoder(), modalities={"a": [0, 1]}).fit(S, y)
     with pytest.raises(ValueError, match="NaN"):

@@ -174,15 +174,15 @@ def test_sampler_learns_a_bimodal_signal():
 
 
 def test_stability_on_hapt(hapt_small):
-    """5,000 steps on real windows: no NaN (the original code went NaN), the loss falls."""
+    """2,000 steps on real windows: no NaN (the original code went NaN), the loss falls."""
     X = hapt_small.data[:, :, :64]
     gen = SenseGenSampler(hidden_size=16, num_layers=1, fc_size=16, n_components=4,
-                          n_steps=5000, batch_size=16, device="cpu", random_state=0)
+                          n_steps=2000, batch_size=16, device="cpu", random_state=0)
     gen.fit(X, hapt_small.target)
     losses = gen.loss_curve_
-    assert losses.shape == (5000,)
+    assert losses.shape == (2000,)
     assert np.isfinite(losses).all()
-    assert losses[-500:].mean() < losses[:500].mean() - 0.5
+    assert losses[-200:].mean() < losses[:200].mean() - 0.5
     S = gen.sample(hapt_small.target[:50], random_state=0)
     assert np.isfinite(S).all() and S.shape == (50, 6, 64)
 
