@@ -455,7 +455,8 @@ def test_unknown_modality_in_hps_factor(data):
 # -- control ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("seed, guidance", [(0, 0.0), (1, 0.0), (2, 1.0)])
+# one seed without metric guidance (the network's own conditioning), one with it
+@pytest.mark.parametrize("seed, guidance", [(0, 0.0), (2, 1.0)])
 def test_requested_metrics_reach_the_output(seed, guidance):
     """Requesting higher range / F0 amplitude / contrast gives measurably higher values.
 
