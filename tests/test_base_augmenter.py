@@ -43,9 +43,10 @@ def windows():
 
 
 def _sampler_classes():
-    # MetricEditAugmenter is a deprecated alias (a subclass) of WindowMetricEditAugmenter
+    # the deprecated aliases (subclasses of WindowMetricEditAugmenter and
+    # SpectrogramMetricEditSampler) are checked under their new names
     names = [n for n in skaugment._PUBLIC if hasattr(getattr(skaugment, n), "fit_resample")
-             and n != "MetricEditAugmenter"]
+             and n not in ("MetricEditAugmenter", "MetricEditSampler")]
     classes = {getattr(skaugment, n) for n in names}
     classes |= {FeatureInterpolationAugmenter, LabelFidelityFilter}
     return sorted(classes, key=lambda c: c.__name__)

@@ -1,0 +1,141 @@
+"""Where the conditional diffusion model spends its time, and what each speed lever buys.
+
+Run by hand (not a test)::
+
+    python benchmarks/bench_diffusion_speed.py            # ~10 min on 2 cores
+
+On the ``bench_generators.py`` split (HAPT, 5 training subjects, STFT n_fft=32, hop 8:
+1,714 spectrograms of 6 x 17 x 13), every configuration in one process, so that the
+ratios are measured in the same run:
+
+- seconds per training step: the time of a fit of 30 + ``--steps`` steps minus that of
+  30 steps, over ``--steps`` (the set-up of a fit cancels), as a ratio to the default;
+- samples per second of ``sample`` on ``--n-sample`` requests (the training windows'
+  own metrics x (1 + U(-0.2, 0.2))), with 1 and 2 torch threads.
+
+Speed only: what a lever does to metric control and realism needs a full fit each
+(``bench_generators.py --param``). Writes ``benchmarks/results/diffusion_speed.{json,md}``.
+"""
+
+import argparse
+import json
+import os
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+RESULTS = Path(__file__).resolve().parent / "results"
+_SHORT = 30  # > one pass of 1,714 rows in batches of 64, so both fits train the metric loss
+
+# name -> constructor parameters on top of the default
+TRAIN_CONFIGS = {
+    "default (base 16)": {},
+    "base 8": {"base_channels": 8},
+    "base 8, min-SNR 5": {"base_channels": 8, "min_snr_gamma": 5.0},
+    "base 32": {"base_channels": 32},
+    "no metric loss": {"metric_loss_weight": 0.0},
+}
+# name -> sampling parameters (set_params on a fitted model) on top of the default
+SAMPLE_CONFIGS = {
+    "default (5 dpm++ steps, guidance 1 LM step)": {},
+    "no metric guidance": {"metric_guidance": 0.0},
+    "3 steps": {"sample_steps": 3},
+    "1 step": {"sample_steps": 1},
+    "batch 1024": {"sample_batch_size": 1024},
+}
+
+
+def main():
+    from skaugment import ConditionalDiffusionSampler, SpectrogramTransformer
+    from skaugment.datasets import load_hapt
+    from skaugment.evaluation import GroupHoldoutSplit
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--steps", type=int, default=40)
+    parser.add_argument("--n-sample", type=int, default=1024)
+    parser.add_argument("--out", default=str(RESULTS / "diffusion_speed"))
+    args = parser.parse_args()
+
+    hapt = load_hapt()
+    train, _ = next(GroupHoldoutSplit(5, n_repeats=1, random_state=0).split(
+        hapt.data, hapt.target, hapt.groups))
+    stft = SpectrogramTransformer(fs=hapt.fs, n_fft=32, hop_length=8).fit(hapt.data[train])
+    S, y = stft.transform(hapt.data[train]), hapt.target[train]
+    common = {"modalities": hapt.modalities, "channel_names": hapt.channel_names,
+              "random_state": 0, "device": "cpu"}
+
+    train_rows, fitted = [], {}
+    for threads in (1, 2):
+        torch.set_num_threads(threads)
+        for name, params in TRAIN_CONFIGS.items():
+            # the difference of two fits: the per-fit set-up (metric tables, scalings)
+            # cancels, and the first fit warms up
+            start = time.perf_counter()
+            ConditionalDiffusionSampler(n_steps=_SHORT, **common, **params).fit(S, y)
+            short = time.perf_counter() - start
+            start = time.perf_counter()
+            gen = ConditionalDiffusionSampler(n_steps=_SHORT + args.steps, **common,
+                                              **params).fit(S, y)
+            per_step = (time.perf_counter() - start - short) / args.steps
+            fitted.setdefault(name, gen)
+            train_rows.append({"config": name, "threads": threads, "s_per_step": per_step})
+            print(train_rows[-1], flush=True)
+
+    rng = np.random.default_rng(0)
+    rows = rng.choice(len(y), size=args.n_sample, replace=True)
+    sample_rows = []
+    for base in ("default (base 16)", "base 8"):
+        gen = fitted[base]
+        src = gen.conditions_from(S[rows])
+        requests = src * (1 + rng.uniform(-0.2, 0.2, size=src.shape))
+        for threads in (1, 2):
+            torch.set_num_threads(threads)
+            for name, params in SAMPLE_CONFIGS.items():
+                before = {k: gen.get_params()[k] for k in params}
+                gen.set_params(**params)
+                gen.sample(y[rows[:64]], requests[:64], random_state=0)  # warm-up
+                start = time.perf_counter()
+                gen.sample(y[rows], requests, random_state=0)
+                rate = len(rows) / (time.perf_counter() - start)
+                gen.set_params(**before)
+                sample_rows.append({"network": base, "config": name, "threads": threads,
+                                    "samples_per_second": rate})
+                print(sample_rows[-1], flush=True)
+
+    result = {"machine": {"platform": platform.platform(), "cpu_count": os.cpu_count(),
+                          "torch": torch.__version__},
+              "n_train": int(len(y)), "steps": args.steps, "n_sample": args.n_sample,
+              "train": train_rows, "sample": sample_rows}
+    out = Path(args.out)
+    out.with_suffix(".json").write_text(json.dumps(result, indent=2))
+    out.with_suffix(".md").write_text(_markdown(result))
+    print(_markdown(result))
+
+
+def _markdown(result):
+    ref = {r["threads"]: r["s_per_step"] for r in result["train"]
+           if r["config"] == "default (base 16)"}
+    lines = ["# Conditional diffusion model: speed levers", "",
+             "Command: `python benchmarks/bench_diffusion_speed.py`. "
+             f"{result['n_train']} HAPT spectrograms, {result['steps']} training steps of 64 "
+             f"per configuration, {result['n_sample']} samples; "
+             f"{result['machine']['platform']}, {result['machine']['cpu_count']} CPUs, "
+             f"torch {result['machine']['torch']}. Ratios against the default in the same run.",
+             "", "| training | threads | s / step | vs default | default fit (5,400 steps), min |",
+             "|---|---|---|---|---|"]
+    for r in result["train"]:
+        lines.append(f"| {r['config']} | {r['threads']} | {r['s_per_step']:.3f} | "
+                     f"{r['s_per_step'] / ref[r['threads']]:.2f}x | "
+                     f"{r['s_per_step'] * 5400 / 60:.1f} |")
+    lines += ["", "| network | sampling | threads | samples / s |", "|---|---|---|---|"]
+    for r in result["sample"]:
+        lines.append(f"| {r['network']} | {r['config']} | {r['threads']} | "
+                     f"{r['samples_per_second']:.0f} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
