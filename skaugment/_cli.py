@@ -30,14 +30,10 @@ def _strength(text):
     return value
 
 
-def _method(text):
-    # an old recipe name still works for one release: it warns and becomes the new one
-    return canonical_method_name(text)
-
-
 def _add_common(cmd, preset_help):
-    cmd.add_argument("--methods", nargs="+", type=_method, choices=list(AUGMENTATION_METHODS),
-                     default=None,
+    # type= maps an old recipe name (one release) to its new one, with a warning
+    cmd.add_argument("--methods", nargs="+", type=canonical_method_name,
+                     choices=list(AUGMENTATION_METHODS), default=None,
                      help=f"methods to compare ({preset_help}); 'none' is always added. "
                           + "; ".join(f"{k}: {v}" for k, v in AUGMENTATION_METHODS.items()))
     cmd.add_argument("--classifier", choices=CLASSIFIERS, default="deepsense",
