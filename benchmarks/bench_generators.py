@@ -36,6 +36,7 @@ metrics).
 
 import argparse
 import ast
+import copy
 import json
 import os
 import platform
@@ -168,6 +169,11 @@ def main():
         variants = [(name + suffix, {})]
         if name == "vae":
             variants.append(("vae encode" + suffix, {"encode_init": True}))
+        if getattr(model, "student_model_", None) is not None:
+            # the same fit sampled by its teacher: the student's cost and fidelity beside it
+            teacher = copy.copy(model)
+            teacher.student_model_ = None
+            variants.append((name + suffix + " (teacher)", {"model": teacher}))
         for label, sample_params in variants:
             row = {"generator": label, "fit_seconds": fit_seconds}
             if name == "feature-interp":
@@ -177,7 +183,7 @@ def main():
                 out = _interpolate_pairs(model.autoencoder_, S_test, y_test, rng)
                 elapsed = time.perf_counter() - start
             else:
-                gen = model.set_params(**sample_params)
+                gen = sample_params.pop("model", model).set_params(**sample_params)
                 src = gen.conditions_from(S_test)
                 if requests is None:
                     requests = src * (1 + rng.uniform(-0.2, 0.2, size=src.shape))

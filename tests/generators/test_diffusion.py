@@ -437,6 +437,8 @@ def test_input_errors(data, fitted):
     (dict(condition="both"), "condition"),
     (dict(hps_factor=0), "hps_factor"),
     (dict(sample_steps=0), "sample_steps"),
+    (dict(distill_steps=0), "distill_steps"),
+    (dict(distill_steps=1, distill_n_steps=0), "distill_n_steps"),
 ])
 def test_invalid_parameters(data, params, match):
     S, y = data
@@ -542,3 +544,77 @@ def test_sample_params_do_not_change_the_fit(data):
     for (name, pa), pb in zip(a.model_.state_dict().items(), b.model_.state_dict().values()):
         torch.testing.assert_close(pa, pb, rtol=0, atol=0, msg=name)
     np.testing.assert_array_equal(a.loss_curve_, b.loss_curve_)
+
+
+# -- distilled student ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def distilled(data):
+    S, y = data
+    return ConditionalDiffusionSampler(n_steps=30, base_channels=8, batch_size=32,
+                                       distill_steps=1, distill_n_steps=150,
+                                       random_state=0).fit(S, y)
+
+
+def _teacher_of(gen):
+    teacher = pickle.loads(pickle.dumps(gen))
+    teacher.student_model_ = None
+    return teacher
+
+
+def test_student_reproduces_the_teachers_sampler_in_one_step(data, distilled):
+    """Closer to the teacher's 5 guided steps than the teacher's own single step is."""
+    S, y = data
+    from skaugment.generators._diffusion import _TEACHER_SAMPLE_STEPS
+
+    teacher = _teacher_of(distilled)
+    req = distilled.conditions_from(S) * np.random.default_rng(3).uniform(0.8, 1.2, (len(y), 1))
+    scaling = distilled._spectrogram_scaling()
+
+    def model_space(gen):
+        return scaling.to_model_space(gen.sample(y, req, random_state=1))
+
+    target = model_space(teacher.set_params(sample_steps=_TEACHER_SAMPLE_STEPS))
+    one_step = model_space(_teacher_of(distilled).set_params(sample_steps=1))
+    student = model_space(distilled)
+    err_student = np.mean((student - target) ** 2)
+    err_one_step = np.mean((one_step - target) ** 2)
+    assert err_student < 0.5 * err_one_step, (err_student, err_one_step)
+    curve = np.asarray(distilled.distill_loss_curve_)
+    assert curve.shape == (150,) and curve[-20:].mean() < 0.5 * curve[:20].mean()
+    assert distilled.student_steps_ == 1 and distilled.n_iter_ == 30
+
+
+def test_student_is_seeded_and_pickles(data, distilled):
+    S, y = data
+    a = distilled.sample(y[:10], random_state=4)
+    b = pickle.loads(pickle.dumps(distilled)).sample(y[:10], random_state=4)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, _teacher_of(distilled).sample(y[:10], random_state=4))
+
+
+def test_teacher_samples_from_init_and_with_classifier_free_guidance(data, distilled):
+    """The student only learned pure-noise conditional sampling: the rest runs the teacher."""
+    S, y = data
+    for params, init in ((dict(strength=0.5), S[:6]), (dict(guidance_scale=2.0), None)):
+        gen = pickle.loads(pickle.dumps(distilled)).set_params(**params)
+        teacher = _teacher_of(distilled).set_params(**params)
+        np.testing.assert_array_equal(gen.sample(y[:6], init=init, random_state=0),
+                                      teacher.sample(y[:6], init=init, random_state=0))
+
+
+def test_no_student_by_default_and_the_teacher_fit_is_unchanged(data, distilled):
+    S, y = data
+    plain = ConditionalDiffusionSampler(n_steps=30, base_channels=8, batch_size=32,
+                                        random_state=0).fit(S, y)
+    assert plain.student_model_ is None and plain.distill_loss_curve_ == []
+    for (name, pa), pb in zip(plain.model_.state_dict().items(),
+                              distilled.model_.state_dict().values()):
+        torch.testing.assert_close(pa, pb, rtol=0, atol=0, msg=name)
+    # a label-only model distils too (no metrics to request or to guide towards)
+    label_only = ConditionalDiffusionSampler(condition="label", n_steps=2, base_channels=4,
+                                             distill_steps=2, distill_n_steps=2,
+                                             random_state=0).fit(S, y)
+    out = label_only.sample(y[:4], random_state=0)
+    assert out.shape == (4,) + S.shape[1:] and np.isfinite(out).all() and (out >= 0).all()
