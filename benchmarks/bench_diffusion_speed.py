@@ -11,13 +11,21 @@ ratios are measured in the same run:
 - seconds per training step: the time of a fit of 30 + ``--steps`` steps minus that of
   30 steps, over ``--steps`` (the set-up of a fit cancels), as a ratio to the default;
 - samples per second of ``sample`` on ``--n-sample`` requests (the training windows'
-  own metrics x (1 + U(-0.2, 0.2))), with 1 and 2 torch threads.
+  own metrics x (1 + U(-0.2, 0.2))), with 1 and 2 torch threads, for the teacher's
+  sampler settings and for a distilled one-step student (``distill_steps=1``);
+- the cost of distillation (``distill_steps=1``) in a fit of ``_SHORT`` teacher steps and
+  ``--steps`` student steps: seconds per student step (the student's training loop, timed
+  alone) and seconds of the teacher's samples it learns from (the rest of the
+  distillation).
+
+``--sections`` runs a subset (``train``, ``sample``, ``distill``).
 
 Speed only: what a lever does to metric control and realism needs a full fit each
 (``bench_generators.py --param``). Writes ``benchmarks/results/diffusion_speed.{json,md}``.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -52,11 +60,16 @@ def main():
     from skaugment import ConditionalDiffusionSampler, SpectrogramTransformer
     from skaugment.datasets import load_hapt
     from skaugment.evaluation import GroupHoldoutSplit
+    from skaugment.utils._training import TrainingLoop
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--steps", type=int, default=40)
     parser.add_argument("--n-sample", type=int, default=1024)
     parser.add_argument("--out", default=str(RESULTS / "diffusion_speed"))
+    parser.add_argument("--sections", nargs="+", default=["train", "sample", "distill"],
+                        choices=["train", "sample", "distill"])
+    parser.add_argument("--threads", nargs="+", type=int, default=[1, 2],
+                        help="torch threads to measure with (one at a time)")
     args = parser.parse_args()
 
     hapt = load_hapt()
@@ -67,10 +80,15 @@ def main():
     common = {"modalities": hapt.modalities, "channel_names": hapt.channel_names,
               "random_state": 0, "device": "cpu"}
 
-    train_rows, fitted = [], {}
-    for threads in (1, 2):
+    train_rows, fitted, distill_rows = [], {}, []
+    for threads in args.threads:
         torch.set_num_threads(threads)
         for name, params in TRAIN_CONFIGS.items():
+            if "train" not in args.sections:
+                if name in ("default (base 16)", "base 8") and threads == args.threads[0]:
+                    fitted[name] = ConditionalDiffusionSampler(n_steps=_SHORT, **common,
+                                                               **params).fit(S, y)
+                continue
             # the difference of two fits: the per-fit set-up (metric tables, scalings)
             # cancels, and the first fit warms up
             start = time.perf_counter()
@@ -84,14 +102,47 @@ def main():
             train_rows.append({"config": name, "threads": threads, "s_per_step": per_step})
             print(train_rows[-1], flush=True)
 
+    students = {}
+    for base, params in (("default (base 16)", {}), ("base 8", {"base_channels": 8})):
+        for threads in args.threads if "distill" in args.sections else args.threads[:1]:
+            torch.set_num_threads(threads)
+            with _timed(ConditionalDiffusionSampler, "_distill_student") as whole, \
+                    _timed(TrainingLoop, "run") as loops:
+                gen = ConditionalDiffusionSampler(
+                    n_steps=_SHORT, distill_steps=1,
+                    distill_n_steps=args.steps if "distill" in args.sections else 1,
+                    **common, **params).fit(S, y)
+            # a student's sampling speed does not depend on how long it trained
+            students.setdefault(base, gen)
+            if "distill" not in args.sections:
+                continue
+            # loops: the teacher's training, then the student's
+            distill_rows.append({"network": base, "threads": threads,
+                                 "s_per_student_step": loops[1] / args.steps,
+                                 "teacher_samples_s": whole[0] - loops[1],
+                                 "n_teacher_samples": 4 * len(y)})
+            print(distill_rows[-1], flush=True)
+
     rng = np.random.default_rng(0)
     rows = rng.choice(len(y), size=args.n_sample, replace=True)
     sample_rows = []
-    for base in ("default (base 16)", "base 8"):
+    for base in ("default (base 16)", "base 8") if "sample" in args.sections else ():
+        for threads in args.threads:
+            torch.set_num_threads(threads)
+            gen = students[base]
+            src = gen.conditions_from(S[rows])
+            requests = src * (1 + np.random.default_rng(1).uniform(-0.2, 0.2, size=src.shape))
+            gen.sample(y[rows[:64]], requests[:64], random_state=0)  # warm-up
+            start = time.perf_counter()
+            gen.sample(y[rows], requests, random_state=0)
+            sample_rows.append({"network": base, "config": "distilled student (1 step)",
+                                "threads": threads,
+                                "samples_per_second": len(rows) / (time.perf_counter() - start)})
+            print(sample_rows[-1], flush=True)
         gen = fitted[base]
         src = gen.conditions_from(S[rows])
         requests = src * (1 + rng.uniform(-0.2, 0.2, size=src.shape))
-        for threads in (1, 2):
+        for threads in args.threads:
             torch.set_num_threads(threads)
             for name, params in SAMPLE_CONFIGS.items():
                 before = {k: gen.get_params()[k] for k in params}
@@ -108,32 +159,71 @@ def main():
     result = {"machine": {"platform": platform.platform(), "cpu_count": os.cpu_count(),
                           "torch": torch.__version__},
               "n_train": int(len(y)), "steps": args.steps, "n_sample": args.n_sample,
-              "train": train_rows, "sample": sample_rows}
+              "sections": args.sections, "threads": args.threads, "train": train_rows, "sample": sample_rows,
+              "distill": distill_rows}
     out = Path(args.out)
     out.with_suffix(".json").write_text(json.dumps(result, indent=2))
     out.with_suffix(".md").write_text(_markdown(result))
     print(_markdown(result))
 
 
+@contextlib.contextmanager
+def _timed(owner, name):
+    """Wall seconds of every call of ``owner.name`` inside the block, in a list."""
+    original, seconds = getattr(owner, name), []
+
+    def wrapper(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            seconds.append(time.perf_counter() - start)
+
+    setattr(owner, name, wrapper)
+    try:
+        yield seconds
+    finally:
+        setattr(owner, name, original)
+
+
 def _markdown(result):
     ref = {r["threads"]: r["s_per_step"] for r in result["train"]
            if r["config"] == "default (base 16)"}
     lines = ["# Conditional diffusion model: speed levers", "",
-             "Command: `python benchmarks/bench_diffusion_speed.py`. "
+             "Command: `python benchmarks/bench_diffusion_speed.py"
+             + ("" if len(result.get("sections", "123")) == 3
+                else " --sections " + " ".join(result["sections"]))
+             + ("" if result.get("threads", [1, 2]) == [1, 2]
+                else " --threads " + " ".join(map(str, result["threads"]))) + "`. "
              f"{result['n_train']} HAPT spectrograms, {result['steps']} training steps of 64 "
              f"per configuration, {result['n_sample']} samples; "
              f"{result['machine']['platform']}, {result['machine']['cpu_count']} CPUs, "
              f"torch {result['machine']['torch']}. Ratios against the default in the same run.",
-             "", "| training | threads | s / step | vs default | default fit (5,400 steps), min |",
-             "|---|---|---|---|---|"]
+             ""]
+    if result["train"]:
+        lines += ["| training | threads | s / step | vs default | default fit (5,400 steps), min |",
+                  "|---|---|---|---|---|"]
     for r in result["train"]:
         lines.append(f"| {r['config']} | {r['threads']} | {r['s_per_step']:.3f} | "
                      f"{r['s_per_step'] / ref[r['threads']]:.2f}x | "
                      f"{r['s_per_step'] * 5400 / 60:.1f} |")
-    lines += ["", "| network | sampling | threads | samples / s |", "|---|---|---|---|"]
+    lines += ["", "| network | sampling | threads | samples / s | vs default sampling |",
+              "|---|---|---|---|---|"]
+    default = {(r["network"], r["threads"]): r["samples_per_second"] for r in result["sample"]
+               if r["config"].startswith("default")}
     for r in result["sample"]:
         lines.append(f"| {r['network']} | {r['config']} | {r['threads']} | "
-                     f"{r['samples_per_second']:.0f} |")
+                     f"{r['samples_per_second']:.0f} | "
+                     f"{r['samples_per_second'] / default[(r['network'], r['threads'])]:.1f}x |")
+    if result.get("distill"):
+        lines += ["", "| distillation (`distill_steps=1`) | threads | s / student step | "
+                  "teacher samples (s) | 500 student steps + samples, min |",
+                  "|---|---|---|---|---|"]
+        for r in result["distill"]:
+            total = (500 * r["s_per_student_step"] + r["teacher_samples_s"]) / 60
+            lines.append(f"| {r['network']} | {r['threads']} | {r['s_per_student_step']:.3f} | "
+                         f"{r['teacher_samples_s']:.0f} ({r['n_teacher_samples']} samples) | "
+                         f"{total:.1f} |")
     return "\n".join(lines) + "\n"
 
 

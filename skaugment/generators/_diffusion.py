@@ -58,8 +58,10 @@ from ._unet import _ModalityNets, condition_groups, condition_vector
 
 __all__ = ["ConditionalDiffusionSampler"]
 
-# the sampler a student learns: the default one (5 metric-guided DPM-Solver++ steps)
+# the sampler a student learns: the default one (5 DPM-Solver++ steps, each metric-guided by
+# one full Levenberg-Marquardt step); fixed, since fit may not read the sampling parameters
 _TEACHER_SAMPLE_STEPS = 5
+_TEACHER_GUIDANCE = (1.0, 1)
 # teacher samples per training row, and the disturbance of their requested metrics
 _DISTILL_POOL_PASSES = 4
 _DISTILL_DISTURBANCE = 0.2
@@ -240,6 +242,13 @@ class ConditionalDiffusionSampler(FittedScalingsMixin, BaseConditionalGenerator)
     >>> S_res, y_res = gen.set_params(ratio=0.5).fit_resample(S, y)
     >>> S_res.shape, int(gen.synthetic_mask_.sum())
     ((36, 2, 9, 8), 12)
+
+    A one-step student distilled at the end of the fit samples faster:
+
+    >>> fast = ConditionalDiffusionSampler(n_steps=2, base_channels=8, distill_steps=1,
+    ...                                    distill_n_steps=2, random_state=0).fit(S, y)
+    >>> fast.sample([0, 1]).shape, fast.student_steps_
+    ((2, 2, 9, 8), 1)
     """
 
     _parameter_constraints = {
@@ -469,7 +478,7 @@ class ConditionalDiffusionSampler(FittedScalingsMixin, BaseConditionalGenerator)
         self.n_iter_ = n_steps
 
     def _distill_student(self, teacher, y_t, conditions, cond_scaling, gen, device, x_lo, x_hi):
-        """Train a copy of ``teacher`` to sample in ``distill_steps`` DDIM steps (see the docstring)."""
+        """Train a copy of ``teacher`` to sample in ``distill_steps`` DDIM steps (class docs)."""
         n = y_t.shape[0]
         n_classes = len(self.classes_)
         rows = torch.arange(_DISTILL_POOL_PASSES * n) % n
@@ -495,7 +504,7 @@ class ConditionalDiffusionSampler(FittedScalingsMixin, BaseConditionalGenerator)
                 predict_x0 = partial(self._predict_x0, teacher, cond=cond[b], x_lo=x_lo,
                                      x_hi=x_hi, guided=False,
                                      target_m=targets_m[b] if use_metrics else None,
-                                     guidance=(1.0, 1))
+                                     guidance=_TEACHER_GUIDANCE)
                 targets[b] = solve(predict_x0, x_start[b], teacher_grid, solver="dpm++")
 
         student = copy.deepcopy(teacher)
