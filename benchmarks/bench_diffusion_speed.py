@@ -60,6 +60,7 @@ def main():
     from skaugment import ConditionalDiffusionSampler, SpectrogramTransformer
     from skaugment.datasets import load_hapt
     from skaugment.evaluation import GroupHoldoutSplit
+    from skaugment.generators._diffusion import _DISTILL_POOL_PASSES
     from skaugment.utils._training import TrainingLoop
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -120,7 +121,7 @@ def main():
             distill_rows.append({"network": base, "threads": threads,
                                  "s_per_student_step": loops[1] / args.steps,
                                  "teacher_samples_s": whole[0] - loops[1],
-                                 "n_teacher_samples": 4 * len(y)})
+                                 "n_teacher_samples": _DISTILL_POOL_PASSES * len(y)})
             print(distill_rows[-1], flush=True)
 
     rng = np.random.default_rng(0)
@@ -159,8 +160,8 @@ def main():
     result = {"machine": {"platform": platform.platform(), "cpu_count": os.cpu_count(),
                           "torch": torch.__version__},
               "n_train": int(len(y)), "steps": args.steps, "n_sample": args.n_sample,
-              "sections": args.sections, "threads": args.threads, "train": train_rows, "sample": sample_rows,
-              "distill": distill_rows}
+              "sections": args.sections, "threads": args.threads, "train": train_rows,
+              "sample": sample_rows, "distill": distill_rows}
     out = Path(args.out)
     out.with_suffix(".json").write_text(json.dumps(result, indent=2))
     out.with_suffix(".md").write_text(_markdown(result))
@@ -195,8 +196,11 @@ def _markdown(result):
                 else " --sections " + " ".join(result["sections"]))
              + ("" if result.get("threads", [1, 2]) == [1, 2]
                 else " --threads " + " ".join(map(str, result["threads"]))) + "`. "
-             f"{result['n_train']} HAPT spectrograms, {result['steps']} training steps of 64 "
-             f"per configuration, {result['n_sample']} samples; "
+             f"{result['n_train']} HAPT spectrograms, {result['steps']} "
+             + ("training steps of 64 per configuration, " if result["train"] else
+                f"student steps of 64 timed in the distillation (after {_SHORT} teacher "
+                "steps), ")
+             + f"{result['n_sample']} samples; "
              f"{result['machine']['platform']}, {result['machine']['cpu_count']} CPUs, "
              f"torch {result['machine']['torch']}. Ratios against the default in the same run.",
              ""]
@@ -217,10 +221,10 @@ def _markdown(result):
                      f"{r['samples_per_second'] / default[(r['network'], r['threads'])]:.1f}x |")
     if result.get("distill"):
         lines += ["", "| distillation (`distill_steps=1`) | threads | s / student step | "
-                  "teacher samples (s) | 500 student steps + samples, min |",
+                  "teacher samples (s) | a default distillation (1,500 steps + samples), min |",
                   "|---|---|---|---|---|"]
         for r in result["distill"]:
-            total = (500 * r["s_per_student_step"] + r["teacher_samples_s"]) / 60
+            total = (1500 * r["s_per_student_step"] + r["teacher_samples_s"]) / 60
             lines.append(f"| {r['network']} | {r['threads']} | {r['s_per_student_step']:.3f} | "
                          f"{r['teacher_samples_s']:.0f} ({r['n_teacher_samples']} samples) | "
                          f"{total:.1f} |")
