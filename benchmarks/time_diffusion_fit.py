@@ -1,0 +1,41 @@
+"""Wall-clock seconds of one full fit of the conditional diffusion model on HAPT.
+
+Run by hand (not a test), with the machine otherwise idle::
+
+    python benchmarks/time_diffusion_fit.py 900 900     # teacher steps, student steps
+
+The ``bench_generators.py`` split (5 HAPT training subjects, STFT n_fft=32, hop 8: 1,714
+spectrograms of 6 x 17 x 13), two torch threads, base width 8 and a one-step student
+(``distill_steps=1``) distilled for the given number of steps (0: no student). Prints the
+parameters and the seconds of ``fit``.
+"""
+
+import sys
+import time
+
+import torch
+
+
+def main():
+    from skaugment import ConditionalDiffusionSampler, SpectrogramTransformer
+    from skaugment.datasets import load_hapt
+    from skaugment.evaluation import GroupHoldoutSplit
+
+    torch.set_num_threads(2)
+    hapt = load_hapt()
+    train, _ = next(GroupHoldoutSplit(5, n_repeats=1, random_state=0).split(
+        hapt.data, hapt.target, hapt.groups))
+    stft = SpectrogramTransformer(fs=hapt.fs, n_fft=32, hop_length=8).fit(hapt.data[train])
+    S, y = stft.transform(hapt.data[train]), hapt.target[train]
+    teacher_steps, student_steps = int(sys.argv[1]), int(sys.argv[2])
+    params = dict(base_channels=8, n_steps=teacher_steps,
+                  distill_steps=1 if student_steps else None,
+                  distill_n_steps=max(student_steps, 1))
+    start = time.perf_counter()
+    ConditionalDiffusionSampler(modalities=hapt.modalities, channel_names=hapt.channel_names,
+                                random_state=0, device="cpu", **params).fit(S, y)
+    print(params, f"fit {time.perf_counter() - start:.1f} s on 2 threads")
+
+
+if __name__ == "__main__":
+    main()
