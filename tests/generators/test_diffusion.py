@@ -612,9 +612,13 @@ def test_no_student_by_default_and_the_teacher_fit_is_unchanged(data, distilled)
     for (name, pa), pb in zip(plain.model_.state_dict().items(),
                               distilled.model_.state_dict().values()):
         torch.testing.assert_close(pa, pb, rtol=0, atol=0, msg=name)
-    # a label-only model distils too (no metrics to request or to guide towards)
+    # a label-only model distils too: its student ignores requested metrics, as the teacher does
     label_only = ConditionalDiffusionSampler(condition="label", n_steps=2, base_channels=4,
                                              distill_steps=2, distill_n_steps=2,
                                              random_state=0).fit(S, y)
-    out = label_only.sample(y[:4], random_state=0)
-    assert out.shape == (4,) + S.shape[1:] and np.isfinite(out).all() and (out >= 0).all()
+    assert label_only.student_steps_ == 2 and len(label_only.distill_loss_curve_) == 2
+    conds = label_only.train_conditions_[:4]
+    out = label_only.sample(y[:4], conds, random_state=0)
+    np.testing.assert_array_equal(out, label_only.sample(y[:4], 3 * conds, random_state=0))
+    assert np.isfinite(out).all() and (out >= 0).all()
+    assert not np.array_equal(out, _teacher_of(label_only).sample(y[:4], conds, random_state=0))
