@@ -171,11 +171,11 @@ class ConditionalDiffusionSampler(FittedScalingsMixin, BaseConditionalGenerator)
         condition: knowledge distillation of the deterministic sampler (Luhman and
         Luhman, 2021, "Knowledge distillation in iterative generative models for
         improved sampling speed"). The teacher's outputs are made once, for every
-        training row's label and metrics disturbed by ``1 + U(-0.2, 0.2)`` (as
-        :class:`~skaugment.MetricDisturbAugmenter` requests them), four times
-        over; the student learns them without metric guidance on its path and is
-        metric-guided at sampling like the teacher (``metric_guidance``).
-        :meth:`sample` then uses the student, except from a
+        training row's label and metrics disturbed by ``1 + U(-0.2, 0.2)`` (the
+        draw of :class:`~skaugment.MetricDisturbAugmenter`, without its clipping to
+        physical bounds), four times over; the student learns them without metric
+        guidance on its path and is metric-guided at sampling like the teacher
+        (``metric_guidance``). :meth:`sample` then uses the student, except from a
         real sample (``strength < 1``) or with ``guidance_scale != 1``, which run the
         teacher with ``sample_steps`` and ``solver``. None: no student.
     distill_n_steps : int, default=1500
@@ -495,10 +495,11 @@ class ConditionalDiffusionSampler(FittedScalingsMixin, BaseConditionalGenerator)
         labels = y_t[rows].to(device)
         keep = torch.ones(n_pool, dtype=torch.bool, device=device)
         cond = condition_vector(feats if use_metrics else None, labels, keep, n_classes)
-        noise = torch.randn((n_pool,) + self.input_shape_, generator=gen).to(device)
         teacher_grid = time_grid(1.0, _TEACHER_SAMPLE_STEPS).to(device)
-        x_start = noise * alpha_sigma(teacher_grid[:1])[1]
-        targets = torch.empty_like(noise)
+        # pure noise at the grid's first time: the only pool tensor kept besides the targets
+        x_start = (torch.randn((n_pool,) + self.input_shape_, generator=gen).to(device)
+                   * alpha_sigma(teacher_grid[:1])[1])
+        targets = torch.empty_like(x_start)
         with torch.no_grad():
             for start in range(0, n_pool, _DISTILL_CHUNK):
                 b = slice(start, start + _DISTILL_CHUNK)
