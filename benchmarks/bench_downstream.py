@@ -12,6 +12,11 @@ Run by hand (not a test)::
         --baseline-multipliers --tag split3
     python benchmarks/merge_compare.py benchmarks/results/compare-deepsense \\
         benchmarks/results/compare-split*.json
+    # the fast diffusion configuration beside the default, same splits and seeds
+    OMP_NUM_THREADS=1 python benchmarks/bench_downstream.py --classifier transformer \\
+        --methods diff-disturb diff-disturb-lf --n-steps 1000 --baseline-multipliers \\
+        --generator-variants '{"fast": {"base_channels": 8, "n_steps": 800, \\
+        "distill_steps": 1, "distill_n_steps": 800}}' --tag fast
 
 Protocol (:func:`skaugment.evaluation.compare_augmenters`, public API only): for each
 split, 5 HAPT subjects drawn at random for training and all 25 others for testing;
@@ -68,6 +73,13 @@ def main():
     parser.add_argument("--n-steps", type=int, default=None)
     parser.add_argument("--baseline-multipliers", type=float, nargs="*", default=[2.0])
     parser.add_argument("--generator-params", default="{}", help="JSON, diffusion parameters")
+    parser.add_argument("--generator-variants", default="{}",
+                        help="JSON {name: diffusion parameters}: each diffusion method also "
+                             "runs with those parameters, as '<method> <name>', in the same "
+                             "splits (e.g. a faster configuration against the default)")
+    parser.add_argument("--variants-only", action="store_true",
+                        help="run the diffusion methods with --generator-variants only, not "
+                             "with --generator-params")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--no-diagnostics", action="store_true")
     parser.add_argument("--tag", default="")
@@ -82,6 +94,15 @@ def main():
                                        channel_names=hapt.channel_names, fs=hapt.fs,
                                        ratio=args.ratio,
                                        generator_params=json.loads(args.generator_params))
+    variants = json.loads(args.generator_variants)
+    diffusion_methods = [m for m in methods if m.startswith("diff-")]
+    for name, generator_params in variants.items():
+        extra, _ = augmentation_methods(diffusion_methods, modalities=hapt.modalities,
+                                        channel_names=hapt.channel_names, fs=hapt.fs,
+                                        ratio=args.ratio, generator_params=generator_params)
+        steps.update({f"{method} {name}": step for method, step in extra.items()})
+    if args.variants_only:
+        steps = {name: step for name, step in steps.items() if name not in diffusion_methods}
     params = {} if args.n_steps is None else {"n_steps": args.n_steps}
     clf = make_classifier(args.classifier, hapt.modalities, **params)
     cv = GroupHoldoutSplit(args.train_subjects, n_repeats=args.splits,
@@ -98,7 +119,7 @@ def main():
     result.config.update({
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs",
         "classifier_name": args.classifier, "ratio": args.ratio, "n_steps": args.n_steps,
-        "generator_params": json.loads(args.generator_params),
+        "generator_params": json.loads(args.generator_params), "generator_variants": variants,
         "wall_seconds": round(time.perf_counter() - start, 1)})
     RESULTS.mkdir(exist_ok=True)
     stem = "compare" + (f"-{args.tag}" if args.tag else "")

@@ -20,6 +20,7 @@ from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import check_is_fitted, check_memory
 
 from ..base import BaseAugmenter, Synthetic
+from ..spectral._metrics import clip_physical_metrics, split_condition_names
 from ..utils import check_modalities
 from ..utils._docstring import _sampling_strategy_docstring
 from ..utils._sampling import encode_known_labels
@@ -101,50 +102,6 @@ _COMMON_ATTRS_DOC = """generator_ : estimator
         :func:`skaugment.evaluation.metric_control_report`'s ``source``)."""
 
 
-def disturb_metrics(
-    M: np.ndarray, columns: np.ndarray, low: float, high: float, rng: np.random.RandomState
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each selected metric times ``1 + r``, ``r ~ U(low, high)`` per row and column.
-
-    The draw of the *Disturb* technique (Wang et al., 2024, "Fine-grained Control of
-    Generative Data Augmentation in IoT Sensing", NeurIPS 2024).
-
-    Parameters
-    ----------
-    M : ndarray of shape (n_rows, n_conditions)
-        Metrics to disturb.
-    columns : ndarray of bool of shape (n_conditions,)
-        Columns to disturb; the others keep their values.
-    low, high : float
-        Range of the relative change ``r``.
-    rng : numpy RandomState
-
-    Returns
-    -------
-    disturbed : ndarray of shape (n_rows, n_conditions), float64
-    R : ndarray of shape (n_rows, n_conditions), float64
-        The drawn ``r`` (0 in columns not disturbed).
-    """
-    R = np.zeros(M.shape)
-    R[:, columns] = rng.uniform(low, high, size=(M.shape[0], int(np.sum(columns))))
-    return M * (1.0 + R), R
-
-
-def clip_physical_metrics(
-    C: np.ndarray, metric_of_col: np.ndarray, n_freqs: int, n_frames: int
-) -> np.ndarray:
-    """Requested metrics clipped to what a magnitude spectrogram of ``F x T`` bins can have.
-
-    Non-negative; flatness at most 1; entropy at most ``log2(F * T)``.
-    """
-    C = np.maximum(C, 0.0)
-    flat = metric_of_col == "flatness"
-    C[:, flat] = np.minimum(C[:, flat], 1.0)
-    ent = metric_of_col == "entropy"
-    C[:, ent] = np.minimum(C[:, ent], np.log2(n_freqs * n_frames))
-    return C
-
-
 def _unfrozen(generator):
     """The fitted generator inside a :class:`sklearn.frozen.FrozenEstimator`, else None."""
     try:
@@ -187,16 +144,6 @@ def fit_with_memory(generator, S, y, memory):
     if isinstance(memory, os.PathLike):
         memory = os.fspath(memory)
     return check_memory(memory).cache(_fit_generator)(to_fit, S, y).set_params(**sample_params)
-
-
-def _split_condition_names(names):
-    """``"acc_x__contrast"`` -> channel ``"acc_x"``, metric ``"contrast"`` for each column."""
-    channels, metrics = [], []
-    for name in names:
-        channel, _, metric = str(name).rpartition("__")
-        channels.append(channel)
-        metrics.append(metric)
-    return np.array(channels, dtype=object), np.array(metrics, dtype=object)
 
 
 class BaseMetricAugmenter(BaseAugmenter):
@@ -297,7 +244,7 @@ class BaseMetricAugmenter(BaseAugmenter):
             )
         self.generator_ = generator
         self.condition_names_ = list(generator.condition_names_)
-        self._channel_of_col, self._metric_of_col = _split_condition_names(self.condition_names_)
+        self._channel_of_col, self._metric_of_col = split_condition_names(self.condition_names_)
         self._modalities = self._column_modalities(generator)
         self._check_spec(sorted(set(self._metric_of_col)), list(self._modalities))
 

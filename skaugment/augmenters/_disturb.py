@@ -6,6 +6,8 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval
 
+from ..spectral._metrics import disturb_metrics
+from ..utils._docstring import Substitution
 from ._base import (
     _COMMON_ATTRS_DOC,
     _COMMON_PARAMS_DOC,
@@ -13,9 +15,7 @@ from ._base import (
     MemoryArg,
     RandomStateArg,
     SamplingStrategyArg,
-    disturb_metrics,
 )
-from ..utils._docstring import Substitution
 
 __all__ = ["MetricDisturbAugmenter"]
 

@@ -10,17 +10,11 @@ from sklearn.utils import deprecated
 from sklearn.utils._param_validation import HasMethods, Interval
 
 from ..base import BaseAugmenter, Synthetic
+from ..spectral._metrics import clip_physical_metrics, disturb_metrics, split_condition_names
 from ..utils import check_labels, check_time_series
 from ..utils._docstring import Substitution, _sampling_strategy_docstring
 from ..utils._validation import _as_float_array, draw_seed
-from ._base import (
-    BaseMetricAugmenter,
-    RandomStateArg,
-    SamplingStrategyArg,
-    _split_condition_names,
-    clip_physical_metrics,
-    disturb_metrics,
-)
+from ._base import BaseMetricAugmenter, RandomStateArg, SamplingStrategyArg
 from ._target import draw_target_rows, target_labels
 
 __all__ = ["MetricEditAugmenter", "WindowMetricEditAugmenter"]
@@ -341,7 +335,7 @@ class WindowMetricEditAugmenter(BaseAugmenter):
     def _generate(self, X, y, sources, rng):
         n_channels, n_timesteps = X.shape[1:]
         generator = self.generator_
-        _, metric_of_col = _split_condition_names(self.condition_names_)
+        _, metric_of_col = split_condition_names(self.condition_names_)
         if sources is None:
             X_src, sources = self._transformed(X, y)
         else:

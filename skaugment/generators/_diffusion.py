@@ -18,6 +18,7 @@ import numpy as np
 import torch
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions
 
+from ..spectral._metrics import clip_physical_metrics, disturb_metrics, split_condition_names
 from ..utils._docstring import (
     Substitution,
     _device_docstring,
@@ -172,8 +173,8 @@ class ConditionalDiffusionSampler(FittedScalingsMixin, BaseConditionalGenerator)
         Luhman, 2021, "Knowledge distillation in iterative generative models for
         improved sampling speed"). The teacher's outputs are made once, for every
         training row's label and metrics disturbed by ``1 + U(-0.2, 0.2)`` (the
-        draw of :class:`~skaugment.MetricDisturbAugmenter`, without its clipping to
-        physical bounds), four times over; the student learns them without metric
+        requests of :class:`~skaugment.MetricDisturbAugmenter`, clipped to physical
+        bounds as it clips them), four times over; the student learns them without metric
         guidance on its path and is metric-guided at sampling like the teacher
         (``metric_guidance``). :meth:`sample` then uses the student, except from a
         real sample (``strength < 1``) or with ``guidance_scale != 1``, which run the
@@ -471,14 +472,15 @@ class ConditionalDiffusionSampler(FittedScalingsMixin, BaseConditionalGenerator)
         model.eval()
         self.student_model_, self.student_steps_, self.distill_loss_curve_ = None, None, []
         if self.distill_steps is not None:
-            student = self._distill_student(model, y_t, conditions, cond_scaling, gen, device,
-                                            x_lo, x_hi)
+            student = self._distill_student(model, y_t, conditions, cond_scaling, gen, seed + 2,
+                                            device, x_lo, x_hi)
             self.student_model_ = student.cpu() if device != "cpu" else student
             self.student_steps_ = int(self.distill_steps)
         self.model_ = model.cpu() if device != "cpu" else model
         self.n_iter_ = n_steps
 
-    def _distill_student(self, teacher, y_t, conditions, cond_scaling, gen, device, x_lo, x_hi):
+    def _distill_student(self, teacher, y_t, conditions, cond_scaling, gen, seed, device, x_lo,
+                         x_hi):
         """Train a copy of ``teacher`` to sample in ``distill_steps`` DDIM steps (class docs)."""
         n = y_t.shape[0]
         n_classes = len(self.classes_)
@@ -486,10 +488,14 @@ class ConditionalDiffusionSampler(FittedScalingsMixin, BaseConditionalGenerator)
         n_pool = rows.shape[0]
         use_metrics = self._uses_metrics()
         if use_metrics:
-            factor = 1.0 + _DISTILL_DISTURBANCE * (
-                2.0 * torch.rand((n_pool, conditions.shape[1]), generator=gen, dtype=torch.float64)
-                - 1.0)
-            requested = conditions[rows.numpy()] * factor.numpy()
+            # the requests MetricDisturbAugmenter makes of a fitted generator
+            columns = np.ones(conditions.shape[1], dtype=bool)
+            requested, _ = disturb_metrics(conditions[rows.numpy()], columns,
+                                           -_DISTILL_DISTURBANCE, _DISTILL_DISTURBANCE,
+                                           np.random.RandomState(seed))
+            requested = clip_physical_metrics(
+                requested, split_condition_names(self.condition_names_)[1],
+                *self.input_shape_[1:])
             feats = torch.as_tensor(cond_scaling.features(requested)).to(device)
             targets_m = torch.as_tensor(requested, dtype=torch.float32, device=device)
         labels = y_t[rows].to(device)

@@ -45,6 +45,60 @@ def _check_metrics(metrics):
     return names
 
 
+def disturb_metrics(
+    M: np.ndarray, columns: np.ndarray, low: float, high: float, rng: np.random.RandomState
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each selected metric times ``1 + r``, ``r ~ U(low, high)`` per row and column.
+
+    The draw of the *Disturb* technique (Wang et al., 2024, "Fine-grained Control of
+    Generative Data Augmentation in IoT Sensing", NeurIPS 2024).
+
+    Parameters
+    ----------
+    M : ndarray of shape (n_rows, n_conditions)
+        Metrics to disturb.
+    columns : ndarray of bool of shape (n_conditions,)
+        Columns to disturb; the others keep their values.
+    low, high : float
+        Range of the relative change ``r``.
+    rng : numpy RandomState
+
+    Returns
+    -------
+    disturbed : ndarray of shape (n_rows, n_conditions), float64
+    R : ndarray of shape (n_rows, n_conditions), float64
+        The drawn ``r`` (0 in columns not disturbed).
+    """
+    R = np.zeros(M.shape)
+    R[:, columns] = rng.uniform(low, high, size=(M.shape[0], int(np.sum(columns))))
+    return M * (1.0 + R), R
+
+
+def clip_physical_metrics(
+    C: np.ndarray, metric_of_col: np.ndarray, n_freqs: int, n_frames: int
+) -> np.ndarray:
+    """Requested metrics clipped to what a magnitude spectrogram of ``F x T`` bins can have.
+
+    Non-negative; flatness at most 1; entropy at most ``log2(F * T)``.
+    """
+    C = np.maximum(C, 0.0)
+    flat = metric_of_col == "flatness"
+    C[:, flat] = np.minimum(C[:, flat], 1.0)
+    ent = metric_of_col == "entropy"
+    C[:, ent] = np.minimum(C[:, ent], np.log2(n_freqs * n_frames))
+    return C
+
+
+def split_condition_names(names):
+    """``"acc_x__contrast"`` -> channel ``"acc_x"``, metric ``"contrast"`` for each column."""
+    channels, metrics = [], []
+    for name in names:
+        channel, _, metric = str(name).rpartition("__")
+        channels.append(channel)
+        metrics.append(metric)
+    return np.array(channels, dtype=object), np.array(metrics, dtype=object)
+
+
 def _check_hps_factor(hps_factor, n_channels, n_freqs, exclude_dc):
     """One HPS factor per channel, each small enough for ``n_freqs`` bins."""
     if isinstance(hps_factor, numbers.Integral) and not isinstance(hps_factor, bool):
