@@ -1,4 +1,4 @@
-"""Raw-window networks on HAPT and the EEG sets: none, offline x5 and on-the-fly augmentation.
+"""Deep networks on HAPT and the EEG sets: none, offline x5 and on-the-fly augmentation.
 
 Run by hand (not a test)::
 
@@ -9,6 +9,10 @@ Run by hand (not a test)::
         benchmarks/results/pieces/baselines-hapt-minirocket-split*.json
     # peak memory of one fit (fresh process per configuration)
     python benchmarks/bench_deep.py --classifier resnet --memory
+    # a spectrogram network (the harness's STFT front end): mixup, the recipe that
+    # applies to spectrograms on the fly
+    OMP_NUM_THREADS=1 python benchmarks/bench_deep.py --classifier transformer --splits 1 \\
+        --first-split k --recipe mixup --tag split<k>
 
 Protocol (:func:`skaugment.evaluation.compare_augmenters`): the splits and seeds of
 ``bench_baselines.py`` (HAPT: 5 training subjects drawn with ``RandomState(k)``, the 25
@@ -41,13 +45,29 @@ import numpy as np
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def _augmenter(recipe, data, signal):
+# the networks of raw windows; the others take the harness's STFT spectrograms
+WINDOW_CLASSIFIERS = ("resnet", "inceptiontime")
+NAMES = {"resnet": "ResNet", "inceptiontime": "InceptionTime", "transformer": "Transformer",
+         "deepsense": "DeepSense"}
+
+
+def _recipe_steps(recipe, data, signal, classifier):
+    """``(steps, stft)``: the recipe's pipeline steps at ratio 5 and the STFT front end
+    (None for a network of raw windows)."""
     from skaugment.evaluation import augmentation_methods
 
-    steps, _ = augmentation_methods([recipe], modalities=data.modalities, fs=data.fs,
-                                    signal=signal, ratio=5.0, classifier_input="window")
-    (step,) = steps[recipe]
-    return step
+    windows = classifier in WINDOW_CLASSIFIERS
+    steps, stft = augmentation_methods([recipe], modalities=data.modalities, fs=data.fs,
+                                       signal=signal, ratio=5.0,
+                                       classifier_input="window" if windows else "spectrogram")
+    return list(steps[recipe]), None if windows else stft
+
+
+def _augmenter(recipe, data, signal, classifier="resnet"):
+    """The recipe's sampler (its one step with ``fit_resample``)."""
+    steps, _ = _recipe_steps(recipe, data, signal, classifier)
+    (sampler,) = [step for step in steps if hasattr(step, "fit_resample")]
+    return sampler
 
 
 def _memory_probe(args):
@@ -59,7 +79,10 @@ def _memory_probe(args):
     train, _ = next(GroupHoldoutSplit(5, n_repeats=1).split(data.data, data.target, data.groups))
     X, y = data.data[train].astype(np.float32), data.target[train]
     clf = make_classifier(args.classifier, data.modalities, n_steps=30, random_state=0)
-    aug = _augmenter(args.recipe, data, signal)
+    aug = _augmenter(args.recipe, data, signal, args.classifier)
+    _, stft = _recipe_steps(args.recipe, data, signal, args.classifier)
+    if stft is not None:
+        X = stft.fit_transform(X).astype(np.float32)
     if args.memory_config == "offline":
         X, y = aug.set_params(random_state=0).fit_resample(X, y)
     elif args.memory_config == "on-the-fly":
@@ -74,7 +97,7 @@ def main():
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dataset", default="hapt")
-    parser.add_argument("--classifier", default="resnet", choices=["resnet", "inceptiontime"])
+    parser.add_argument("--classifier", default="resnet", choices=list(NAMES))
     parser.add_argument("--recipe", default=None,
                         help="default: transforms (HAPT), eeg-transforms (EEG)")
     parser.add_argument("--n-steps", type=int, default=None)
@@ -90,6 +113,9 @@ def main():
     parser.add_argument("--memory", action="store_true")
     parser.add_argument("--memory-config", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.classifier not in WINDOW_CLASSIFIERS:
+        # spectrograms take mixup on the fly, not the raw-window transforms
+        args.recipe = args.recipe or "mixup"
     args.recipe = args.recipe or ("transforms" if args.dataset == "hapt" else "eeg-transforms")
 
     if args.memory_config:
@@ -115,21 +141,23 @@ def main():
     for item in args.param:
         key, _, value = item.partition("=")
         params[key.strip()] = ast.literal_eval(value.strip())
-    name = {"resnet": "ResNet", "inceptiontime": "InceptionTime"}[args.classifier]
+    name = NAMES[args.classifier]
     start = time.perf_counter()
     clf = make_classifier(args.classifier, data.modalities, **params)
+    steps, stft = _recipe_steps(args.recipe, data, signal, args.classifier)
     methods = {}
     if "none" in args.configs:
         methods["none"] = None
     if "offline" in args.configs:
-        methods[f"{name} + {args.recipe} x5 offline"] = [_augmenter(args.recipe, data, signal)]
-    offline = compare_augmenters(data.data, data.target, groups, methods, clf, cv=cv,
-                                 diagnostics=False, random_state=args.first_split,
-                                 verbose=1) if methods else None
+        methods[f"{name} + {args.recipe} x5 offline"] = steps
+    offline = compare_augmenters(data.data, data.target, groups, methods, clf,
+                                 preprocessing=stft, cv=cv, diagnostics=False,
+                                 random_state=args.first_split, verbose=1) if methods else None
     fly = make_classifier(args.classifier, data.modalities, **params)
-    fly.set_params(augmentation=_augmenter(args.recipe, data, signal))
-    online = compare_augmenters(data.data, data.target, groups, {"none": None}, fly, cv=cv,
-                                diagnostics=False, random_state=args.first_split,
+    fly.set_params(augmentation=_augmenter(args.recipe, data, signal, args.classifier))
+    online = compare_augmenters(data.data, data.target, groups, {"none": None}, fly,
+                                preprocessing=stft, cv=cv, diagnostics=False,
+                                random_state=args.first_split,
                                 verbose=1) if "on-the-fly" in args.configs else None
     records = []
     for r in offline.records if offline else []:
