@@ -60,7 +60,7 @@ def _collect(dataset):
         for r in _records(select):
             if r["method"] == "selected":
                 add("MiniRocket + selected recipe", r)
-    deep = [path for network in ("resnet", "inceptiontime")
+    deep = [path for network in ("resnet", "inceptiontime", "transformer", "deepsense")
             for path in (sorted((RESULTS / "pieces").glob(f"deep-hapt-{network}-split*.json"))
                          if dataset == "hapt" else [RESULTS / f"deep-{dataset}-{network}.json"])]
     for path in deep:
