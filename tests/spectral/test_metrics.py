@@ -331,3 +331,27 @@ def test_metric_extractor_api_contract():
     np.testing.assert_array_equal(ext.transform(S[:2]), table[:2])
     assert ext.__sklearn_tags__().input_tags.three_d_array
     assert not ext.__sklearn_tags__().input_tags.two_d_array
+
+
+def test_metric_request_helpers_known_values():
+    # the requests every metric-space augmenter (and the diffusion student's pool) makes
+    from skaugment.spectral._metrics import (
+        clip_physical_metrics,
+        disturb_metrics,
+        split_condition_names,
+    )
+
+    names = ["acc_x__contrast", "a__b__flatness", "gyro__entropy"]
+    channels, metrics = split_condition_names(names)
+    assert list(channels) == ["acc_x", "a__b", "gyro"]
+    assert list(metrics) == ["contrast", "flatness", "entropy"]
+    C = np.array([[-1.0, 1.5, 30.0], [2.0, 0.5, 3.0]])
+    # negative -> 0, flatness <= 1, entropy <= log2(4 * 8) = 5; the rest untouched
+    np.testing.assert_allclose(clip_physical_metrics(C.copy(), metrics, 4, 8),
+                               [[0.0, 1.0, 5.0], [2.0, 0.5, 3.0]])
+    M = np.full((500, 3), 2.0)
+    out, R = disturb_metrics(M, np.array([True, False, True]), -0.2, 0.2,
+                             np.random.RandomState(0))
+    np.testing.assert_allclose(out, M * (1 + R))
+    assert np.all(R[:, 1] == 0) and np.all(np.abs(R[:, [0, 2]]) <= 0.2)
+    assert R[:, 0].min() < -0.15 and R[:, 0].max() > 0.15  # the whole range is drawn
