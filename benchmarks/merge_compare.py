@@ -34,6 +34,9 @@ PAIRS = [("hybrid", "transforms"), ("hybrid", "time-freq"), ("hybrid", "metric-e
          ("diff-target", "target-edit"), ("vae-disturb", "diff-disturb"),
          ("vae-interp", "diff-interp"), ("cvae", "cgan"), ("feature-interp", "mixup"),
          ("sfdm-pretrain", "sfdm"), ("sfdm", "diff-disturb"), ("sensegen", "diff-disturb"),
+         # the fast diffusion configuration: its one-step student against its teacher
+         ("diff-disturb fast", "diff-disturb fast-teacher"),
+         ("diff-disturb-lf fast", "diff-disturb-lf fast-teacher"),
          ("sfdm", "sensegen")]
 
 
