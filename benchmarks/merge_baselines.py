@@ -82,7 +82,10 @@ def _collect(dataset):
                 if r["method"] in keep:
                     # these runs predate the recipe renames: rows say today's names
                     method = RENAMED_METHODS.get(r["method"], r["method"])
-                    add(name if method == "none" else f"{name} + {method} x5", r)
+                    # 1,000 steps; bench_deep.py's rows of the same networks use their
+                    # default n_steps and say so by their plain name
+                    label = f"{name} (1,000 steps)"
+                    add(label if method == "none" else f"{label} + {method} x5", r)
     return rows
 
 
