@@ -63,11 +63,12 @@ def _recipe_steps(recipe, data, signal, classifier):
     return list(steps[recipe]), None if windows else stft
 
 
-def _augmenter(recipe, data, signal, classifier="resnet"):
-    """The recipe's sampler (its one step with ``fit_resample``)."""
-    steps, _ = _recipe_steps(recipe, data, signal, classifier)
+def _sampler(steps):
+    """A fresh copy of the recipe's sampler (its one step with ``fit_resample``)."""
+    from sklearn.base import clone
+
     (sampler,) = [step for step in steps if hasattr(step, "fit_resample")]
-    return sampler
+    return clone(sampler)
 
 
 def _memory_probe(args):
@@ -79,8 +80,8 @@ def _memory_probe(args):
     train, _ = next(GroupHoldoutSplit(5, n_repeats=1).split(data.data, data.target, data.groups))
     X, y = data.data[train].astype(np.float32), data.target[train]
     clf = make_classifier(args.classifier, data.modalities, n_steps=30, random_state=0)
-    aug = _augmenter(args.recipe, data, signal, args.classifier)
-    _, stft = _recipe_steps(args.recipe, data, signal, args.classifier)
+    steps, stft = _recipe_steps(args.recipe, data, signal, args.classifier)
+    aug = _sampler(steps)
     if stft is not None:
         X = stft.fit_transform(X).astype(np.float32)
     if args.memory_config == "offline":
@@ -154,7 +155,7 @@ def main():
                                  preprocessing=stft, cv=cv, diagnostics=False,
                                  random_state=args.first_split, verbose=1) if methods else None
     fly = make_classifier(args.classifier, data.modalities, **params)
-    fly.set_params(augmentation=_augmenter(args.recipe, data, signal, args.classifier))
+    fly.set_params(augmentation=_sampler(steps))
     online = compare_augmenters(data.data, data.target, groups, {"none": None}, fly,
                                 preprocessing=stft, cv=cv, diagnostics=False,
                                 random_state=args.first_split,

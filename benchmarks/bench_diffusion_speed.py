@@ -56,10 +56,22 @@ SAMPLE_CONFIGS = {
 }
 
 
-def main():
-    from skaugment import ConditionalDiffusionSampler, SpectrogramTransformer
+def training_spectrograms():
+    """``(hapt, S, y)``: the ``bench_generators.py`` split's 1,714 training spectrograms
+    (5 HAPT subjects drawn with ``RandomState(0)``, STFT n_fft=32, hop 8)."""
+    from skaugment import SpectrogramTransformer
     from skaugment.datasets import load_hapt
     from skaugment.evaluation import GroupHoldoutSplit
+
+    hapt = load_hapt()
+    train, _ = next(GroupHoldoutSplit(5, n_repeats=1, random_state=0).split(
+        hapt.data, hapt.target, hapt.groups))
+    stft = SpectrogramTransformer(fs=hapt.fs, n_fft=32, hop_length=8).fit(hapt.data[train])
+    return hapt, stft.transform(hapt.data[train]), hapt.target[train]
+
+
+def main():
+    from skaugment import ConditionalDiffusionSampler
     from skaugment.generators._diffusion import _DISTILL_POOL_PASSES
     from skaugment.utils._training import TrainingLoop
 
@@ -73,11 +85,7 @@ def main():
                         help="torch threads to measure with (one at a time)")
     args = parser.parse_args()
 
-    hapt = load_hapt()
-    train, _ = next(GroupHoldoutSplit(5, n_repeats=1, random_state=0).split(
-        hapt.data, hapt.target, hapt.groups))
-    stft = SpectrogramTransformer(fs=hapt.fs, n_fft=32, hop_length=8).fit(hapt.data[train])
-    S, y = stft.transform(hapt.data[train]), hapt.target[train]
+    hapt, S, y = training_spectrograms()
     common = {"modalities": hapt.modalities, "channel_names": hapt.channel_names,
               "random_state": 0, "device": "cpu"}
 

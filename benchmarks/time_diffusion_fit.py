@@ -17,16 +17,11 @@ import torch
 
 
 def main():
-    from skaugment import ConditionalDiffusionSampler, SpectrogramTransformer
-    from skaugment.datasets import load_hapt
-    from skaugment.evaluation import GroupHoldoutSplit
+    from bench_diffusion_speed import training_spectrograms
+    from skaugment import ConditionalDiffusionSampler
 
     torch.set_num_threads(2)
-    hapt = load_hapt()
-    train, _ = next(GroupHoldoutSplit(5, n_repeats=1, random_state=0).split(
-        hapt.data, hapt.target, hapt.groups))
-    stft = SpectrogramTransformer(fs=hapt.fs, n_fft=32, hop_length=8).fit(hapt.data[train])
-    S, y = stft.transform(hapt.data[train]), hapt.target[train]
+    hapt, S, y = training_spectrograms()
     teacher_steps, student_steps = int(sys.argv[1]), int(sys.argv[2])
     params = dict(base_channels=8, n_steps=teacher_steps,
                   distill_steps=1 if student_steps else None,
