@@ -146,11 +146,14 @@ def main():
     start = time.perf_counter()
     clf = make_classifier(args.classifier, data.modalities, **params)
     steps, stft = _recipe_steps(args.recipe, data, signal, args.classifier)
+    offline_name = f"{name} + {args.recipe} x5 offline"
     methods = {}
     if "none" in args.configs:
         methods["none"] = None
     if "offline" in args.configs:
-        methods[f"{name} + {args.recipe} x5 offline"] = steps
+        # compare_augmenters needs its "none" reference; without it, the offline recipe
+        # takes that key and its records are renamed below
+        methods[offline_name if "none" in methods else "none"] = steps
     offline = compare_augmenters(data.data, data.target, groups, methods, clf,
                                  preprocessing=stft, cv=cv, diagnostics=False,
                                  random_state=args.first_split, verbose=1) if methods else None
@@ -164,7 +167,7 @@ def main():
     for r in offline.records if offline else []:
         r = dict(r)
         if r["method"] == "none":
-            r["method"] = r["base_method"] = name
+            r["method"] = r["base_method"] = name if "none" in args.configs else offline_name
         records.append(r)
     for r in online.records if online else []:
         r = dict(r, method=f"{name} + {args.recipe} on-the-fly")
