@@ -117,28 +117,34 @@ def _fit_generator(generator, S, y):
 
 
 def _without_sample_params(generator):
-    """``(clone with its sample-only parameters at their defaults, those parameters)``.
+    """``(copy keyed for its fit, the parameters to give the fitted copy back)``.
 
-    The parameters are the generator's ``_sample_params`` (see
-    :class:`~skaugment.generators.BaseConditionalGenerator`); a generator that does not
-    declare any is returned as is.
+    The copy has the generator's sample-only parameters (``_sample_params``, see
+    :class:`~skaugment.generators.BaseConditionalGenerator`) and ``verbose`` at their
+    defaults, as neither changes what a fit learns, and ``device="auto"`` resolved, as
+    the device it stands for does (a cache shared by a GPU and a CPU run must not hand
+    one the other's fit). A generator with none of these is returned as is.
     """
-    names = [n for n in getattr(generator, "_sample_params", ()) if n in generator.get_params()]
-    if not names:
-        return generator, {}
+    from ..utils._torch import resolve_device
+
+    given = generator.get_params(deep=False)
+    names = [n for n in (*getattr(generator, "_sample_params", ()), "verbose") if n in given]
     defaults = inspect.signature(type(generator).__init__).parameters
-    reset = {n: defaults[n].default for n in names
+    keyed = {n: defaults[n].default for n in names
              if n in defaults and defaults[n].default is not inspect.Parameter.empty}
-    params = generator.get_params(deep=False)
-    return clone(generator).set_params(**reset), {n: params[n] for n in reset}
+    if isinstance(given.get("device"), str) and given["device"] == "auto":
+        keyed["device"] = str(resolve_device("auto"))
+    if not keyed:
+        return generator, {}
+    return clone(generator).set_params(**keyed), {n: given[n] for n in keyed}
 
 
 def fit_with_memory(generator, S, y, memory):
     """``generator`` fitted on ``(S, y)`` through the cache ``memory``.
 
-    The fit is keyed on the data and the generator's parameters but for its
-    sample-only ones (``_sample_params``), which the fitted copy then gets back:
-    one cached fit serves, e.g., every ``strength`` of a diffusion model.
+    The fit is keyed on the data and the generator's parameters but for those that do
+    not change it (its sample-only ones and ``verbose``), which the fitted copy then
+    gets back: one cached fit serves, e.g., every ``strength`` of a diffusion model.
     """
     to_fit, sample_params = _without_sample_params(generator)
     if isinstance(memory, os.PathLike):

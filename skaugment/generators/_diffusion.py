@@ -195,6 +195,8 @@ class ConditionalDiffusionSampler(FittedScalingsMixin, BaseConditionalGenerator)
     classes_ : ndarray of shape (n_classes,)
     input_shape_ : tuple of int
         ``(n_channels, n_freqs, n_frames)`` seen at fit.
+    condition_ : str
+        The ``condition`` the networks were trained with (what sampling uses).
     n_conditions_ : int
         Width of the condition table (``n_channels * 5``).
     condition_names_ : list of str
@@ -372,11 +374,13 @@ class ConditionalDiffusionSampler(FittedScalingsMixin, BaseConditionalGenerator)
         return float(strength)
 
     def _uses_metrics(self):
-        return self.condition == "metrics"
+        # the fitted networks' conditioning: `condition` changed after fit does not apply
+        return self.condition_ == "metrics"
 
     # -- fit --------------------------------------------------------------------------------
 
     def _fit_model(self, S, y_encoded, conditions):
+        self.condition_ = self.condition
         device = resolve_device(self.device)
         self.device_ = device
         n, c, n_freqs, n_frames = S.shape

@@ -150,7 +150,8 @@ class ConditionScaling:
     scale : ndarray of shape (n_conditions,), float64
         Per-column scale inside the ``asinh`` (:func:`condition_scale`).
     mean, std : ndarray of shape (n_conditions,), float64
-        Mean and spread of the ``asinh``-scaled training conditions.
+        Mean and spread of the ``asinh``-scaled training conditions; ``inf`` spread
+        for a column constant at fit, whose feature is then always 0.
     """
 
     scale: np.ndarray
@@ -171,8 +172,11 @@ class ConditionScaling:
         """
         scale = condition_scale(conditions)
         z = np.arcsinh(conditions / scale)
-        # the floor keeps a constant column finite
-        return cls(scale=scale, mean=z.mean(axis=0), std=z.std(axis=0) + 1e-6)
+        std = z.std(axis=0)
+        # a column constant at fit (e.g. a stuck channel) told the networks nothing: an
+        # infinite spread makes its feature 0 whatever is requested, where a small floor
+        # would turn a 10% request into an input of ~1e5 that every channel sees
+        return cls(scale=scale, mean=z.mean(axis=0), std=np.where(std > 1e-6, std, np.inf))
 
     def features(self, conditions):
         """Standardised ``asinh`` features of a metric table (numpy).

@@ -183,6 +183,8 @@ class ConditionalVAESampler(FittedScalingsMixin, BaseConditionalGenerator):
     classes_ : ndarray of shape (n_classes,)
     input_shape_ : tuple of int
         ``(n_channels, n_freqs, n_frames)`` seen at fit.
+    condition_ : str
+        The ``condition`` the networks were trained with (what sampling uses).
     n_conditions_ : int
         Width of the condition table (``n_channels * 5``).
     condition_names_ : list of str
@@ -327,18 +329,20 @@ class ConditionalVAESampler(FittedScalingsMixin, BaseConditionalGenerator):
                 "requested label), or set encode_init=False to sample the prior.")
 
     def _uses_metrics(self):
-        return self.condition == "metrics"
+        # the fitted networks' conditioning: `condition` changed after fit does not apply
+        return self.condition_ == "metrics"
 
     # -- conditions -------------------------------------------------------------------------
 
     def _condition(self, feats, labels, device):
         """The networks' condition vector: always kept, but for ``condition="none"``."""
-        keep = torch.full((labels.shape[0],), self.condition != "none", dtype=torch.bool,
+        keep = torch.full((labels.shape[0],), self.condition_ != "none", dtype=torch.bool,
                           device=device)
         return condition_vector(feats, labels, keep, len(self.classes_))
 
-    def _check_can_sample(self):
-        if self.condition == "none":
+    @staticmethod
+    def _check_can_sample(condition):
+        if condition == "none":
             raise ValueError(
                 "condition='none' trains an unconditional autoencoder, which cannot generate "
                 "a requested label: use its interpolate(), FeatureInterpolationAugmenter, or "
@@ -346,13 +350,15 @@ class ConditionalVAESampler(FittedScalingsMixin, BaseConditionalGenerator):
             )
 
     def sample(self, y, conditions=None, *, init=None, random_state=None):
-        self._check_can_sample()
+        check_is_fitted(self, "model_")
+        self._check_can_sample(self.condition_)
         return super().sample(y, conditions, init=init, random_state=random_state)
 
     sample.__doc__ = BaseConditionalGenerator.sample.__doc__
 
     def _validate_input(self, S, y):
-        self._check_can_sample()
+        # before fit_resample trains: can the model it is about to fit sample?
+        self._check_can_sample(self.condition)
         return super()._validate_input(S, y)
 
     def interpolate(self, S_a: ArrayLike, S_b: ArrayLike, weights: ArrayLike,
@@ -390,11 +396,11 @@ class ConditionalVAESampler(FittedScalingsMixin, BaseConditionalGenerator):
         w = check_finite(np.asarray(weights, dtype=np.float64).reshape(-1), "weights")
         if w.shape[0] != n or ((w < 0) | (w > 1)).any():
             raise ValueError(f"weights must be {n} values in [0, 1], one per pair.")
-        if self.condition == "none":
+        if self.condition_ == "none":
             y_encoded = np.zeros(n, dtype=np.intp)
         else:
             if y is None:
-                raise ValueError(f"condition={self.condition!r}: pass the pairs' labels as y.")
+                raise ValueError(f"condition={self.condition_!r}: pass the pairs' labels as y.")
             y_encoded = self._encode_labels(y)
             if y_encoded.shape[0] != n:
                 raise ValueError(f"y has {y_encoded.shape[0]} labels but there are {n} pairs.")
@@ -432,6 +438,7 @@ class ConditionalVAESampler(FittedScalingsMixin, BaseConditionalGenerator):
     # -- fit --------------------------------------------------------------------------------
 
     def _fit_model(self, S, y_encoded, conditions):
+        self.condition_ = self.condition
         device = resolve_device(self.device)
         self.device_ = device
         n, c, n_freqs, n_frames = S.shape

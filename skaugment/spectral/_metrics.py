@@ -264,6 +264,14 @@ def spectral_metrics_numpy(S, factors, names, exclude_dc):
 # ----------------------------------------------------------------------------- torch
 
 
+def exact_dtype(device):
+    """The dtype the torch metrics compute in on ``device``: float64, but float32 on
+    Apple's MPS, which has no float64 (the metrics then agree with numpy less closely)."""
+    import torch
+
+    return torch.float32 if torch.device(device).type == "mps" else torch.float64
+
+
 def _hps_f0_amplitude_torch(S, factors, exclude_dc):
     import torch
 
@@ -275,7 +283,7 @@ def _hps_f0_amplitude_torch(S, factors, exclude_dc):
         n_bins = (F - 1) // d_max + 1
         # the argmax is an index and carries no gradient: compute it on detached float64
         # values so that it picks the same bin as the numpy implementation
-        Sd = Sg.detach().to(torch.float64)
+        Sd = Sg.detach().to(exact_dtype(Sg.device))
         H = Sd[:, :, :n_bins].clone()
         for d in range(2, d_max + 1):
             H = H * Sd[:, :, : d * (n_bins - 1) + 1 : d]

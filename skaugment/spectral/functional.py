@@ -37,6 +37,7 @@ from ._metrics import (
     METRIC_NAMES,
     _check_hps_factor,
     _check_metrics,
+    exact_dtype,
     hps_f0_bins_np,
     spectral_metrics_numpy,
     spectral_metrics_torch_core,
@@ -109,7 +110,8 @@ def spectral_metrics_torch(
     Same definitions, computed internally in float64 (so the result agrees with the
     numpy implementation to about 1e-7 relative whatever the input dtype, and small
     differences such as a temporal range of a nearly stationary signal do not cancel
-    in float32), and returned in the input's dtype. Gradients flow to ``S`` through
+    in float32; Apple's MPS has no float64 and computes in float32), and returned in
+    the input's dtype. Gradients flow to ``S`` through
     every metric; the HPS argmax ``f0(t)`` is an index (no gradient of its own) but
     the gathered ``S(f0(t), t)`` carries one. The quantile thresholds of ``contrast``
     are interpolated from sorted values like numpy's linear quantile; set membership
@@ -151,7 +153,8 @@ def spectral_metrics_torch(
     if not S.is_floating_point():
         S = S.to(torch.float32)
     factors = _check_hps_factor(hps_factor, S.shape[1], S.shape[2], exclude_dc)
-    out = spectral_metrics_torch_core(S.to(torch.float64), factors, names, bool(exclude_dc))
+    out = spectral_metrics_torch_core(S.to(exact_dtype(S.device)), factors, names,
+                                      bool(exclude_dc))
     return out.to(S.dtype)
 
 

@@ -423,6 +423,39 @@ def test_memory_shares_one_fit_across_sample_only_params(data, tmp_path):
     assert FakeGenerator.n_fits == 1
 
 
+class DeviceVerboseGenerator(FakeGenerator):
+    """A fake with the ``device`` and ``verbose`` of skaugment's generators."""
+
+    def __init__(self, condition="metrics", strength=1.0, modalities=None, random_state=None,
+                 device="auto", verbose=0):
+        super().__init__(condition, strength, modalities, random_state)
+        self.device = device
+        self.verbose = verbose
+
+
+def test_memory_keys_the_resolved_device_and_not_verbose(data, tmp_path):
+    from skaugment.utils._torch import resolve_device
+
+    S, y = data
+    DeviceVerboseGenerator.n_fits = 0
+    fitted = []
+    for params in (dict(), dict(verbose=1), dict(device=resolve_device("auto"))):
+        aug = MetricDisturbAugmenter(generator=DeviceVerboseGenerator(modalities=MODALITIES,
+                                                                      **params),
+                                     memory=tmp_path, random_state=0)
+        aug.fit_resample(S, y)
+        fitted.append(aug.generator_.get_params())
+    # printing more, or naming the device "auto" stands for, does not train again
+    assert DeviceVerboseGenerator.n_fits == 1
+    # and each fitted copy carries the parameters it was given
+    assert [(p["device"], p["verbose"]) for p in fitted] == [
+        ("auto", 0), ("auto", 1), (resolve_device("auto"), 0)]
+    MetricDisturbAugmenter(generator=DeviceVerboseGenerator(modalities=MODALITIES,
+                                                            device="meta"),
+                           memory=tmp_path, random_state=0).fit_resample(S, y)
+    assert DeviceVerboseGenerator.n_fits == 2  # another device: another fit
+
+
 def test_metric_edit_sampler_cache_hit_gives_the_uncached_output(data, tmp_path):
     from skaugment.generators import SpectrogramMetricEditSampler
 

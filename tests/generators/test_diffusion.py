@@ -161,11 +161,13 @@ def test_per_modality_hps_factor_reaches_conditions(data):
 # -- samplers ---------------------------------------------------------------------------------
 
 
-def test_solvers_agree_on_a_single_step_and_match_ddim_formula(fitted):
+def test_multistep_solver_departs_from_ddim_at_its_second_update(fitted):
+    """DPM-Solver++(2M) has no history at its first update, so it is a DDIM step there:
+    with 2 sampling steps (one update, then the last clean estimate) the two agree."""
     gen = pickle.loads(pickle.dumps(fitted))
     y = fitted.classes_[[0, 1, 2]]
     cond = fitted.train_conditions_[:3]
-    one = [gen.set_params(sample_steps=1, solver=s).sample(y, cond, random_state=0)
+    one = [gen.set_params(sample_steps=2, solver=s).sample(y, cond, random_state=0)
            for s in ("ddim", "dpm++")]
     np.testing.assert_array_equal(one[0], one[1])
     two = [gen.set_params(sample_steps=3, solver=s).sample(y, cond, random_state=0)
@@ -539,11 +541,21 @@ def test_sample_params_do_not_change_the_fit(data):
                    metric_guidance=0.0, metric_guidance_steps=2, sample_batch_size=7, ratio=1.0,
                    sampling_strategy="all")
     assert set(changed) == set(ConditionalDiffusionSampler._sample_params)
+    # with a student too: its distillation pool must not read them either
+    base.update(distill_steps=1, distill_n_steps=3)
     a = ConditionalDiffusionSampler(**base).fit(S, y)
     b = ConditionalDiffusionSampler(**base, **changed).fit(S, y)
-    for (name, pa), pb in zip(a.model_.state_dict().items(), b.model_.state_dict().values()):
-        torch.testing.assert_close(pa, pb, rtol=0, atol=0, msg=name)
+    for model in ("model_", "student_model_"):
+        _assert_same_weights(getattr(a, model), getattr(b, model))
     np.testing.assert_array_equal(a.loss_curve_, b.loss_curve_)
+    np.testing.assert_array_equal(a.distill_loss_curve_, b.distill_loss_curve_)
+
+
+def _assert_same_weights(a, b):
+    sa, sb = a.state_dict(), b.state_dict()
+    assert list(sa) == list(sb)
+    for name in sa:
+        torch.testing.assert_close(sa[name], sb[name], rtol=0, atol=0, msg=name)
 
 
 # -- distilled student ------------------------------------------------------------------------
@@ -592,6 +604,11 @@ def test_student_is_seeded_and_pickles(data, distilled):
     b = pickle.loads(pickle.dumps(distilled)).sample(y[:10], random_state=4)
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(a, _teacher_of(distilled).sample(y[:10], random_state=4))
+    # a refit with the same random_state distils the same student
+    params = dict(distilled.get_params(), distill_n_steps=3)
+    refits = [ConditionalDiffusionSampler(**params).fit(S, y) for _ in range(2)]
+    _assert_same_weights(refits[0].student_model_, refits[1].student_model_)
+    np.testing.assert_array_equal(refits[0].distill_loss_curve_, refits[1].distill_loss_curve_)
 
 
 def test_teacher_samples_from_init_and_with_classifier_free_guidance(data, distilled):
@@ -609,9 +626,7 @@ def test_no_student_by_default_and_the_teacher_fit_is_unchanged(data, distilled)
     plain = ConditionalDiffusionSampler(n_steps=30, base_channels=8, batch_size=32,
                                         random_state=0).fit(S, y)
     assert plain.student_model_ is None and plain.distill_loss_curve_ == []
-    for (name, pa), pb in zip(plain.model_.state_dict().items(),
-                              distilled.model_.state_dict().values()):
-        torch.testing.assert_close(pa, pb, rtol=0, atol=0, msg=name)
+    _assert_same_weights(plain.model_, distilled.model_)
     # a label-only model distils too: its student ignores requested metrics, as the teacher does
     label_only = ConditionalDiffusionSampler(condition="label", n_steps=2, base_channels=4,
                                              distill_steps=2, distill_n_steps=2,
@@ -622,3 +637,40 @@ def test_no_student_by_default_and_the_teacher_fit_is_unchanged(data, distilled)
     np.testing.assert_array_equal(out, label_only.sample(y[:4], 3 * conds, random_state=0))
     assert np.isfinite(out).all() and (out >= 0).all()
     assert not np.array_equal(out, _teacher_of(label_only).sample(y[:4], conds, random_state=0))
+
+
+# -- degenerate conditions and parameters changed after fit -----------------------------------
+
+
+def test_a_metric_constant_at_fit_is_ignored_whatever_is_requested(data):
+    """A stuck channel's metrics told the network nothing: requests on them change nothing
+    (before, a 10% request became a condition input of ~1e5 that every channel saw)."""
+    S, y = data
+    S = S.copy()
+    S[:, 1] = 0.5  # channel 1 stuck: all five of its metrics constant
+    gen = ConditionalDiffusionSampler(random_state=0, **TINY).fit(S, y)
+    stuck = np.array([name.startswith(gen.condition_names_[-1].split("__")[0] + "__")
+                      for name in gen.condition_names_])
+    assert stuck.sum() == 5 and np.isinf(gen.cond_std_[stuck]).all()
+    assert np.isfinite(gen.cond_std_[~stuck]).all()
+    cond = gen.train_conditions_[:6]
+    pushed = cond.copy()
+    pushed[:, stuck] *= 1.1
+    scaling = gen._condition_scaling()
+    np.testing.assert_array_equal(scaling.features(pushed)[:, stuck], 0.0)
+    np.testing.assert_array_equal(gen.sample(y[:6], cond, random_state=0),
+                                  gen.sample(y[:6], pushed, random_state=0))
+    # a live metric's request still reaches the network
+    live = cond.copy()
+    live[:, 0] *= 1.5
+    assert not np.array_equal(gen.sample(y[:6], cond, random_state=0),
+                              gen.sample(y[:6], live, random_state=0))
+
+
+def test_condition_changed_after_fit_does_not_change_sampling(data, fitted):
+    S, y = data
+    gen = pickle.loads(pickle.dumps(fitted))
+    before = gen.sample(y[:4], random_state=0)
+    gen.set_params(condition="label")
+    assert gen.condition_ == "metrics"
+    np.testing.assert_array_equal(gen.sample(y[:4], random_state=0), before)

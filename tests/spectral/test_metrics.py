@@ -355,3 +355,12 @@ def test_metric_request_helpers_known_values():
     np.testing.assert_allclose(out, M * (1 + R))
     assert np.all(R[:, 1] == 0) and np.all(np.abs(R[:, [0, 2]]) <= 0.2)
     assert R[:, 0].min() < -0.15 and R[:, 0].max() > 0.15  # the whole range is drawn
+
+
+def test_torch_metrics_compute_in_float64_but_on_mps():
+    import torch
+
+    from skaugment.spectral._metrics import exact_dtype
+
+    assert exact_dtype("cpu") == torch.float64 and exact_dtype("cuda:1") == torch.float64
+    assert exact_dtype(torch.device("mps")) == torch.float32
