@@ -68,7 +68,7 @@ from ..utils._docstring import _verbose_docstring
 from ..utils._labels import LabelDistribution, hard_labels, label_distribution
 from ..utils._torch import resolve_device, seed_from_random_state, torch_generator
 from ..utils._training import seeded
-from ._augmentation import AugmentedIterator, BatchAugmentation, check_augmentation
+from ._augmentation import AugmentedIterator, BatchAugmentation
 
 __all__ = ["BaseNetClassifier", "masked_mean", "frame_mask"]
 
@@ -79,6 +79,10 @@ _STD_FLOOR = 1e-6
 # Parameters this base adds to skorch's for the training loop; every other parameter
 # of a classifier's __init__ that skorch does not know describes its network.
 _TRAINING_PARAMS = ("n_steps", "gradient_clip", "augmentation", "random_state")
+
+# The default callbacks that are part of the training itself (gradient_clip; the
+# "modern" recipe's learning-rate schedule), not of its reporting.
+_TRAINING_CALLBACKS = ("gradient_clipping", "lr_schedule")
 
 _NAMED = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
 
@@ -355,8 +359,13 @@ class _StepLimitedIterator:
         return min(len(self.iterator), max(vars(self.owner).get("_steps_left", 0), 0))
 
     def __iter__(self):
-        for batch in self.iterator:
-            if vars(self.owner).get("_steps_left", 0) <= 0:
+        batches = iter(self.iterator)
+        # check the budget before pulling: a batch pulled past it would be loaded (and
+        # augmented, drawing randomness) for nothing
+        while vars(self.owner).get("_steps_left", 0) > 0:
+            try:
+                batch = next(batches)
+            except StopIteration:
                 return
             vars(self.owner)["_steps_left"] -= 1
             yield batch
@@ -526,6 +535,21 @@ class BaseNetClassifier(TimeSeriesTagsMixin, NeuralNetClassifier):
         callbacks.append(("print_log", _EpochTable(sink=_print_above_progress_bar)))
         return callbacks
 
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        criterion = self.criterion_
+        if (isinstance(criterion, torch.nn.CrossEntropyLoss) and criterion.weight is not None
+                and criterion.reduction == "mean" and np.ndim(y_true) == 2):
+            # torch divides a class-weighted loss of labels by the weights of the rows'
+            # classes, one of class probabilities by the number of rows: divide by the
+            # weight each row carries, so that a one-hot row trains as its label and a
+            # mixup batch keeps the scale of a batch of labels
+            q = torch.as_tensor(y_true, dtype=y_pred.dtype, device=y_pred.device)
+            per_row = torch.nn.functional.cross_entropy(
+                y_pred, q, weight=criterion.weight, reduction="none",
+                label_smoothing=criterion.label_smoothing)
+            return per_row.sum() / (q @ criterion.weight).sum()
+        return super().get_loss(y_pred, y_true, X=X, training=training)
+
     def _get_predict_nonlinearity(self):
         # Every network here returns logits and every criterion takes logits (skorch's
         # 'auto' only recognises CrossEntropyLoss, not DULoss), so 'auto' is softmax.
@@ -608,6 +632,36 @@ class BaseNetClassifier(TimeSeriesTagsMixin, NeuralNetClassifier):
         self._check_module_params()
         if isinstance(self.device, (str, torch.device)):
             resolve_device(str(self.device) if isinstance(self.device, torch.device) else self.device)
+        if isinstance(self.criterion, type) and issubclass(self.criterion, torch.nn.NLLLoss):
+            # skorch would feed it log(logits + eps): NaN losses, and no error
+            raise ValueError(
+                f"criterion={self.criterion.__name__} takes log-probabilities, but "
+                f"{type(self).__name__}'s network returns logits: use "
+                "torch.nn.CrossEntropyLoss (the default), which applies the log-softmax itself."
+            )
+        if isinstance(self.callbacks, str) and self.callbacks == "disable":
+            dropped = [name for name, _ in self._default_callbacks
+                       if name in _TRAINING_CALLBACKS]
+            if dropped:
+                raise ValueError(
+                    f"callbacks='disable' drops skorch's default callbacks, and with them "
+                    f"{dropped}, which gradient_clip or the recipe ask for; keep callbacks=None "
+                    "(or pass a list), or set gradient_clip=None and a recipe without a "
+                    "schedule."
+                )
+
+    def _check_training_callbacks_unchanged(self):
+        """``partial_fit`` keeps the fit's callbacks: refuse a changed clip or schedule."""
+        fitted = {name: cb for name, cb in self.callbacks_ if name in _TRAINING_CALLBACKS}
+        wanted = {name: cb for name, cb in self._default_callbacks if name in _TRAINING_CALLBACKS}
+        clip = fitted.get("gradient_clipping")
+        if set(fitted) != set(wanted) or (
+                clip is not None and clip.gradient_clip_value != self.gradient_clip):
+            raise ValueError(
+                "gradient_clip or recipe changed since fit; partial_fit goes on with the "
+                f"training callbacks of the fit ({sorted(fitted)}, now asked: "
+                f"{sorted(wanted)}): call fit to train with the new ones."
+            )
 
     def _check_X(self, X, reset):
         """Validate ``X``; with ``reset`` learn its layout, else compare with the fitted one."""
@@ -762,7 +816,6 @@ class BaseNetClassifier(TimeSeriesTagsMixin, NeuralNetClassifier):
 
     def _fit_augmentation(self, X, y_enc):
         """Resolve ``augmentation`` for this data into ``augmentation_`` (None: none)."""
-        check_augmentation(self.augmentation, owner=type(self).__name__)
         augmentation = BatchAugmentation(
             self.augmentation, X, np.asarray(y_enc), self.n_classes_, self.input_mode_,
             owner=type(self).__name__,
@@ -954,6 +1007,8 @@ class BaseNetClassifier(TimeSeriesTagsMixin, NeuralNetClassifier):
         """
         if not self.initialized_:
             return self.fit(X, y, **fit_params)
+        self._check_params()
+        self._check_training_callbacks_unchanged()
         X = self._check_X(X, reset=False)
         y_enc = self._encode_labels(y, X.shape[0])
         self._fit_augmentation(X, y_enc)

@@ -116,8 +116,9 @@ class ResNetClassifier(_TrainingRecipe, BaseNetClassifier):
     128 and 128 filters, each three convolutions with kernels 8, 5 and 3 (batch
     norm after each, ReLU between, the block's input added through a shortcut
     before the last ReLU), global average pooling over time and a linear layer.
-    The strongest of the deep baselines of Ismail Fawaz et al. (2019), "Deep
-    learning for time series classification: a review", after InceptionTime.
+    The strongest of the nine networks compared by Ismail Fawaz et al. (2019),
+    "Deep learning for time series classification: a review" (InceptionTime, by
+    the same authors, came after that review).
 
     Takes raw windows ``(n_samples, n_channels, n_timesteps)`` (a 2-D
     ``(n_samples, n_timesteps)`` array is one channel); each channel is

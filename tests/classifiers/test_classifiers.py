@@ -581,6 +581,23 @@ def test_one_hot_distribution_trains_the_same_model_as_labels(cls):
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(soft)).predict(S), pred)
 
 
+@pytest.mark.parametrize("cls", [DeepSenseClassifier, TransformerClassifier],
+                         ids=lambda c: c.__name__)
+def test_one_hot_distribution_trains_as_labels_under_class_weights(cls):
+    """torch normalises a class-weighted loss of labels by the rows' weights; the
+    classifiers do the same for class probabilities (before: by the number of rows)."""
+    from skaugment.utils._labels import one_hot_distribution
+
+    S, y = _tiny_spectrograms()
+    weighted = dict(TINY_BY_CLASS[cls], criterion__weight=torch.tensor([1.0, 5.0]),
+                    random_state=0)
+    hard = cls(**weighted).fit(S, y)
+    soft = cls(**weighted).fit(S, one_hot_distribution(y))
+    np.testing.assert_allclose(soft.history[:, "train_loss"], hard.history[:, "train_loss"],
+                               rtol=1e-5)
+    np.testing.assert_allclose(soft.predict_proba(S), hard.predict_proba(S), atol=1e-5)
+
+
 def test_soft_labels_reach_the_cross_entropy_optimum():
     """Every row (0.7, 0.3): cross-entropy is minimal at p = (0.7, 0.3), beyond hard labels."""
     from skaugment.utils._labels import label_distribution

@@ -11,6 +11,7 @@ import pytest
 import torch
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
+from sklearn.utils._param_validation import InvalidParameterError
 from skorch.callbacks import Callback
 from skorch.dataset import ValidSplit
 
@@ -163,7 +164,10 @@ def test_recipes():
     explicit.fit(X, y)
     assert explicit.criterion_.label_smoothing == 0.0
     assert explicit.optimizer_.param_groups[0]["weight_decay"] == 0.5
-    assert "criterion__label_smoothing" not in _inception().get_params()
+    # the recipe's values are applied while the criterion is built, not left as parameters
+    for fitted in (modern, paper):
+        assert "criterion__label_smoothing" not in fitted.get_params()
+    assert explicit.get_params()["criterion__label_smoothing"] == 0.0
 
 
 @pytest.mark.parametrize("cls, params, paper_optimizer", [
@@ -310,9 +314,13 @@ def test_soft_labels_given_to_fit_are_mixed():
     y_soft = np.eye(2, dtype=np.float32)[y] * 0.8 + 0.1
     clf, batches = _one_batch_per_epoch(16, augmentation=MixupAugmenter(ratio=ALL_ROWS))
     clf.fit(X, y_soft)
+    mixed = 0
     for _, yb, _ in batches.seen:
         np.testing.assert_allclose(yb.sum(axis=1), 1.0, rtol=1e-6)
         assert yb.min() >= 0.1 - 1e-6 and yb.max() <= 0.9 + 1e-6
+        # rows strictly between the two given ones: their mixtures, not the rows themselves
+        mixed += int(((yb[:, 0] > 0.1 + 1e-3) & (yb[:, 0] < 0.9 - 1e-3)).sum())
+    assert mixed > 0
 
 
 def test_callable_augmentation():
@@ -402,9 +410,14 @@ def test_params_route_and_clone():
 def test_grid_search_over_the_augmentation():
     X, y = _toy(n=32)
     clf = _inception(n_steps=4, augmentation=SignalTransformAugmenter(transforms=["jitter"]))
-    search = GridSearchCV(clf, {"augmentation__ratio": [0.5, 2.0]}, cv=2).fit(X, y)
-    assert search.best_params_["augmentation__ratio"] in (0.5, 2.0)
-    assert len(search.cv_results_["mean_test_score"]) == 2
+    search = GridSearchCV(clf, {"augmentation__ratio": [0.5, 2.0]}, cv=2,
+                          error_score="raise").fit(X, y)
+    ratio = search.best_params_["augmentation__ratio"]
+    assert search.best_estimator_.augmentation.ratio == ratio
+    # the nested value reached the fitted batch augmentation: a row is replaced with
+    # probability ratio / (1 + ratio)
+    (step,) = search.best_estimator_.augmentation_.steps
+    assert step.p == pytest.approx(ratio / (1 + ratio))
     search = GridSearchCV(_inception(n_steps=4),
                           {"augmentation": [None, MixupAugmenter(ratio=1.0)]}, cv=2).fit(X, y)
     assert np.isfinite(search.cv_results_["mean_test_score"]).all()
@@ -433,10 +446,32 @@ def test_every_transform_runs_on_the_fly(name):
     aug = BatchAugmentation(sampler, X, y, 2, "time_series", "clf")
     Xb, yb = aug(X, y.astype(np.int64), np.random.RandomState(0))
     assert Xb.shape == X.shape and Xb.dtype == np.float32 and np.isfinite(Xb).all()
+    assert not np.allclose(Xb, X)  # it transformed the rows
     np.testing.assert_array_equal(yb, y)
 
 
-@pytest.mark.skipif("labels" not in MixupAugmenter().get_params(), reason="no labels parameter")
+def test_mixup_hard_labels_are_the_larger_components():
+    X, y = _toy(n=8)
+    aug = BatchAugmentation(MixupAugmenter(alpha=1.0, ratio=ALL_ROWS, labels="hard"), X, y, 2,
+                            "time_series", "clf")
+    Xb, yb = aug(X, y.astype(np.int64), np.random.RandomState(1))
+    rows, Xf = Xb.reshape(8, -1).astype(np.float64), X.reshape(8, -1).astype(np.float64)
+    checked = 0
+    for i in range(8):
+        # row i is lambda * x_i + (1 - lambda) * x_j: find j and lambda by projection
+        fits = []
+        for j in range(8):
+            d = Xf[i] - Xf[j]
+            lam = 1.0 if j == i else float((rows[i] - Xf[j]) @ d / (d @ d))
+            fits.append((np.abs(rows[i] - (lam * Xf[i] + (1 - lam) * Xf[j])).max(), lam, j))
+        error, lam, j = min(fits)
+        assert error < 1e-4
+        if y[j] != y[i] and abs(lam - 0.5) > 1e-3:
+            assert yb[i] == (y[i] if lam > 0.5 else y[j])
+            checked += 1
+    assert checked >= 2
+
+
 def test_mixup_hard_labels_on_the_fly():
     X, y = _toy(n=16)
     clf, batches = _one_batch_per_epoch(16, augmentation=MixupAugmenter(ratio=ALL_ROWS,
@@ -445,3 +480,29 @@ def test_mixup_hard_labels_on_the_fly():
     for Xb, yb, _ in batches.seen:
         assert yb.shape == (16,) and yb.dtype == np.int64 and set(yb) <= {0, 1}
         assert not np.array_equal(Xb, X)
+
+
+def test_settings_that_would_silently_train_wrong_are_refused():
+    X, y = _toy(n=8)
+    # NLLLoss takes log-probabilities; skorch would give it log(logits): NaN losses
+    with pytest.raises(ValueError, match="criterion=NLLLoss takes log-probabilities"):
+        _inception(n_steps=1, criterion=torch.nn.NLLLoss).fit(X, y)
+    # skorch's "disable" drops every default callback, the clipping and schedule too
+    for params in (dict(gradient_clip=1.0, recipe="paper"), dict(recipe="modern")):
+        with pytest.raises(ValueError, match="callbacks='disable' drops"):
+            _inception(n_steps=1, callbacks="disable", **params).fit(X, y)
+    plain = _inception(n_steps=1, callbacks="disable", recipe="paper").fit(X, y)
+    assert plain.callbacks_ == []
+
+
+def test_partial_fit_checks_its_parameters_and_keeps_the_fits_training():
+    X, y = _toy(n=8)
+    clf = _inception(n_steps=2, recipe="modern").fit(X, y)
+    with pytest.raises(InvalidParameterError, match="n_steps"):
+        clf.set_params(n_steps=0).partial_fit(X, y)
+    for changed in (dict(recipe="paper"), dict(gradient_clip=0.5)):
+        again = _inception(n_steps=2, recipe="modern").fit(X, y).set_params(**changed)
+        with pytest.raises(ValueError, match="changed since fit"):
+            again.partial_fit(X, y)
+    # unchanged, it trains on
+    assert clf.set_params(n_steps=2).partial_fit(X, y).n_steps_ == 4
