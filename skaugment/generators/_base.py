@@ -180,8 +180,15 @@ class BaseConditionalGenerator(BaseAugmenter):
         self
         """
         self._validate_params()
-        S, y_encoded, conditions = self._validate_fit_data(S, y, conditions)
-        self._fit_model(S, y_encoded, conditions)
+        try:
+            S, y_encoded, conditions = self._validate_fit_data(S, y, conditions)
+            self._fit_model(S, y_encoded, conditions)
+        except BaseException:
+            # a failed (re)fit leaves an unfitted generator, not the earlier fit's networks
+            # under this data's classes and scalings
+            for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
+                delattr(self, name)
+            raise
         return self
 
     # -- sample -----------------------------------------------------------------------------

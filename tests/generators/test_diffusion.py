@@ -674,3 +674,16 @@ def test_condition_changed_after_fit_does_not_change_sampling(data, fitted):
     gen.set_params(condition="label")
     assert gen.condition_ == "metrics"
     np.testing.assert_array_equal(gen.sample(y[:4], random_state=0), before)
+
+
+def test_a_failed_refit_leaves_an_unfitted_generator(data, fitted):
+    S, y = data
+    gen = pickle.loads(pickle.dumps(fitted))
+    with pytest.raises(ValueError):
+        gen.fit(S[:, :1], np.where(y == y[0], "a", "b"), conditions=np.full((len(y), 3), np.nan))
+    with pytest.raises(NotFittedError):
+        gen.sample(fitted.classes_[:2])
+    assert not [k for k in vars(gen) if k.endswith("_")]
+    # and it fits again as new
+    np.testing.assert_array_equal(gen.fit(S, y).sample(y[:3], random_state=0),
+                                  fitted.sample(y[:3], random_state=0))
