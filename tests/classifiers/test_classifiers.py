@@ -10,7 +10,14 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from skorch.callbacks import Callback
 
-from skaugment.classifiers import DeepSenseClassifier, DULoss, SATSDUClassifier, TransformerClassifier
+from skaugment.classifiers import (
+    DeepSenseClassifier,
+    DULoss,
+    InceptionTimeClassifier,
+    ResNetClassifier,
+    SATSDUClassifier,
+    TransformerClassifier,
+)
 from skaugment.classifiers._base import frame_mask, masked_mean
 from skaugment.classifiers._deepsense import DeepSenseNetwork
 from skaugment.classifiers._satsdu import SATSNetwork, SplitAttentionConv
@@ -22,8 +29,20 @@ TINY_BY_CLASS = {
     TransformerClassifier: dict(d_model=8, nhead=2, num_layers=1, dim_feedforward=16, max_epochs=2,
                                 batch_size=16, device="cpu"),
     SATSDUClassifier: dict(widths=(4, 8), max_epochs=2, batch_size=16, device="cpu"),
+    # the networks of raw windows
+    ResNetClassifier: dict(n_filters=(4, 4), kernel_sizes=(3,), max_epochs=2, batch_size=16,
+                           device="cpu"),
+    InceptionTimeClassifier: dict(n_filters=4, depth=3, kernel_sizes=(3, 5), bottleneck=4,
+                                  max_epochs=2, batch_size=16, device="cpu"),
 }
 ALL = list(TINY_BY_CLASS)
+DEFAULT_STEPS = {ResNetClassifier: 500, InceptionTimeClassifier: 300}
+
+
+def _tiny_data(cls, n=32):
+    """``_tiny_spectrograms``, flattened to windows ``(n, 2, 20)`` for a raw-window network."""
+    S, y = _tiny_spectrograms(n=n)
+    return (S.reshape(n, S.shape[1], -1), y) if cls._input_kind == "time_series" else (S, y)
 
 
 def _tiny_spectrograms(n=32, n_channels=2, n_freqs=5, n_frames=4, seed=0):
@@ -212,7 +231,7 @@ def test_early_stopping_with_train_split():
 
 @pytest.mark.parametrize("cls", ALL, ids=lambda c: c.__name__)
 def test_contract_all_classifiers(cls):
-    S, y = _tiny_spectrograms()
+    S, y = _tiny_data(cls)
     kw = TINY_BY_CLASS[cls]
     clf = cls(**kw, random_state=0).fit(S, y)
     proba = clf.predict_proba(S)
@@ -308,6 +327,8 @@ ARCHITECTURE = {
                           "conv_dropout", "gru_dropout"),
     TransformerClassifier: ("modalities", "d_model", "nhead", "num_layers", "dim_feedforward", "dropout"),
     SATSDUClassifier: ("modalities", "widths", "radix", "cardinality", "dropout"),
+    ResNetClassifier: ("n_filters", "kernel_sizes"),
+    InceptionTimeClassifier: ("n_filters", "depth", "kernel_sizes", "bottleneck", "residual"),
 }
 
 
@@ -330,7 +351,7 @@ def test_signature_declares_the_architecture_and_stores_every_parameter(cls):
 
 @pytest.mark.parametrize("cls", ALL, ids=lambda c: c.__name__)
 def test_module_params_are_rejected_with_the_parameter_to_use(cls):
-    S, y = _tiny_spectrograms()
+    S, y = _tiny_data(cls)
     kw = TINY_BY_CLASS[cls]
     knob = ARCHITECTURE[cls][1]
     value = kw.get(knob, 2)
@@ -354,7 +375,7 @@ def test_module_params_are_rejected_with_the_parameter_to_use(cls):
 
 @pytest.mark.parametrize("cls", ALL, ids=lambda c: c.__name__)
 def test_verbose_zero_prints_nothing(cls, capsys):
-    S, y = _tiny_spectrograms()
+    S, y = _tiny_data(cls)
     clf = cls(**TINY_BY_CLASS[cls], random_state=0).fit(S, y)
     clf.fit(S, y)  # a refit is no "re-initializing" notice either
     clf.partial_fit(S, y)
@@ -496,13 +517,13 @@ def _counted(cls, **params):
 @pytest.mark.parametrize("cls", ALL, ids=lambda c: c.__name__)
 def test_defaults_are_a_step_budget(cls):
     clf = cls()
-    assert clf.max_epochs == "auto" and clf.n_steps == 1500
+    assert clf.max_epochs == "auto" and clf.n_steps == DEFAULT_STEPS.get(cls, 1500)
     assert clone(clf).get_params()["max_epochs"] == "auto"
 
 
 @pytest.mark.parametrize("cls", ALL, ids=lambda c: c.__name__)
 def test_auto_budget_takes_exactly_n_steps(cls):
-    S, y = _tiny_spectrograms(n=40)
+    S, y = _tiny_data(cls, n=40)
     # 40 rows in batches of 8: 5 batches per epoch; 12 steps -> 3 epochs, the last cut at 2.
     clf, counter = _counted(cls, max_epochs="auto", n_steps=12, batch_size=8)
     clf.fit(S, y)
@@ -566,7 +587,7 @@ def test_budget_params_validated():
 def test_one_hot_distribution_trains_the_same_model_as_labels(cls):
     from skaugment.utils._labels import one_hot_distribution
 
-    S, y = _tiny_spectrograms()
+    S, y = _tiny_data(cls)
     kw = TINY_BY_CLASS[cls]
     hard = cls(**kw, random_state=0).fit(S, y)
     soft = cls(**kw, random_state=0).fit(S, one_hot_distribution(y))
