@@ -6,6 +6,13 @@ Run by hand (not a test)::
         --dataset hapt --splits 5
     OMP_NUM_THREADS=2 python benchmarks/bench_recipes.py --classifier transformer \\
         --dataset FingerMovements --seeds 5
+    # HAPT splits in two processes, then merged
+    OMP_NUM_THREADS=1 python benchmarks/bench_recipes.py --classifier deepsense --splits 3 \\
+        --first-split 0 --tag split0-2
+    OMP_NUM_THREADS=1 python benchmarks/bench_recipes.py --classifier deepsense --splits 2 \\
+        --first-split 3 --tag split3-4
+    python benchmarks/bench_recipes.py --merge \\
+        benchmarks/results/pieces/recipes-hapt-deepsense-split{0-2,3-4}.json
 
 Protocol (:func:`skaugment.evaluation.compare_augmenters`): the splits and seeds of
 ``bench_baselines.py`` (HAPT: 5 training subjects drawn with ``RandomState(k)``, the 25
@@ -34,12 +41,7 @@ NAMES = {"deepsense": "DeepSense", "transformer": "Transformer", "resnet": "ResN
 
 def main():
     from skaugment._demo import WINDOW_CLASSIFIERS, dataset_splits, load_dataset, make_classifier
-    from skaugment.evaluation import (
-        AugmentationComparison,
-        augmentation_methods,
-        compare_augmenters,
-        paired_difference,
-    )
+    from skaugment.evaluation import augmentation_methods, compare_augmenters
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dataset", default="hapt")
@@ -52,7 +54,18 @@ def main():
     parser.add_argument("--first-split", type=int, default=0)
     parser.add_argument("--seeds", type=int, default=5, help="EEG: runs of the official split")
     parser.add_argument("--tag", default=None)
+    parser.add_argument("--merge", nargs="+", default=None, metavar="PIECE.json",
+                        help="merge the pieces of runs on other splits (same recipes) into "
+                             "benchmarks/results/recipes-<dataset>-<classifier>.json and .md")
     args = parser.parse_args()
+    if args.merge:
+        pieces = [json.loads(Path(p).read_text()) for p in args.merge]
+        records = [r for piece in pieces for r in piece["records"]]
+        config = dict(pieces[0]["config"], pieces=[Path(p).name for p in args.merge],
+                      total_seconds=sum(piece["config"]["total_seconds"] for piece in pieces))
+        _write(records, config, RESULTS,
+               f"recipes-{config['dataset']}-{config['classifier_name']}")
+        return
 
     data, signal = load_dataset(args.dataset)
     cv, groups = dataset_splits(args.dataset, data,
@@ -82,21 +95,29 @@ def main():
               "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
               "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),
               "total_seconds": round(time.perf_counter() - start, 1)}
-    result = AugmentationComparison(records, config)
     folder = RESULTS / "pieces" if args.tag else RESULTS
-    folder.mkdir(parents=True, exist_ok=True)
     stem = f"recipes-{args.dataset}-{args.classifier}" + (f"-{args.tag}" if args.tag else "")
+    _write(records, config, folder, stem)
+
+
+def _write(records, config, folder, stem):
+    """``<stem>.json`` (config + records) and the ``.md`` table: Δ last recipe − first."""
+    from skaugment.evaluation import AugmentationComparison, paired_difference
+
+    recipes = config["recipes"]
+    result = AugmentationComparison(records, config)
+    folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{stem}.json").write_text(json.dumps({"config": config, "records": records},
                                                      indent=2))
-    lines = ["| configuration | accuracy (mean ± std) | Δ modern − paper [95% CI] | fit s |",
-             "|---|---|---|---|"]
+    lines = [f"| configuration | accuracy (mean ± std) | Δ {recipes[-1]} − {recipes[0]} "
+             "[95% CI] | fit s |", "|---|---|---|---|"]
     for m in result.methods:
         acc = result.scores(m)
         secs = [sum(v for k, v in r["seconds"].items() if k != "predict")
                 for r in records if r["method"] == m]
         delta = ""
-        if f"({args.recipes[-1]})" in m and len(args.recipes) > 1:
-            other = m.replace(f"({args.recipes[-1]})", f"({args.recipes[0]})")
+        if f"({recipes[-1]})" in m and len(recipes) > 1:
+            other = m.replace(f"({recipes[-1]})", f"({recipes[0]})")
             d = paired_difference(result.scores(m), result.scores(other))
             delta = (f"{100 * d['mean']:+.1f} [{100 * d['ci_low']:+.1f}, "
                      f"{100 * d['ci_high']:+.1f}]")
@@ -105,7 +126,6 @@ def main():
     table = "\n".join(lines) + "\n"
     (folder / f"{stem}.md").write_text(table)
     print(table)
-
 
 if __name__ == "__main__":
     main()
