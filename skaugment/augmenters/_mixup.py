@@ -93,7 +93,10 @@ class MixupAugmenter(BaseAugmenter):
         component (source) is of that class.
     %(sampling_strategy)s
         Counts the synthetic samples by the class of their source, as ``ratio``
-        does.
+        does; so that a row added for a class belongs to it, the source is then
+        always the larger component (``lambda`` folded to ``max(lambda, 1 -
+        lambda)``): hard labels are the source's, soft ones put at least half
+        their mass on it.
     labels : {"soft", "hard"}, default="soft"
         The targets of the output. ``"soft"``: a
         :class:`~skaugment.utils.LabelDistribution` of class probabilities (the
@@ -199,6 +202,10 @@ class MixupAugmenter(BaseAugmenter):
         n, n_new = X.shape[0], sources.size
         partners = rng.randint(0, n, size=n_new).astype(np.intp)
         lambdas = rng.beta(self.alpha, self.alpha, size=n_new)
+        if self.sampling_strategy is not None:
+            # balancing adds rows *of* a class: with lambda < 0.5 the partner (usually of
+            # the majority) would dominate the row counted for the minority
+            lambdas = np.maximum(lambdas, 1.0 - lambdas)
         weight = lambdas.reshape((-1,) + (1,) * (X.ndim - 1))
         X_new = weight * X[sources] + (1.0 - weight) * X[partners]
         self.partner_indices_ = np.concatenate([np.full(n, -1), partners]).astype(np.intp)
