@@ -95,8 +95,9 @@ class WindowMetricEditAugmenter(BaseAugmenter):
         ``synthetic_mask_`` and ``sample_indices_``; it is cloned, given this
         augmenter's ``ratio``, ``sampling_strategy`` and a seed drawn from its
         ``random_state`` (where it has those parameters), and its synthetic rows
-        are what gets edited. A ``sampling_strategy`` other than None needs a
-        sampler with that parameter.
+        are what gets edited, each keeping the label the sampler gave it (hard
+        labels only: ``MixupAugmenter(labels="hard")``). A ``sampling_strategy``
+        other than None needs a sampler with that parameter.
     low : float, default=-0.2
         Smallest relative change of a metric (-0.2 is -20%%). At least -1.
     high : float, default=0.2
@@ -337,10 +338,10 @@ class WindowMetricEditAugmenter(BaseAugmenter):
         generator = self.generator_
         _, metric_of_col = split_condition_names(self.condition_names_)
         if sources is None:
-            X_src, sources = self._transformed(X, y)
+            X_src, sources, y_src = self._transformed(X, y)
         else:
             self.transforms_ = None
-            X_src = X[sources]
+            X_src, y_src = X[sources], y[sources]
         target = self._check_target(X)
         if target is not None:
             T = generator.conditions_from(self._magnitude(target))
@@ -348,9 +349,8 @@ class WindowMetricEditAugmenter(BaseAugmenter):
                 T, generator.train_conditions_, y, self.classes_, self.target_y,
                 self.label_estimator)
             self.target_indices_, keep = draw_target_rows(
-                self.target_labels_, self.classes_, np.searchsorted(self.classes_, y)[sources],
-                rng)
-            X_src, sources = X_src[keep], sources[keep]
+                self.target_labels_, self.classes_, np.searchsorted(self.classes_, y_src), rng)
+            X_src, sources, y_src = X_src[keep], sources[keep], y_src[keep]
         if sources.size:
             S_src = self._magnitude(X_src)
             M = generator.conditions_from(S_src)
@@ -366,10 +366,11 @@ class WindowMetricEditAugmenter(BaseAugmenter):
             self.edit_error_ = np.nan
         self.source_conditions_ = M
         self.conditions_ = requested
-        return Synthetic(X_new, sources)
+        # the transforms' labels: a mixed row may carry its partner's (MixupAugmenter)
+        return Synthetic(X_new, sources, y=y_src)
 
     def _transformed(self, X, y):
-        """The synthetic rows of ``transforms`` and the real row each comes from."""
+        """The synthetic rows of ``transforms``, the real row each comes from, their labels."""
         transforms = clone(self.transforms)
         params = transforms.get_params()
         given = {"ratio": self.ratio, "random_state": self._transforms_seed}
@@ -386,7 +387,14 @@ class WindowMetricEditAugmenter(BaseAugmenter):
             # own samplers reject None)
             given["sampling_strategy"] = None
         transforms.set_params(**{k: v for k, v in given.items() if k in params})
-        X_t, _ = transforms.fit_resample(X, y)
+        X_t, y_t = transforms.fit_resample(X, y)
+        if np.ndim(y_t) != 1:
+            raise ValueError(
+                f"transforms ({type(transforms).__name__}) gave soft labels (class "
+                "probabilities), which the edited windows cannot carry on; use "
+                "MixupAugmenter(labels='hard'), whose rows are labelled as their larger "
+                "component."
+            )
         mask = getattr(transforms, "synthetic_mask_", None)
         indices = getattr(transforms, "sample_indices_", None)
         if mask is None or indices is None:
@@ -406,7 +414,7 @@ class WindowMetricEditAugmenter(BaseAugmenter):
         sources = np.asarray(indices, dtype=np.intp)[mask]
         X_src = check_time_series(X_t[mask].astype(np.float64), name="transformed X") \
             if mask.any() else X_t[mask].astype(np.float64)
-        return X_src, sources
+        return X_src, sources, np.asarray(y_t)[mask]
 
     def _edit(self, X_src, S_src, requested):
         """Edit each window's magnitude towards ``requested``; ``1 + n_rounds`` knob fits.

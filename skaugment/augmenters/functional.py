@@ -489,14 +489,9 @@ def crop(
     4.0
     """
     X = _check_windows(X)
-    _check_real(crop_ratio, "crop_ratio", low=0.0, low_inclusive=False)
+    _check_real(crop_ratio, "crop_ratio", low=0.0, low_inclusive=False, high=1.0)
     n, _, t = X.shape
     length = int(round(crop_ratio * t))
-    if length > t:
-        raise ValueError(
-            f"crop_ratio={crop_ratio} asks for a crop of {length} samples, longer than the "
-            f"window ({t} samples); use crop_ratio <= 1."
-        )
     if length < 2:
         raise ValueError(
             f"crop_ratio={crop_ratio} gives a crop of {length} sample(s) of a {t}-sample "
@@ -731,10 +726,12 @@ def smooth_time_mask(
     Each sample draws a start ``~ U(0, n_timesteps - L)`` samples, where ``L =
     round(mask_duration * fs)`` samples, and every channel is multiplied by
     ``1 - (sigmoid(s * (t - start)) - sigmoid(s * (t - start - L)))`` with ``s =
-    1000 / n_timesteps`` (braindecode's steepness): about 0 inside the mask, 1 away
-    from it, 0.5 at its edges. A mask longer than the window is clipped to the
-    window (``L = n_timesteps``, start 0: the whole window is silenced, its two end samples
-    only halved by the sigmoid edges).
+    1000 / n_timesteps`` (braindecode's steepness): 1 away from the mask, 0.5 at its
+    first sample, about 0 inside it when the mask spans many of the edge's ``1 /
+    s = n_timesteps / 1000`` samples (a 10-sample mask of a 10,000-sample window
+    only dips to 0.75). A mask longer than the window is clipped to the window
+    (``L = n_timesteps``, start 0: the whole window is silenced, its first sample
+    only halved).
     ``mask_duration=0`` is the identity (Rommel et al., 2022, "Data augmentation for
     learning predictive models on EEG: a systematic comparison", J. Neural Eng.
     19:066020, after Cheng et al., 2020 and Mohsenvand et al., 2020).
@@ -889,7 +886,10 @@ def frequency_shift(
     analytic signal ``x + i H(x)`` (:func:`scipy.signal.hilbert`) is multiplied by
     ``exp(2j * pi * delta * t)`` and its real part kept, so a component at ``f`` Hz
     moves to ``f + delta`` Hz (a single-sideband shift, not a resampling: harmonic
-    ratios change). As in braindecode, the window is zero-padded to the next power
+    ratios change) as long as ``f + delta > 0``: the mean (0 Hz) becomes a cosine at
+    ``|delta|`` Hz of the same amplitude (gravity on an accelerometer oscillates
+    between ``-g`` and ``g``), and with ``delta < 0`` components below ``|delta|``
+    fold back to ``|f + delta|``, as in braindecode. Remove a large offset first. As in braindecode, the window is zero-padded to the next power
     of two before the FFT-based Hilbert transform and cut back after; the ends of a
     window that is not periodic show small edge effects. ``max_shift=0`` is the
     identity (to rounding). Rommel et al. (2022), "Data augmentation for learning
@@ -944,16 +944,19 @@ def bandstop_filter(
 ) -> np.ndarray:
     """Remove a narrow band of frequencies centred at a random frequency.
 
-    Each sample draws a centre ``fc ~ U(0, max_freq)`` Hz (``max_freq`` defaults to
-    the Nyquist frequency ``fs / 2``); in the real FFT of each of its channels the
+    Each sample draws a centre ``fc ~ U(1 + bandwidth / 2, max_freq - 1 - bandwidth
+    / 2)`` Hz, as braindecode does (``max_freq`` defaults to the Nyquist frequency
+    ``fs / 2``), so the band keeps 1 Hz away from 0 Hz, whose removal would take the
+    window's mean (gravity, an electrode offset), and from ``max_freq``; in the real FFT of each of its channels the
     bins at ``|f - fc| <= bandwidth / 2`` are set to 0 and the window is rebuilt
     by the inverse real FFT, the same band for all channels of the sample. This is
     an ideal, zero-phase filter applied in the frequency domain (not a FIR/IIR
     filter as braindecode's MNE ``notch_filter``): outside the band the spectrum
     is exactly unchanged; as for any filter on a finite window the removed
     component rings over the whole window. The FFT resolves ``fs / n_timesteps``
-    Hz: when ``bandwidth > 0`` the bin nearest ``fc`` is always removed, so a band
-    narrower than the resolution removes one bin rather than nothing.
+    Hz: when ``bandwidth > 0`` the bin nearest ``fc`` other than 0 Hz and the
+    Nyquist bin is always removed, so a band narrower than the resolution removes
+    one bin rather than nothing.
     ``bandwidth=0`` is the identity (to rounding). Rommel et al. (2022), "Data
     augmentation for learning predictive models on EEG: a systematic comparison"
     (J. Neural Eng. 19:066020): 0.4 Hz for motor imagery (the default), 1.2 Hz for
@@ -968,7 +971,8 @@ def bandstop_filter(
     fs : float
         Sampling frequency in Hz, > 0.
     max_freq : float, default=None
-        Highest band centre in Hz, in ``[0, fs / 2]``; ``None`` is ``fs / 2``.
+        Highest frequency in Hz, in ``[0, fs / 2]``, that the band's centre keeps 1
+        Hz plus half the bandwidth away from; ``None`` is ``fs / 2``.
 
     Returns
     -------
@@ -989,15 +993,27 @@ def bandstop_filter(
     nyquist = fs / 2.0
     # a band centre above the Nyquist frequency fs / 2 does not exist
     max_freq = nyquist if max_freq is None else _check_real(max_freq, "max_freq", high=nyquist)
+    low, high = 1.0 + bandwidth / 2.0, max_freq - 1.0 - bandwidth / 2.0
+    if high < low:
+        raise ValueError(
+            f"bandstop_filter: bandwidth={bandwidth} Hz with max_freq={max_freq} Hz leaves no "
+            f"band centre (they must lie in [1 + bandwidth / 2, max_freq - 1 - bandwidth / 2]"
+            f" = [{low:g}, {high:g}] Hz); use a narrower band or a higher max_freq or fs."
+        )
     rng = check_rng(rng)
     n, _, t = X.shape
-    centre = rng.uniform(0.0, max_freq, size=n)
+    centre = rng.uniform(low, high, size=n)
     freqs = np.fft.rfftfreq(t, d=1.0 / fs)
     distance = np.abs(freqs[np.newaxis, :] - centre[:, np.newaxis])
     if bandwidth == 0.0:
         return X.copy()
     stop = distance <= bandwidth / 2.0
-    stop[np.arange(n), np.argmin(distance, axis=1)] = True
+    # the nearest bin, but never the mean (0 Hz) nor the Nyquist bin of an even length
+    edges = [0] + ([freqs.size - 1] if t % 2 == 0 else [])
+    nearest = distance.copy()
+    nearest[:, edges] = np.inf
+    if freqs.size > len(edges):
+        stop[np.arange(n), np.argmin(nearest, axis=1)] = True
     Z = np.fft.rfft(X, axis=-1)
     Z[np.broadcast_to(stop[:, np.newaxis, :], Z.shape)] = 0.0
     return np.fft.irfft(Z, n=t, axis=-1)

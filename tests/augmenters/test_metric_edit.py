@@ -404,6 +404,24 @@ def test_augmenter_transforms_without_masks(raw):
         WindowMetricEditAugmenter(NoMask()).fit_resample(X, y)
 
 
+def test_augmenter_keeps_the_labels_its_transforms_gave(raw):
+    """A mixed row dominated by its partner carries the partner's label through the edit."""
+    from skaugment.augmenters import MixupAugmenter
+
+    X, y = raw
+    aug = WindowMetricEditAugmenter(MixupAugmenter(alpha=1.0, labels="hard"), ratio=1.0,
+                                    random_state=0)
+    _, y_res = aug.fit_resample(X, y)
+    mix = aug.transforms_
+    expected = np.asarray(mix.fit_resample(X, y)[1])[mix.synthetic_mask_]
+    np.testing.assert_array_equal(np.asarray(y_res)[aug.synthetic_mask_], expected)
+    # rows whose label is their partner's, not their source's: the case that was mislabelled
+    sources = aug.sample_indices_[aug.synthetic_mask_]
+    assert (expected != y[sources]).any()
+    with pytest.raises(ValueError, match="gave soft labels"):
+        WindowMetricEditAugmenter(MixupAugmenter(), random_state=0).fit_resample(X, y)
+
+
 def test_augmenter_in_a_pipeline_before_the_stft(raw):
     from imblearn.pipeline import make_pipeline
     from sklearn.linear_model import LogisticRegression

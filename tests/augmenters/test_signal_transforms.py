@@ -255,8 +255,9 @@ def test_crop_identity_stretch_and_errors():
     starts = out[:, 0, 0]
     assert ((starts >= 0) & (starts <= 20)).all() and np.allclose(starts, np.round(starts))
     assert len(np.unique(starts)) > 1
-    with pytest.raises(ValueError, match="longer than the window"):
-        crop(X, crop_ratio=1.2, rng=0)
+    for too_long in (1.2, 1.04):  # 1.04 x 10 samples would round to the whole window
+        with pytest.raises(ValueError, match=r"crop_ratio must be in \(0.0, 1.0\]"):
+            crop(X[..., :10], crop_ratio=too_long, rng=0)
     with pytest.raises(ValueError, match="at least 2"):
         crop(X, crop_ratio=0.01, rng=0)
 
@@ -549,7 +550,7 @@ def test_pipeline_with_spectrogram_and_classifier(imu):
         (dict(transform_params={"wobble": {}}), r"transform_params names unknown.*'wobble'"),
         (dict(transform_params={"jitter": {"sigma": 0.1, "mu": 0}}), r"unknown keyword\(s\) \['mu'\]"),
         (dict(transforms=["crop"], transform_params={"crop": {"crop_ratio": 1.5}}),
-         "longer than the window"),
+         r"crop_ratio must be in \(0.0, 1.0\]"),
         (dict(transforms=["crop"], transform_params={"crop": {"crop_ratio": 0.01}}), "at least 2"),
         (dict(transforms=["jitter"], transform_params={"jitter": {"sigma": -1}}), "sigma must be in"),
     ],
