@@ -150,13 +150,21 @@ def main():
     methods = {}
     if "none" in args.configs:
         methods["none"] = None
-    if "offline" in args.configs:
-        # compare_augmenters needs its "none" reference; without it, the offline recipe
-        # takes that key and its records are renamed below
-        methods[offline_name if "none" in methods else "none"] = steps
+        if "offline" in args.configs:
+            methods[offline_name] = steps
     offline = compare_augmenters(data.data, data.target, groups, methods, clf,
                                  preprocessing=stft, cv=cv, diagnostics=False,
                                  random_state=args.first_split, verbose=1) if methods else None
+    if "offline" in args.configs and "none" not in args.configs:
+        # alone, the recipe's steps and the network run as one pipeline in the reference's
+        # place (the same steps, seeds and budget as beside "none"); renamed below
+        from imblearn.pipeline import make_pipeline
+        from sklearn.base import clone
+
+        offline = compare_augmenters(data.data, data.target, groups, {"none": None},
+                                     make_pipeline(*[clone(s) for s in steps], clone(clf)),
+                                     cv=cv, diagnostics=False, random_state=args.first_split,
+                                     verbose=1)
     fly = make_classifier(args.classifier, data.modalities, **params)
     fly.set_params(augmentation=_sampler(steps))
     online = compare_augmenters(data.data, data.target, groups, {"none": None}, fly,

@@ -179,6 +179,7 @@ def run_compare(*, preset="demo", methods=None, classifier="deepsense", ratio=No
         augmentation_methods,
         compare_augmenters,
     )
+    from skaugment.evaluation._runner import has_training_budget
     from skaugment.utils._labels import takes_soft_labels
 
     if preset not in PRESETS:
@@ -224,7 +225,9 @@ def run_compare(*, preset="demo", methods=None, classifier="deepsense", ratio=No
                   "(never their labels)", flush=True)
     result = compare_augmenters(
         data.data, data.target, groups, steps, clf, preprocessing=stft, cv=cv,
-        budget="equal-steps", baseline_multipliers=cfg["baseline_multipliers"],
+        budget="equal-steps",
+        # a classifier without a training length (MiniRocket) has no other budget to try
+        baseline_multipliers=cfg["baseline_multipliers"] if has_training_budget(clf) else (),
         diagnostics=diagnostics, n_jobs=n_jobs, verbose=verbose)
     result.config.update({"preset": preset, "ratio": ratio, "classifier_name": classifier,
                           "classifier_params": classifier_params, "dataset": dataset,

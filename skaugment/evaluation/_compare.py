@@ -13,6 +13,7 @@ import os
 import shutil
 import tempfile
 import time
+import warnings
 from collections.abc import Sequence
 from contextlib import contextmanager
 from numbers import Integral, Real
@@ -26,7 +27,7 @@ from ._method import Method, _pretrained, _resolve_methods
 from ._method import _TestWindows  # noqa: F401  (pickles made before the split name it here)
 from ._recipes import PRETRAIN_METHODS
 from ._result import AugmentationComparison
-from ._runner import _check_can_pretrain, _Run, _run_all, _Setup
+from ._runner import _check_can_pretrain, _Run, _run_all, _Setup, has_training_budget
 from ._splitter import GroupHoldoutSplit
 
 if TYPE_CHECKING:
@@ -164,10 +165,13 @@ def compare_augmenters(
         Runs in parallel (joblib); each worker then uses ``cpu_count // n_jobs``
         torch threads.
     random_state : int, default=0
-        Offset of the run seeds (see ``n_seeds``): with
-        ``GroupHoldoutSplit(random_state=r)`` and ``random_state=r``, split ``i``
-        gets the same subjects and seed in every call, so that a long comparison
-        can run in pieces (one split per process) and be merged.
+        Offset of the run seeds (see ``n_seeds``). A long comparison can run in
+        pieces, one split per process: split ``i`` of ``GroupHoldoutSplit(random_state=r)``
+        with ``random_state=r`` is what ``GroupHoldoutSplit(random_state=r + i,
+        n_repeats=1)`` with ``random_state=r + i * n_seeds`` gives (the same subjects,
+        unless split ``i`` had to redraw a training set an earlier split drew, and the
+        same seeds); its records say ``split=0``, so renumber them ``i`` when merging
+        (the benchmarks' ``--first-split`` does both).
     verbose : int, default=0
 
     Returns
@@ -199,9 +203,20 @@ def compare_augmenters(
         if not isinstance(m, Real) or not m > 0:
             raise ValueError(f"baseline_multipliers must be positive numbers; got {m!r}.")
     pretrain_on_synthetic = tuple(pretrain_on_synthetic)
+    unknown = [m for m in pretrain_on_synthetic
+               if m not in (methods or {}) and m not in PRETRAIN_METHODS]
+    if unknown:
+        raise ValueError(f"pretrain_on_synthetic names {unknown}, which are not methods of this "
+                         f"comparison ({list(methods or {})}).")
     resolved = _resolve_methods(methods, preprocessing, pretrain_on_synthetic)
     pretrained = _pretrained(resolved, pretrain_on_synthetic)
     _check_can_pretrain(classifier, pretrained)
+    if (baseline_multipliers or budget == "equal-epochs") and not has_training_budget(classifier):
+        warnings.warn(
+            f"{type(classifier).__name__} has no training length to set (max_epochs or "
+            "n_steps): trained at another budget, 'none' would be the same model again, so "
+            "baseline_multipliers and the equal-epochs baseline are skipped.", UserWarning,
+            stacklevel=2)
     X = np.asarray(X)
     y = check_labels(y, n_samples=X.shape[0])
     groups = np.asarray(groups)

@@ -151,8 +151,16 @@ def _resolve_methods(methods, preprocessing, pretrain_on_synthetic):
     if _REFERENCE not in methods:
         raise ValueError(f"methods needs a {_REFERENCE!r} entry (no augmentation), the reference "
                          "of the paired differences.")
-    return {name: _resolve(name, value, preprocessing, name in pretrain_on_synthetic)
-            for name, value in methods.items()}
+    resolved = {name: _resolve(name, value, preprocessing, name in pretrain_on_synthetic)
+                for name, value in methods.items()}
+    resamplers = [type(s).__name__ for s in resolved[_REFERENCE].steps
+                  if hasattr(s, "fit_resample")]
+    if resamplers:
+        raise ValueError(f"methods[{_REFERENCE!r}] has a resampling step ({resamplers[0]}): the "
+                         "reference of the paired differences is the data without augmentation; "
+                         f"give {_REFERENCE!r} None (or the preprocessing alone) and the "
+                         "augmenter a name of its own.")
+    return resolved
 
 
 def _resolve(name, value, preprocessing, named_for_pretraining):

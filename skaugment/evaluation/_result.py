@@ -43,10 +43,19 @@ class AugmentationComparison:
         """
         per_split = self._per_split(method, metric)
         keys = sorted(per_split) if splits is None else list(splits)
+        missing = [k for k in keys if k not in per_split]
+        if missing:
+            raise ValueError(f"method {method!r} did not run on split(s) {missing}; it ran on "
+                             f"{sorted(per_split)}.")
         return np.array([per_split[k] for k in keys], dtype=np.float64)
 
     def _per_split(self, method, metric):
+        if method not in self.methods:
+            raise ValueError(f"unknown method {method!r}; the comparison has {self.methods}.")
         rows = [r for r in self.records if r["method"] == method]
+        if any(metric not in r for r in rows):
+            raise ValueError(f"unknown metric {metric!r}; the records have 'accuracy' and "
+                             "'macro_f1'.")
         return {k: float(np.mean([r[metric] for r in rows if r["split"] == k]))
                 for k in sorted({r["split"] for r in rows})}
 

@@ -89,8 +89,8 @@ def _one_run(setup, run):
     fitted = {name: _fit_method(setup, run, name, X_train, y_train, X_test)
               for name in setup.methods}
     max_growth = max(len(f.X) for f in fitted.values()) / max(1, len(X_train))
-    return [_train_and_score(setup, run, name, multiplier, fitted[name], X_test, y_test)
-            for name, multiplier in _variants(setup, max_growth)]
+    return [_train_and_score(setup, run, name, multiplier, label, fitted[name], X_test, y_test)
+            for name, multiplier, label in _variants(setup, max_growth)]
 
 
 def _fit_method(setup, run, name, X_train, y_train, X_test):
@@ -109,17 +109,21 @@ def _fit_method(setup, run, name, X_train, y_train, X_test):
 
 
 def _variants(setup, max_growth):
-    """``(method, budget multiplier)``: every method at 1, the reference also at its other budgets."""
+    """``(method, budget multiplier, label)``: every method at 1, the reference also at its
+    other budgets (only for a classifier that has one)."""
     for name in setup.methods:
-        multipliers = [1.0]
-        if name == _REFERENCE:
-            multipliers = sorted(set([1.0] + [float(m) for m in setup.baseline_multipliers]
-                                     + ([max_growth] if setup.budget == "equal-epochs" else [])))
-        for m in multipliers:
-            yield name, m
+        yield name, 1.0, name
+        if name != _REFERENCE or not has_training_budget(setup.classifier):
+            continue
+        for m in sorted({float(m) for m in setup.baseline_multipliers} - {1.0}):
+            yield name, m, f"{name} x{m:g} budget"
+        if setup.budget == "equal-epochs":
+            # one label on every run, whatever this run's growth (training sets, rounding
+            # and filters differ by split), so that its records pair across the splits
+            yield name, max_growth, f"{name} xG budget"
 
 
-def _train_and_score(setup, run, name, multiplier, fitted, X_test, y_test):
+def _train_and_score(setup, run, name, multiplier, label, fitted, X_test, y_test):
     """Train the classifier on one method's rows at one budget and score it: the record."""
     steps, X_fit, y_fit, synthetic, seconds = fitted
     n_train = len(run.train)
@@ -143,7 +147,6 @@ def _train_and_score(setup, run, name, multiplier, fitted, X_test, y_test):
     for attr in ("n_steps_", "n_epochs_"):
         if hasattr(final, attr):
             info[attr.rstrip("_")] = int(getattr(final, attr))
-    label = name if multiplier == 1.0 else f"{name} x{multiplier:g} budget"
     record = {"method": label, "base_method": name, "budget_multiplier": multiplier,
               **run.describe(), "n_train": int(n_train), "n_synthetic": int(synthetic.sum()),
               "n_test": int(len(X_test)), "budget": info, "seconds": seconds,
@@ -166,12 +169,18 @@ def _final_step(clf):
     return clf.steps[-1][1] if hasattr(clf, "steps") else clf
 
 
+def has_training_budget(clf):
+    """Whether the classifier (or a pipeline's last step) trains for a length that can be set:
+    ``max_epochs``, with or without ``n_steps``, as skaugment's and skorch's classifiers."""
+    return "max_epochs" in _final_step(clf).get_params()
+
+
 def _classifier_budget(clf, budget, n_real, multiplier, growth):
     """Set ``clf``'s training length; returns a description of the budget."""
-    params = clf.get_params()
-    has_steps = "n_steps" in params and "max_epochs" in params
-    if not has_steps and "max_epochs" not in params:
+    if not has_training_budget(clf):
         return {"controlled": False}
+    params = clf.get_params()
+    has_steps = "n_steps" in params
     batch = params.get("batch_size", 64)
     batch = n_real if batch in (-1, None) else batch
     batches_real = max(1, int(np.ceil(n_real / batch)))
@@ -194,8 +203,10 @@ def _classifier_budget(clf, budget, n_real, multiplier, growth):
 def _score(y_true, y_pred, labels):
     from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
 
+    # F1 over the classes the split's test rows have or were predicted (scikit-learn's
+    # default): a class absent from a split's test subjects would count as F1 = 0
     return {"accuracy": float(accuracy_score(y_true, y_pred)),
-            "macro_f1": float(f1_score(y_true, y_pred, average="macro", labels=labels)),
+            "macro_f1": float(f1_score(y_true, y_pred, average="macro")),
             "confusion_matrix": confusion_matrix(y_true, y_pred, labels=labels).tolist()}
 
 

@@ -24,6 +24,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
+from ..utils._labels import takes_soft_labels
 from ..utils._params import set_nested_params
 from ..utils._validation import _as_float_array, check_labels, draw_seed
 from ._method import _REFERENCE, _TestWindows
@@ -174,10 +175,11 @@ def _fit_pipeline(pipe, X, y, label):
     try:
         return pipe.fit(X, y)
     except Exception as exc:
-        if _gives_soft_labels(pipe, X, y):
-            final = pipe.steps[-1][1]
-            if _is_pipeline(final):
-                final = final.steps[-1][1]
+        final = pipe.steps[-1][1]
+        if _is_pipeline(final):
+            final = final.steps[-1][1]
+        # only a classifier that does not take soft labels fails *because* of them
+        if not takes_soft_labels(final) and _gives_soft_labels(pipe, X, y):
             raise ValueError(
                 f"candidate {label!r} gives the classifier soft labels (a table of class "
                 f"probabilities, e.g. mixup's), and {type(final).__name__} cannot train on "

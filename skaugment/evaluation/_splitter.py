@@ -1,5 +1,7 @@
 """The few-subject split: some groups train, the others test, repeated."""
 
+import itertools
+import math
 from collections.abc import Iterator
 from numbers import Integral
 
@@ -8,6 +10,8 @@ from numpy.typing import ArrayLike
 from sklearn.utils._param_validation import Interval, validate_parameter_constraints
 
 __all__ = ["GroupHoldoutSplit"]
+
+_MAX_ATTEMPTS = 1000
 
 
 class GroupHoldoutSplit:
@@ -26,7 +30,11 @@ class GroupHoldoutSplit:
         Number of splits.
     random_state : int, default=0
         Split ``i`` draws its groups with ``RandomState(random_state + i)``, so the
-        first splits stay the same when ``n_repeats`` grows.
+        first splits stay the same when ``n_repeats`` grows. When that draw gives the
+        training groups of an earlier split, the split draws again (from
+        ``RandomState([random_state + i, attempt])``): the paired statistics count
+        the splits as independent, so no two share their training groups; more
+        repeats than there are distinct training sets raise a ``ValueError``.
 
     Examples
     --------
@@ -81,10 +89,36 @@ class GroupHoldoutSplit:
                 f"n_train_groups={self.n_train_groups} leaves no test group; the data has "
                 f"{len(subjects)} groups."
             )
-        order = np.random.RandomState(self.random_state + i).permutation(subjects)
-        rest = order[self.n_train_groups:]
+        n_distinct = math.comb(len(subjects), self.n_train_groups)
+        if i >= n_distinct:
+            raise ValueError(
+                f"split {i} of GroupHoldoutSplit: {len(subjects)} groups have only "
+                f"{n_distinct} distinct sets of n_train_groups={self.n_train_groups}, and "
+                "repeated training sets would count as independent splits; use n_repeats <= "
+                f"{n_distinct}."
+            )
+        # the splits before it, drawn the same way (cheap: a few permutations each)
+        seen = set()
+        for j in range(i + 1):
+            train, rest = self._draw(subjects, j, seen)
+            seen.add(tuple(train))
         test = rest if self.n_test_groups is None else rest[: self.n_test_groups]
-        return np.sort(order[: self.n_train_groups]), np.sort(test)
+        return train, np.sort(test)
+
+    def _draw(self, subjects, i, seen):
+        """``(sorted training groups, the others in drawn order)`` of split ``i``: the first
+        draw of ``RandomState(random_state + i)`` whose training set is not in ``seen``."""
+        for attempt in range(_MAX_ATTEMPTS):
+            seed = self.random_state + i if attempt == 0 else [self.random_state + i, attempt]
+            order = np.random.RandomState(seed).permutation(subjects)
+            train = np.sort(order[: self.n_train_groups])
+            if tuple(train) not in seen:
+                return train, order[self.n_train_groups:]
+        # nearly every set taken: the first unseen one, in lexicographic order
+        train = np.array(next(c for c in itertools.combinations(subjects, self.n_train_groups)
+                              if c not in seen))
+        return train, np.random.RandomState(self.random_state + i).permutation(
+            np.setdiff1d(subjects, train))
 
     def split(
         self, X: ArrayLike, y: ArrayLike | None = None, groups: ArrayLike | None = None

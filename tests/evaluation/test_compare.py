@@ -112,6 +112,21 @@ def test_group_holdout_split_is_seeded_disjoint_and_sized():
         next(GroupHoldoutSplit(2).split(groups))
 
 
+def test_group_holdout_split_never_repeats_a_training_set():
+    """6 groups, 3 to train: 20 sets; plain draws of RandomState(i) repeat one by split 4."""
+    groups = np.repeat(np.arange(6), 2)
+    plain = [tuple(np.sort(np.random.RandomState(i).permutation(6)[:3])) for i in range(20)]
+    assert len(set(plain)) < 20
+    split = GroupHoldoutSplit(n_train_groups=3, n_repeats=20)
+    drawn = [tuple(np.unique(groups[tr])) for tr, _ in split.split(groups, groups=groups)]
+    assert len(set(drawn)) == 20
+    # a split whose plain draw was new keeps it, so the first splits stay as they were
+    first_repeat = next(i for i in range(20) if plain[i] in plain[:i])
+    assert drawn[:first_repeat] == plain[:first_repeat]
+    with pytest.raises(ValueError, match="only 20 distinct sets"):
+        list(GroupHoldoutSplit(n_train_groups=3, n_repeats=21).split(groups, groups=groups))
+
+
 def test_exact_copies_change_nothing_and_every_method_shares_splits_and_seeds():
     X, y, groups = _data()
     cv = GroupHoldoutSplit(n_train_groups=3, n_repeats=3)
@@ -134,7 +149,12 @@ def test_exact_copies_change_nothing_and_every_method_shares_splits_and_seeds():
             assert r["n_synthetic"] == (2 * r["n_train"] if method == "copies" else 0)
             assert np.sum(r["confusion_matrix"]) == r["n_test"]
             assert r["accuracy"] == pytest.approx(np.trace(r["confusion_matrix"]) / r["n_test"])
-            assert not set(r["train_groups"]) & set(groups[~np.isin(groups, r["train_groups"])])
+    # the records' training groups are the splitter's, and no test row is of them
+    for k, (tr, te) in enumerate(cv.split(X, y, groups)):
+        for r in (r for r in res.records if r["split"] == k):
+            assert list(r["train_groups"]) == list(np.unique(groups[tr]))
+            assert not set(r["train_groups"]) & set(groups[te])
+            assert r["n_test"] == len(te)
 
 
 def test_the_paired_difference_is_measured_against_the_best_baseline_budget():
@@ -147,7 +167,11 @@ def test_the_paired_difference_is_measured_against_the_best_baseline_budget():
     steps = {r["method"]: r["budget"]["n_steps"] for r in res.records if r["split"] == 0}
     # equal steps whatever the size of the training set
     assert steps == {"none": 40, "none x2 budget": 80, "copies": 40}
-    assert res.reference() in ("none", "none x2 budget")
+    # the spy scores the same at every budget: the tie goes to "none", and every
+    # difference is taken against the reference
+    assert res.reference() == "none"
+    np.testing.assert_allclose(res.summary()["copies"]["diff"]["mean"],
+                               np.mean(res.scores("copies") - res.scores("none")))
 
 
 def test_equal_epochs_adds_the_baseline_at_the_augmented_step_count():
@@ -157,7 +181,38 @@ def test_equal_epochs_adds_the_baseline_at_the_augmented_step_count():
                              cv=GroupHoldoutSplit(3, n_repeats=1), budget="equal-epochs",
                              diagnostics=False)
     epochs = {r["method"]: r["budget"]["max_epochs"] for r in res.records}
-    assert epochs == {"none": 5, "none x4 budget": 20, "copies": 5}
+    assert epochs == {"none": 5, "none xG budget": 20, "copies": 5}
+
+
+def test_equal_epochs_baseline_pairs_across_splits_whose_growth_differs():
+    """A ratio rounded per class grows each split's training set by its own factor: the
+    baseline at that growth still carries one name, so its records pair over the splits."""
+
+    class GrowByGroupCount(CopyAugmenter):
+        def fit_resample(self, X, y):
+            extra = len(X) // 3 + len(np.unique(X[:, 0, 0].round(1))) % 5
+            return np.concatenate([X, X[:extra]]), np.concatenate([y, y[:extra]])
+
+    X, y, groups = _data(n_groups=8)
+    groups = np.repeat(np.arange(8), [6, 8, 10, 12, 6, 8, 10, 20])[:len(y)]
+    res = compare_augmenters(X, y, groups, {"none": None, "grow": [GrowByGroupCount(), FLAT]},
+                             BudgetSpy(max_epochs=5), preprocessing=FLAT,
+                             cv=GroupHoldoutSplit(3, n_repeats=3), budget="equal-epochs",
+                             diagnostics=False)
+    growth = {r["budget_multiplier"] for r in res.records if r["method"] == "none xG budget"}
+    assert len(growth) > 1  # the case: different growth on different splits
+    assert set(res.methods) == {"none", "none xG budget", "grow"}
+    assert res.summary()["grow"]["diff"]["n"] == 3
+
+
+def test_macro_f1_counts_the_classes_of_the_split():
+    """A class absent from a split's test subjects (and never predicted) is not an F1 of 0."""
+    from skaugment.evaluation._runner import _score
+
+    y_true = np.array(["sit", "sit", "walk", "walk"])
+    scores = _score(y_true, y_true, labels=np.array(["run", "sit", "walk"]))
+    assert scores["accuracy"] == 1.0 and scores["macro_f1"] == 1.0
+    assert np.shape(scores["confusion_matrix"]) == (3, 3)
 
 
 def test_random_state_of_every_step_is_the_run_seed_and_a_cache_is_shared():
@@ -557,3 +612,27 @@ def test_a_transductive_method_object_gets_the_test_windows_and_its_declarations
         Method([FLAT], schedule="joint")
     with pytest.raises(ValueError, match="'transductive' parameter of Method"):
         Method([FLAT], transductive="yes")
+
+
+def test_a_comparison_refuses_an_augmented_reference_and_unknown_names():
+    X, y, groups = _data()
+    cv = GroupHoldoutSplit(3, n_repeats=2)
+    with pytest.raises(ValueError, match=r"methods\['none'\] has a resampling step"):
+        compare_augmenters(X, y, groups, {"none": [CopyAugmenter(1), FLAT]},
+                           KNeighborsClassifier(1), preprocessing=FLAT, cv=cv, diagnostics=False)
+    with pytest.raises(ValueError, match=r"pretrain_on_synthetic names \['othr'\]"):
+        compare_augmenters(X, y, groups, {"none": None}, KNeighborsClassifier(1),
+                           preprocessing=FLAT, cv=cv, pretrain_on_synthetic=["othr"],
+                           diagnostics=False)
+    # a classifier without a training length has no other budget: warned, not trained again
+    with pytest.warns(UserWarning, match="no training length to set"):
+        res = compare_augmenters(X, y, groups, {"none": None}, KNeighborsClassifier(1),
+                                 preprocessing=FLAT, cv=cv, baseline_multipliers=(2,),
+                                 diagnostics=False)
+    assert res.methods == ["none"]
+    with pytest.raises(ValueError, match="unknown method 'nonexistent'"):
+        res.paired("none", "nonexistent")
+    with pytest.raises(ValueError, match="unknown metric 'f1_macro'"):
+        res.summary("f1_macro")
+    with pytest.raises(ValueError, match=r"did not run on split\(s\) \[7\]"):
+        res.scores("none", splits=[7])

@@ -93,7 +93,6 @@ def test_lstm_multiclass_mean_pooling_and_seeding():
     a = LSTMDiscriminatorClassifier(**params).fit(X, y)
     b = LSTMDiscriminatorClassifier(**params).fit(X, y)
     assert a.score(X, y) > 0.9
-    assert set(a.predict(X)) <= set(y)
     np.testing.assert_array_equal(a.predict_proba(X), b.predict_proba(X))
 
 

@@ -447,6 +447,26 @@ def test_errors_of_the_steps_themselves_are_not_blamed_on_soft_labels():
         sel.fit(X, y, groups=g)
 
 
+def test_a_soft_label_classifier_keeps_its_own_error():
+    """A classifier that trains on soft labels and fails for another reason is not told to
+    use hard labels."""
+    from skaugment.classifiers import ResNetClassifier
+
+    class OutOfMemory(ResNetClassifier):
+        """Out of memory on the augmented (larger, soft-labelled) training sets only."""
+
+        def fit(self, X, y, **fit_params):
+            if np.ndim(y) == 2:
+                raise RuntimeError("CUDA out of memory")
+            return super().fit(X, y, **fit_params)
+
+    X, y, g = _easy()
+    sel = AugmentationSelector(OutOfMemory(n_steps=1), {"mixup": MixupAugmenter(ratio=1.0)},
+                               cv=3, random_state=0)
+    with pytest.raises(RuntimeError, match="CUDA out of memory"):
+        sel.fit(X, y, groups=g)
+
+
 # -- the estimator API ---------------------------------------------------------------------
 
 
