@@ -7,6 +7,10 @@ Run by hand (not a test)::
     python benchmarks/merge_compare.py benchmarks/results/deep-hapt-resnet \\
         benchmarks/results/pieces/deep-hapt-resnet-split*.json \\
         benchmarks/results/pieces/baselines-hapt-minirocket-split*.json
+    # configurations run apart (e.g. one process each), then merged
+    OMP_NUM_THREADS=1 python benchmarks/bench_deep.py --classifier resnet \\
+        --dataset HandMovementDirection --recipe transforms --configs offline --tag offline
+    python benchmarks/bench_deep.py --merge <pieces>.json
     # peak memory of one fit (fresh process per configuration)
     python benchmarks/bench_deep.py --classifier resnet --memory
     # a spectrogram network (the harness's STFT front end): mixup, the recipe that
@@ -94,7 +98,7 @@ def _memory_probe(args):
 
 def main():
     from skaugment._demo import dataset_splits, load_dataset, make_classifier
-    from skaugment.evaluation import AugmentationComparison, compare_augmenters
+    from skaugment.evaluation import compare_augmenters
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dataset", default="hapt")
@@ -113,7 +117,12 @@ def main():
                         choices=["none", "offline", "on-the-fly"])
     parser.add_argument("--memory", action="store_true")
     parser.add_argument("--memory-config", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--merge", nargs="+", default=None, metavar="PIECE.json",
+                        help="merge pieces of one network and data set into "
+                             "benchmarks/results/deep-<dataset>-<classifier>.json and .md")
     args = parser.parse_args()
+    if args.merge:
+        return _merge(args.merge)
     if args.classifier not in WINDOW_CLASSIFIERS:
         # spectrograms take mixup on the fly, not the raw-window transforms
         args.recipe = args.recipe or "mixup"
@@ -184,15 +193,34 @@ def main():
     for r in records:
         r["split"] += args.first_split if args.dataset == "hapt" else 0
     # the reference of the summary is "none": MiniRocket's, when merged with its pieces
-    result = AugmentationComparison(records, {
+    config = {
         "dataset": args.dataset, "classifier_name": args.classifier, "recipe": args.recipe,
         "classifier": repr(clf), "n_steps": clf.get_params()["n_steps"],
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
         "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),
-        "total_seconds": round(time.perf_counter() - start, 1)})
+        "total_seconds": round(time.perf_counter() - start, 1)}
     folder = RESULTS / "pieces" if args.tag else RESULTS
+    _write(records, config, folder,
+           f"deep-{args.dataset}-{args.classifier}" + (f"-{args.tag}" if args.tag else ""))
+    return None
+
+
+def _merge(paths):
+    """The pieces of one network on one data set (other configurations or splits) as
+    ``benchmarks/results/deep-<dataset>-<classifier>.json`` and ``.md``."""
+    pieces = [json.loads(Path(p).read_text()) for p in paths]
+    config = dict(pieces[0]["config"], pieces=[Path(p).name for p in paths],
+                  total_seconds=sum(piece["config"]["total_seconds"] for piece in pieces))
+    records = [r for piece in pieces for r in piece["records"]]
+    _write(records, config, RESULTS, f"deep-{config['dataset']}-{config['classifier_name']}")
+
+
+def _write(records, config, folder, stem):
+    """``<stem>.json`` (config + records) and the ``.md`` table of every configuration."""
+    from skaugment.evaluation import AugmentationComparison
+
+    result = AugmentationComparison(records, config)
     folder.mkdir(parents=True, exist_ok=True)
-    stem = f"deep-{args.dataset}-{args.classifier}" + (f"-{args.tag}" if args.tag else "")
     (folder / f"{stem}.json").write_text(json.dumps({"config": result.config,
                                                      "records": result.records}, indent=2))
     lines = ["| configuration | accuracy (mean ± std) | fit s (mean) |", "|---|---|---|"]
@@ -205,8 +233,6 @@ def main():
     table = "\n".join(lines) + "\n"
     (folder / f"{stem}.md").write_text(table)
     print(table)
-    return None
-
 
 if __name__ == "__main__":
     main()
