@@ -605,7 +605,7 @@ def test_student_is_seeded_and_pickles(data, distilled):
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(a, _teacher_of(distilled).sample(y[:10], random_state=4))
     # a refit with the same random_state distils the same student
-    params = dict(distilled.get_params(), distill_n_steps=3)
+    params = dict(distilled.get_params(), n_steps=4, distill_n_steps=3)
     refits = [ConditionalDiffusionSampler(**params).fit(S, y) for _ in range(2)]
     _assert_same_weights(refits[0].student_model_, refits[1].student_model_)
     np.testing.assert_array_equal(refits[0].distill_loss_curve_, refits[1].distill_loss_curve_)
