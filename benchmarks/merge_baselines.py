@@ -67,12 +67,14 @@ def _collect(dataset):
         if path.exists():
             for r in _records(path):
                 add(r["method"], r)
-    # the training-recipe study (bench_recipes.py); on HAPT its "paper" rows repeat the
-    # Transformer comparison below, so only "modern" is added there
+    # the training-recipe study (bench_recipes.py); its "paper" rows repeat the Transformer
+    # comparison below (HAPT) or bench_deep.py's Transformer runs where there are some (the
+    # default recipe, the same seeds), so only "modern" is added then
     recipes = RESULTS / f"recipes-{dataset}-transformer.json"
+    paper_elsewhere = dataset == "hapt" or "Transformer" in rows
     if recipes.exists():
         for r in _records(recipes):
-            if r["recipe"] == "modern" or dataset != "hapt":
+            if r["recipe"] == "modern" or not paper_elsewhere:
                 add(r["method"] + (" x5" if " + " in r["method"] else ""), r)
     if dataset == "hapt":
         for name, keep in (("DeepSense", ("none", "time-freq", "transforms")),
