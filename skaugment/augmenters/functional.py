@@ -889,9 +889,10 @@ def frequency_shift(
     ratios change) as long as ``f + delta > 0``: the mean (0 Hz) becomes a cosine at
     ``|delta|`` Hz of the same amplitude (gravity on an accelerometer oscillates
     between ``-g`` and ``g``), and with ``delta < 0`` components below ``|delta|``
-    fold back to ``|f + delta|``, as in braindecode. Remove a large offset first. As in braindecode, the window is zero-padded to the next power
-    of two before the FFT-based Hilbert transform and cut back after; the ends of a
-    window that is not periodic show small edge effects. ``max_shift=0`` is the
+    fold back to ``|f + delta|``, as in braindecode. Remove a large offset first.
+    As in braindecode, the window is zero-padded to the next power of two before
+    the FFT-based Hilbert transform and cut back after; the ends of a window that
+    is not periodic show small edge effects. ``max_shift=0`` is the
     identity (to rounding). Rommel et al. (2022), "Data augmentation for learning
     predictive models on EEG: a systematic comparison" (J. Neural Eng. 19:066020):
     2.7 Hz for motor imagery (the default), 0.3 Hz for sleep staging.
@@ -947,9 +948,10 @@ def bandstop_filter(
     Each sample draws a centre ``fc ~ U(1 + bandwidth / 2, max_freq - 1 - bandwidth
     / 2)`` Hz, as braindecode does (``max_freq`` defaults to the Nyquist frequency
     ``fs / 2``), so the band keeps 1 Hz away from 0 Hz, whose removal would take the
-    window's mean (gravity, an electrode offset), and from ``max_freq``; in the real FFT of each of its channels the
-    bins at ``|f - fc| <= bandwidth / 2`` are set to 0 and the window is rebuilt
-    by the inverse real FFT, the same band for all channels of the sample. This is
+    window's mean (gravity, an electrode offset), and from ``max_freq``; in the
+    real FFT of each of its channels the bins at ``|f - fc| <= bandwidth / 2`` are
+    set to 0 and the window is rebuilt by the inverse real FFT, the same band for
+    all channels of the sample. This is
     an ideal, zero-phase filter applied in the frequency domain (not a FIR/IIR
     filter as braindecode's MNE ``notch_filter``): outside the band the spectrum
     is exactly unchanged; as for any filter on a finite window the removed
