@@ -234,5 +234,6 @@ def _write(records, config, folder, stem):
     (folder / f"{stem}.md").write_text(table)
     print(table)
 
+
 if __name__ == "__main__":
     main()
