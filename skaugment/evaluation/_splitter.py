@@ -82,6 +82,11 @@ class GroupHoldoutSplit:
 
     def split_groups(self, groups: ArrayLike, i: int) -> tuple[np.ndarray, np.ndarray]:
         """Training and test groups of split ``i`` (sorted)."""
+        return next(itertools.islice(self._group_splits(groups), i, None))
+
+    def _group_splits(self, groups):
+        """``(training groups, test groups)`` of splits 0, 1, ... in order, each training set
+        new (the draws of the earlier splits decide which sets are taken)."""
         self._check_params()
         subjects = np.unique(groups)
         if self.n_train_groups >= len(subjects):
@@ -90,20 +95,19 @@ class GroupHoldoutSplit:
                 f"{len(subjects)} groups."
             )
         n_distinct = math.comb(len(subjects), self.n_train_groups)
-        if i >= n_distinct:
-            raise ValueError(
-                f"split {i} of GroupHoldoutSplit: {len(subjects)} groups have only "
-                f"{n_distinct} distinct sets of n_train_groups={self.n_train_groups}, and "
-                "repeated training sets would count as independent splits; use n_repeats <= "
-                f"{n_distinct}."
-            )
-        # the splits before it, drawn the same way (cheap: a few permutations each)
         seen = set()
-        for j in range(i + 1):
-            train, rest = self._draw(subjects, j, seen)
+        for i in itertools.count():
+            if i >= n_distinct:
+                raise ValueError(
+                    f"split {i} of GroupHoldoutSplit: {len(subjects)} groups have only "
+                    f"{n_distinct} distinct sets of n_train_groups={self.n_train_groups}, and "
+                    "repeated training sets would count as independent splits; use n_repeats "
+                    f"<= {n_distinct}."
+                )
+            train, rest = self._draw(subjects, i, seen)
             seen.add(tuple(train))
-        test = rest if self.n_test_groups is None else rest[: self.n_test_groups]
-        return train, np.sort(test)
+            test = rest if self.n_test_groups is None else rest[: self.n_test_groups]
+            yield train, np.sort(test)
 
     def _draw(self, subjects, i, seen):
         """``(sorted training groups, the others in drawn order)`` of split ``i``: the first
@@ -127,8 +131,8 @@ class GroupHoldoutSplit:
         if groups is None:
             raise ValueError("GroupHoldoutSplit needs groups (e.g. the subject of every window).")
         groups = np.asarray(groups)
-        for i in range(self.n_repeats):
-            train, test = self.split_groups(groups, i)
+        # one pass over the draws (split_groups(i) would redraw splits 0..i for each i)
+        for train, test in itertools.islice(self._group_splits(groups), self.n_repeats):
             yield np.flatnonzero(np.isin(groups, train)), np.flatnonzero(np.isin(groups, test))
 
     def __repr__(self):
