@@ -208,11 +208,12 @@ def main():
 def _merge(paths):
     """The pieces of one network on one data set (other configurations or splits) as
     ``benchmarks/results/deep-<dataset>-<classifier>.json`` and ``.md``."""
-    pieces = [json.loads(Path(p).read_text()) for p in paths]
-    config = dict(pieces[0]["config"], pieces=[Path(p).name for p in paths],
-                  total_seconds=sum(piece["config"]["total_seconds"] for piece in pieces))
-    records = [r for piece in pieces for r in piece["records"]]
-    _write(records, config, RESULTS, f"deep-{config['dataset']}-{config['classifier_name']}")
+    from merge_compare import merge  # stops where two pieces disagree on a run
+
+    merged = merge(paths)
+    first = merged.config["pieces"][0]
+    _write(merged.records, merged.config, RESULTS,
+           f"deep-{first['dataset']}-{first['classifier_name']}")
 
 
 def _write(records, config, folder, stem):

@@ -59,12 +59,12 @@ def main():
                              "benchmarks/results/recipes-<dataset>-<classifier>.json and .md")
     args = parser.parse_args()
     if args.merge:
-        pieces = [json.loads(Path(p).read_text()) for p in args.merge]
-        records = [r for piece in pieces for r in piece["records"]]
-        config = dict(pieces[0]["config"], pieces=[Path(p).name for p in args.merge],
-                      total_seconds=sum(piece["config"]["total_seconds"] for piece in pieces))
-        _write(records, config, RESULTS,
-               f"recipes-{config['dataset']}-{config['classifier_name']}")
+        from merge_compare import merge  # stops where two pieces disagree on a run
+
+        merged = merge(args.merge)
+        first = merged.config["pieces"][0]
+        _write(merged.records, dict(merged.config, recipes=first["recipes"]), RESULTS,
+               f"recipes-{first['dataset']}-{first['classifier_name']}")
         return
 
     data, signal = load_dataset(args.dataset)
