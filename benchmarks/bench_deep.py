@@ -49,8 +49,6 @@ import numpy as np
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-# the networks of raw windows; the others take the harness's STFT spectrograms
-WINDOW_CLASSIFIERS = ("resnet", "inceptiontime")
 NAMES = {"resnet": "ResNet", "inceptiontime": "InceptionTime", "transformer": "Transformer",
          "deepsense": "DeepSense"}
 
@@ -58,6 +56,7 @@ NAMES = {"resnet": "ResNet", "inceptiontime": "InceptionTime", "transformer": "T
 def _recipe_steps(recipe, data, signal, classifier):
     """``(steps, stft)``: the recipe's pipeline steps at ratio 5 and the STFT front end
     (None for a network of raw windows)."""
+    from skaugment._demo import WINDOW_CLASSIFIERS  # the others take the harness's STFT
     from skaugment.evaluation import augmentation_methods
 
     windows = classifier in WINDOW_CLASSIFIERS
@@ -97,7 +96,7 @@ def _memory_probe(args):
 
 
 def main():
-    from skaugment._demo import dataset_splits, load_dataset, make_classifier
+    from skaugment._demo import WINDOW_CLASSIFIERS, dataset_splits, load_dataset, make_classifier
     from skaugment.evaluation import compare_augmenters
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
