@@ -7,10 +7,11 @@ Usage::
 Reads what ``bench_baselines.py`` and ``bench_deep.py`` wrote (``benchmarks/results/`` and
 ``benchmarks/results/pieces/``) and, for HAPT, the DeepSense and Transformer comparisons of
 the same 5 subject splits (``compare-deepsense.json``, ``compare-transformer.json``), and the
-Transformer's ``recipe="modern"`` rows of ``bench_recipes.py``. Runs are
-matched on their split (HAPT: the same training subjects) or seed (EEG/MEG, the official split), and every
-row gets the paired difference to MiniRocket without augmentation, with a 95% t-interval over
-the splits (or seeds) both ran, and the mean seconds of a fit (augmentation + classifier).
+rows of ``bench_recipes.py`` (``recipe="modern"``, and ``"paper"`` where ``bench_deep.py`` did
+not run the network alone). Runs are matched on their split (HAPT: the same training subjects)
+or seed (EEG/MEG, the official split), and every row gets the paired difference to MiniRocket
+without augmentation, with a 95% t-interval over the splits (or seeds) both ran, and the mean
+seconds of a fit (augmentation + classifier).
 Writes ``benchmarks/results/baselines.md``.
 """
 
@@ -67,15 +68,15 @@ def _collect(dataset):
         if path.exists():
             for r in _records(path):
                 add(r["method"], r)
-    # the training-recipe study (bench_recipes.py); its "paper" rows repeat the Transformer
-    # comparison below (HAPT) or bench_deep.py's Transformer runs where there are some (the
-    # default recipe, the same seeds), so only "modern" is added then
-    recipes = RESULTS / f"recipes-{dataset}-transformer.json"
-    paper_elsewhere = dataset == "hapt" or "Transformer" in rows
-    if recipes.exists():
-        for r in _records(recipes):
-            if r["recipe"] == "modern" or not paper_elsewhere:
-                add(r["method"] + (" x5" if " + " in r["method"] else ""), r)
+    # the training-recipe study (bench_recipes.py); its "paper" rows repeat bench_deep.py's
+    # runs of the network alone where there are some (the default recipe, the same seeds and
+    # steps: the same accuracies), so only "modern" is added then
+    for network, name in (("transformer", "Transformer"), ("deepsense", "DeepSense")):
+        recipes = RESULTS / f"recipes-{dataset}-{network}.json"
+        if recipes.exists():
+            for r in _records(recipes):
+                if r["recipe"] == "modern" or name not in rows:
+                    add(r["method"] + (" x5" if " + " in r["method"] else ""), r)
     if dataset == "hapt":
         for name, keep in (("DeepSense", ("none", "time-freq", "transforms")),
                            ("Transformer", ("none", "time-freq", "hybrid-target"))):
