@@ -10,9 +10,10 @@ with ``cv=GroupHoldoutSplit(..., random_state=k)`` and ``random_state=k`` (so sp
 has the same subjects and seed in every piece). A (method, split) present in several
 pieces must have the same accuracy in each (the runs are deterministic), else the merge
 stops; with ``--keep-first`` the first piece's record is kept and every disagreement is
-listed in the output (e.g. pieces run before and after a change of the library). Writes ``OUT_STEM.json`` and ``OUT_STEM.md`` with the summary, the paired
-differences of every pair of methods named in ``PAIRS`` and the Nadeau-Bengio
-corrected intervals.
+listed in the output (e.g. pieces run before and after a change of the library). Writes
+``OUT_STEM.json`` and ``OUT_STEM.md`` with the summary, the paired differences of every pair
+of methods named in ``PAIRS`` (and of ``bench_deep.py``'s on-the-fly configurations against
+offline x5) and the Nadeau-Bengio corrected intervals.
 """
 
 import json
@@ -80,7 +81,10 @@ def main():
              "| a | b | Δ a - b | t-interval | corrected | wins |", "|---|---|---|---|---|---|"]
     ref = res.reference()
     summary_nb = res.summary(correction="nadeau-bengio")
-    for a, b in PAIRS + [(m, ref) for m in res.methods if m != ref]:
+    # bench_deep.py's configurations: augmentation on the fly against offline x5
+    fly = [(m, m.replace(" on-the-fly", " x5 offline")) for m in res.methods
+           if m.endswith(" on-the-fly")]
+    for a, b in PAIRS + fly + [(m, ref) for m in res.methods if m != ref]:
         if a not in res.methods or b not in res.methods:
             continue
         d = res.paired(a, b)
