@@ -24,9 +24,11 @@ class Substitution:
 
 _random_state_docstring = """random_state : int, RandomState instance or None, default=None
         Seeds every random draw (weights, noise, sampled conditions). The same
-        ``random_state`` gives the same result on the same machine's CPU (on a
-        GPU, torch's convolution and interpolation gradients are not
-        deterministic by default); no global random generator is used.""".rstrip()
+        ``random_state`` gives the same result on the same machine's CPU with the
+        same number of torch threads (a sum split over another number of threads
+        rounds differently, and training carries the difference on; on a GPU, torch's
+        convolution and interpolation gradients are not deterministic by
+        default); no global random generator is used.""".rstrip()
 
 _ratio_docstring = """ratio : float, default=5.0
         Number of generated samples divided by the number of real samples (Wang et al.,
