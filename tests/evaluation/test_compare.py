@@ -125,6 +125,11 @@ def test_group_holdout_split_never_repeats_a_training_set():
     assert drawn[:first_repeat] == plain[:first_repeat]
     with pytest.raises(ValueError, match="only 20 distinct sets"):
         list(GroupHoldoutSplit(n_train_groups=3, n_repeats=21).split(groups, groups=groups))
+    # split_groups(i) reads the i-th of the same draws (past the first repeat too)
+    for i in (0, first_repeat, 19):
+        train, test = split.split_groups(groups, i)
+        assert tuple(train) == drawn[i]
+        assert set(test) == set(range(6)) - set(train)
 
 
 def test_exact_copies_change_nothing_and_every_method_shares_splits_and_seeds():
