@@ -97,7 +97,7 @@ def lever_methods(data, stft, ratio, target=None):
 
 
 def main():
-    from bench_downstream import make_classifier
+    from skaugment._demo import make_classifier
     from skaugment.datasets import load_hapt
     from skaugment.evaluation import (
         AUGMENTATION_METHODS,

@@ -40,16 +40,8 @@ from pathlib import Path
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def make_classifier(name, modalities, **params):
-    """DeepSense, the Transformer or SATS-DU, each told the sensor layout."""
-    from skaugment import DeepSenseClassifier, SATSDUClassifier, TransformerClassifier
-
-    classes = {"deepsense": DeepSenseClassifier, "transformer": TransformerClassifier,
-               "satsdu": SATSDUClassifier}
-    return classes[name](modalities=modalities, **params)
-
-
 def main():
+    from skaugment._demo import make_classifier
     from skaugment.datasets import load_hapt
     from skaugment.evaluation import (
         AUGMENTATION_METHODS,
