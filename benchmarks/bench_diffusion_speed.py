@@ -18,7 +18,13 @@ ratios are measured in the same run:
   alone) and seconds of the teacher's samples it learns from (the rest of the
   distillation).
 
-``--sections`` runs a subset (``train``, ``sample``, ``distill``).
+- ``torch.compile`` of the U-Net (``--sections compile``, not in the default run): for the
+  default network and base 8, the seconds a training step takes compiled against eager
+  (each the difference of a ``_SHORT`` and a ``_SHORT + --steps`` fit, the compiled ones
+  after a warm-up fit), and what compiling adds to a fit: once with an empty inductor
+  cache (a user's first fit on a machine) and once with it filled (every later fit).
+
+``--sections`` runs a subset (``train``, ``sample``, ``distill``, ``compile``).
 
 Speed only: what a lever does to metric control and realism needs a full fit each
 (``bench_generators.py --param``). Writes ``benchmarks/results/diffusion_speed.{json,md}``.
@@ -36,6 +42,7 @@ import numpy as np
 import torch
 
 RESULTS = Path(__file__).resolve().parent / "results"
+_DEFAULT_SECTIONS = ["train", "sample", "distill"]
 _SHORT = 30  # > one pass of 1,714 rows in batches of 64, so both fits train the metric loss
 
 # name -> constructor parameters on top of the default
@@ -79,8 +86,8 @@ def main():
     parser.add_argument("--steps", type=int, default=40)
     parser.add_argument("--n-sample", type=int, default=1024)
     parser.add_argument("--out", default=str(RESULTS / "diffusion_speed"))
-    parser.add_argument("--sections", nargs="+", default=["train", "sample", "distill"],
-                        choices=["train", "sample", "distill"])
+    parser.add_argument("--sections", nargs="+", default=_DEFAULT_SECTIONS,
+                        choices=["train", "sample", "distill", "compile"])
     parser.add_argument("--threads", nargs="+", type=int, default=[1, 2],
                         help="torch threads to measure with (one at a time)")
     args = parser.parse_args()
@@ -88,6 +95,14 @@ def main():
     hapt, S, y = training_spectrograms()
     common = {"modalities": hapt.modalities, "channel_names": hapt.channel_names,
               "random_state": 0, "device": "cpu"}
+
+    if "compile" in args.sections:
+        compile_rows = _compile_section(S, y, common, args)
+        if args.sections == ["compile"]:
+            _write(args, {"machine": _machine(), "n_train": int(len(y)), "steps": args.steps,
+                          "sections": args.sections, "threads": args.threads,
+                          "compile": compile_rows})
+            return
 
     train_rows, fitted, distill_rows = [], {}, []
     for threads in args.threads:
@@ -165,15 +180,79 @@ def main():
                                     "samples_per_second": rate})
                 print(sample_rows[-1], flush=True)
 
-    result = {"machine": {"platform": platform.platform(), "cpu_count": os.cpu_count(),
-                          "torch": torch.__version__},
+    result = {"machine": _machine(),
               "n_train": int(len(y)), "steps": args.steps, "n_sample": args.n_sample,
               "sections": args.sections, "threads": args.threads, "train": train_rows,
               "sample": sample_rows, "distill": distill_rows}
+    _write(args, result)
+
+
+def _machine():
+    return {"platform": platform.platform(), "cpu_count": os.cpu_count(),
+            "torch": torch.__version__}
+
+
+def _write(args, result):
     out = Path(args.out)
     out.with_suffix(".json").write_text(json.dumps(result, indent=2))
     out.with_suffix(".md").write_text(_markdown(result))
     print(_markdown(result))
+
+
+def _compile_section(S, y, common, args):
+    """Eager against ``torch.compile``d U-Nets: seconds a step and compile seconds a fit."""
+    import tempfile
+
+    from skaugment import ConditionalDiffusionSampler
+    from skaugment.generators import _unet
+
+    # an empty inductor cache, so that the first compiled fit pays what a user's first
+    # fit on a machine pays (set before anything in this process compiles)
+    os.environ["TORCHINDUCTOR_CACHE_DIR"] = tempfile.mkdtemp(prefix="inductor-")
+
+    def fit_seconds(n_steps, params):
+        start = time.perf_counter()
+        ConditionalDiffusionSampler(n_steps=n_steps, **common, **params).fit(S, y)
+        return time.perf_counter() - start
+
+    rows = []
+    for network, params in (("default (base 16)", {}), ("base 8", {"base_channels": 8})):
+        for threads in args.threads:
+            torch.set_num_threads(threads)
+            fit_seconds(_SHORT, params)  # warm-up
+            eager_short = fit_seconds(_SHORT, params)
+            eager_step = (fit_seconds(_SHORT + args.steps, params) - eager_short) / args.steps
+            with _compiled_unets(_unet):
+                torch._dynamo.reset()
+                cold = fit_seconds(_SHORT, params)
+                torch._dynamo.reset()  # the in-memory graphs go; the disk cache stays
+                warm = fit_seconds(_SHORT, params)
+                compiled_short = fit_seconds(_SHORT, params)
+                compiled_step = (fit_seconds(_SHORT + args.steps, params)
+                                 - compiled_short) / args.steps
+            rows.append({"network": network, "threads": threads, "eager_s_per_step": eager_step,
+                         "compiled_s_per_step": compiled_step,
+                         "compile_s_cold_cache": cold - eager_short,
+                         "compile_s_warm_cache": warm - eager_short})
+            print(rows[-1], flush=True)
+    return rows
+
+
+@contextlib.contextmanager
+def _compiled_unets(unet_module):
+    """Every ``_ModalityNets`` built inside the block compiles itself (``nn.Module.compile``)."""
+    cls = unet_module._ModalityNets
+    original = cls.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        self.compile(dynamic=False)
+
+    cls.__init__ = init
+    try:
+        yield
+    finally:
+        cls.__init__ = original
 
 
 @contextlib.contextmanager
@@ -196,37 +275,53 @@ def _timed(owner, name):
 
 
 def _markdown(result):
-    ref = {r["threads"]: r["s_per_step"] for r in result["train"]
-           if r["config"] == "default (base 16)"}
+    train, sample = result.get("train", []), result.get("sample", [])
+    ref = {r["threads"]: r["s_per_step"] for r in train if r["config"] == "default (base 16)"}
+    if train:
+        measured = "training steps of 64 per configuration, "
+    elif result.get("distill"):
+        measured = (f"student steps of 64 timed in the distillation (after {_SHORT} teacher "
+                    "steps), ")
+    else:
+        measured = f"training steps of 64 timed after {_SHORT}, "
     lines = ["# Conditional diffusion model: speed levers", "",
              "Command: `python benchmarks/bench_diffusion_speed.py"
-             + ("" if len(result.get("sections", "123")) == 3
+             + ("" if result.get("sections", _DEFAULT_SECTIONS) == _DEFAULT_SECTIONS
                 else " --sections " + " ".join(result["sections"]))
              + ("" if result.get("threads", [1, 2]) == [1, 2]
                 else " --threads " + " ".join(map(str, result["threads"]))) + "`. "
-             f"{result['n_train']} HAPT spectrograms, {result['steps']} "
-             + ("training steps of 64 per configuration, " if result["train"] else
-                f"student steps of 64 timed in the distillation (after {_SHORT} teacher "
-                "steps), ")
-             + f"{result['n_sample']} samples; "
-             f"{result['machine']['platform']}, {result['machine']['cpu_count']} CPUs, "
-             f"torch {result['machine']['torch']}. Ratios against the default in the same run.",
+             f"{result['n_train']} HAPT spectrograms, {result['steps']} " + measured
+             + (f"{result['n_sample']} samples; " if sample else "")
+             + f"{result['machine']['platform']}, {result['machine']['cpu_count']} CPUs, "
+             f"torch {result['machine']['torch']}. "
+             + ("Ratios against the default in the same run." if train or sample
+                else "Eager and compiled fits in the same run, one after the other."),
              ""]
-    if result["train"]:
+    if train:
         lines += ["| training | threads | s / step | vs default | default fit (5,400 steps), min |",
                   "|---|---|---|---|---|"]
-    for r in result["train"]:
+    for r in train:
         lines.append(f"| {r['config']} | {r['threads']} | {r['s_per_step']:.3f} | "
                      f"{r['s_per_step'] / ref[r['threads']]:.2f}x | "
                      f"{r['s_per_step'] * 5400 / 60:.1f} |")
-    lines += ["", "| network | sampling | threads | samples / s | vs default sampling |",
-              "|---|---|---|---|---|"]
-    default = {(r["network"], r["threads"]): r["samples_per_second"] for r in result["sample"]
+    if sample:
+        lines += ["", "| network | sampling | threads | samples / s | vs default sampling |",
+                  "|---|---|---|---|---|"]
+    default = {(r["network"], r["threads"]): r["samples_per_second"] for r in sample
                if r["config"].startswith("default")}
-    for r in result["sample"]:
+    for r in sample:
         lines.append(f"| {r['network']} | {r['config']} | {r['threads']} | "
                      f"{r['samples_per_second']:.0f} | "
                      f"{r['samples_per_second'] / default[(r['network'], r['threads'])]:.1f}x |")
+    if result.get("compile"):
+        lines += ([""] if lines[-1] else []) + ["| `torch.compile` | threads | eager s / step | compiled s / step | "
+                  "eager / compiled | compile s, empty cache | compile s, filled cache |",
+                  "|---|---|---|---|---|---|---|"]
+        for r in result["compile"]:
+            lines.append(f"| {r['network']} | {r['threads']} | {r['eager_s_per_step']:.3f} | "
+                         f"{r['compiled_s_per_step']:.3f} | "
+                         f"{r['eager_s_per_step'] / r['compiled_s_per_step']:.2f}x | "
+                         f"{r['compile_s_cold_cache']:.0f} | {r['compile_s_warm_cache']:.0f} |")
     if result.get("distill"):
         lines += ["", "| distillation (`distill_steps=1`) | threads | s / student step | "
                   "teacher samples (s) | a default distillation (1,500 steps + samples), min |",
