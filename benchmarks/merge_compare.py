@@ -38,6 +38,11 @@ PAIRS = [("hybrid", "transforms"), ("hybrid", "time-freq"), ("hybrid", "metric-e
          # the fast diffusion configuration: its one-step student against its teacher
          ("diff-disturb fast", "diff-disturb fast-teacher"),
          ("diff-disturb-lf fast", "diff-disturb-lf fast-teacher"),
+         # the default model against the cheaper configurations, the same splits and seeds
+         ("diff-disturb", "diff-disturb fast"), ("diff-disturb-lf", "diff-disturb-lf fast"),
+         ("diff-disturb", "diff-disturb mid"), ("diff-disturb-lf", "diff-disturb-lf mid"),
+         ("diff-disturb mid", "diff-disturb fast"),
+         ("diff-disturb-lf mid", "diff-disturb-lf fast"),
          ("sfdm", "sensegen")]
 
 
