@@ -41,6 +41,7 @@ PAIRS = [("hybrid", "transforms"), ("hybrid", "time-freq"), ("hybrid", "metric-e
          # the default model against the cheaper configurations, the same splits and seeds
          ("diff-disturb", "diff-disturb fast"), ("diff-disturb-lf", "diff-disturb-lf fast"),
          ("diff-disturb", "diff-disturb mid"), ("diff-disturb-lf", "diff-disturb-lf mid"),
+         ("diff-disturb", "diff-disturb fast12"), ("diff-disturb-lf", "diff-disturb-lf fast12"),
          ("diff-disturb mid", "diff-disturb fast"),
          ("diff-disturb-lf mid", "diff-disturb-lf fast"),
          ("sfdm", "sensegen")]
