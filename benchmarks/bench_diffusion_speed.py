@@ -112,15 +112,7 @@ def main():
                     fitted[name] = ConditionalDiffusionSampler(n_steps=_SHORT, **common,
                                                                **params).fit(S, y)
                 continue
-            # the difference of two fits: the per-fit set-up (metric tables, scalings)
-            # cancels, and the first fit warms up
-            start = time.perf_counter()
-            ConditionalDiffusionSampler(n_steps=_SHORT, **common, **params).fit(S, y)
-            short = time.perf_counter() - start
-            start = time.perf_counter()
-            gen = ConditionalDiffusionSampler(n_steps=_SHORT + args.steps, **common,
-                                              **params).fit(S, y)
-            per_step = (time.perf_counter() - start - short) / args.steps
+            per_step, _, gen = _seconds_per_step(S, y, args.steps, **common, **params)
             fitted.setdefault(name, gen)
             train_rows.append({"config": name, "threads": threads, "s_per_step": per_step})
             print(train_rows[-1], flush=True)
@@ -198,37 +190,51 @@ def _write(args, result):
     print(_markdown(result))
 
 
+def _timed_fit(S, y, n_steps, **params):
+    """``(seconds, fitted model)`` of one ``ConditionalDiffusionSampler`` fit."""
+    from skaugment import ConditionalDiffusionSampler
+
+    start = time.perf_counter()
+    gen = ConditionalDiffusionSampler(n_steps=n_steps, **params).fit(S, y)
+    return time.perf_counter() - start, gen
+
+
+def _seconds_per_step(S, y, steps, **params):
+    """``(seconds a step, seconds of the _SHORT fit, the longer fit's model)``.
+
+    The difference of a ``_SHORT`` and a ``_SHORT + steps`` fit: the per-fit set-up (metric
+    tables, scalings) cancels, and the first fit warms up.
+    """
+    short, _ = _timed_fit(S, y, _SHORT, **params)
+    long, gen = _timed_fit(S, y, _SHORT + steps, **params)
+    return (long - short) / steps, short, gen
+
+
 def _compile_section(S, y, common, args):
     """Eager against ``torch.compile``d U-Nets: seconds a step and compile seconds a fit."""
     import tempfile
 
-    from skaugment import ConditionalDiffusionSampler
     from skaugment.generators import _unet
 
-    def fit_seconds(n_steps, params):
-        start = time.perf_counter()
-        ConditionalDiffusionSampler(n_steps=n_steps, **common, **params).fit(S, y)
-        return time.perf_counter() - start
+    def fit_seconds(params):
+        return _timed_fit(S, y, _SHORT, **common, **params)[0]
 
     rows = []
     for network, params in (("default (base 16)", {}), ("base 8", {"base_channels": 8})):
         for threads in args.threads:
             torch.set_num_threads(threads)
-            fit_seconds(_SHORT, params)  # warm-up
-            eager_short = fit_seconds(_SHORT, params)
-            eager_step = (fit_seconds(_SHORT + args.steps, params) - eager_short) / args.steps
+            fit_seconds(params)  # warm-up
+            eager_step, eager_short, _ = _seconds_per_step(S, y, args.steps, **common, **params)
             with _compiled_unets(_unet):
                 # an empty disk cache, so that this fit pays what a user's first fit on a
                 # machine pays; kernels already built in this process for an earlier thread
                 # count may still be reused from memory
                 os.environ["TORCHINDUCTOR_CACHE_DIR"] = tempfile.mkdtemp(prefix="inductor-")
                 torch._dynamo.reset()
-                cold = fit_seconds(_SHORT, params)
+                cold = fit_seconds(params)
                 torch._dynamo.reset()  # the in-memory graphs go; the disk cache stays
-                warm = fit_seconds(_SHORT, params)
-                compiled_short = fit_seconds(_SHORT, params)
-                compiled_step = (fit_seconds(_SHORT + args.steps, params)
-                                 - compiled_short) / args.steps
+                warm = fit_seconds(params)
+                compiled_step, _, _ = _seconds_per_step(S, y, args.steps, **common, **params)
             rows.append({"network": network, "threads": threads, "eager_s_per_step": eager_step,
                          "compiled_s_per_step": compiled_step,
                          "compile_s_cold_cache": cold - eager_short,
